@@ -1,0 +1,72 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ToolError } from '../../errors.js';
+import { summarize } from '../../lint/finding.js';
+import { runLint } from '../../lint/run.js';
+import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
+import { useColor } from '../color.js';
+import type { CommandResult } from '../main.js';
+
+export const LINT_HELP = `Usage: dbfence lint [FILE...] [options]
+
+Checks endpoints.yaml files against the schema, the built-in rules and your
+policies. FILE defaults to endpoints.yaml.
+
+Options:
+  -f, --format FORMAT     stylish (default), json, sarif, github or markdown
+  -o, --output FILE       write the report to FILE instead of standard output
+      --fail-on LEVEL     error (default) or warning: the lowest severity that fails
+      --max-warnings N    fail when there are more than N warnings
+      --policies DIR      your policies folder (default: policies/ beside the file)
+      --max-file-size N   refuse files over N bytes (default 16 MiB)
+      --no-color          no colour even on a terminal (NO_COLOR works too)
+
+Exit status: 0 clean or only findings below the threshold, 1 findings at or
+above it, 2 the tool could not run.`;
+
+export async function lintCommand(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', short: 'f', default: 'stylish' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string', default: 'error' },
+      'max-warnings': { type: 'string' },
+      policies: { type: 'string' },
+      'max-file-size': { type: 'string' },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return { exitCode: 0, stdout: `${LINT_HELP}\n` };
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new ToolError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
+  const failOn = values['fail-on'];
+  if (failOn !== 'error' && failOn !== 'warning') throw new ToolError(`--fail-on must be error or warning, not "${failOn}"`);
+  const maxWarnings = optionalCount(values['max-warnings'], '--max-warnings');
+  const maxFileBytes = optionalCount(values['max-file-size'], '--max-file-size');
+  const files = positionals.length > 0 ? positionals : ['endpoints.yaml'];
+
+  const run = await runLint(files, { policiesDir: values.policies, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) });
+  const color = values.output === undefined && !values['no-color'] && useColor(process.stdout);
+  const report = render(format, reportInput(run), { color });
+  const { errors, warnings } = summarize(run.files.flatMap((file) => file.findings));
+  const failed = errors > 0 || (failOn === 'warning' && warnings > 0) || (maxWarnings !== undefined && warnings > maxWarnings);
+  if (values.output !== undefined) {
+    try {
+      writeFileSync(values.output, report);
+    } catch (error) {
+      throw new ToolError(`cannot write ${values.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    const summaryLine = `dbfence: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ${format} report written to ${values.output}\n`;
+    return { exitCode: failed ? 1 : 0, stderr: summaryLine };
+  }
+  return { exitCode: failed ? 1 : 0, stdout: report };
+}
+
+function optionalCount(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new ToolError(`${flag} takes a whole number, not "${text}"`);
+  return Number(text);
+}

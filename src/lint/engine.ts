@@ -1,0 +1,160 @@
+import type { EndpointsConfig } from '../model/config.js';
+import type { OffsetRange } from '../model/locations.js';
+import type { ParsedDocument } from '../model/parse.js';
+import { type DocPath, formatPath, pathStartsWith } from '../model/path.js';
+import type { SourceFile } from '../model/source.js';
+import { parseCidrLenient } from '../net/cidr.js';
+import { ConfigIndex } from './config-index.js';
+import { compareFindings, type Finding, type Severity } from './finding.js';
+import { type CustomRule, runCustomRule } from './policies/custom-rule.js';
+import type { RuleSetting } from './policies/pack.js';
+import type { AnyRule, Report } from './rule.js';
+import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
+import { checkSchema } from './schema-check.js';
+import { findInlineSecrets } from './secrets.js';
+import { readWaivers, type Waiver } from './waivers.js';
+
+export interface ConfiguredRule {
+  rule: AnyRule;
+  severity: Severity;
+  options: unknown;
+}
+
+/** The rules a run applies, after the built-in pack and a team's policies are folded together. */
+export interface RuleSet {
+  rules: ConfiguredRule[];
+  custom: CustomRule[];
+  /** Severity of each plan-time check ('off' when disabled). */
+  planSeverity: ReadonlyMap<string, Severity | 'off'>;
+  /** Every id a waiver may name. */
+  knownIds: ReadonlySet<string>;
+}
+
+export function buildRuleSet(settings: ReadonlyMap<string, RuleSetting>, custom: readonly CustomRule[] = []): RuleSet {
+  const rules: ConfiguredRule[] = [];
+  for (const rule of BUILTIN_RULES) {
+    const setting = settings.get(rule.meta.id);
+    const severity = setting?.severity ?? 'off';
+    if (severity === 'off') continue;
+    rules.push({ rule, severity, options: { ...rule.defaultOptions, ...setting?.options } });
+  }
+  const enabledCustom = custom.flatMap((rule) => {
+    const severity = settings.get(rule.id)?.severity ?? rule.severity;
+    return severity === 'off' ? [] : [{ ...rule, severity }];
+  });
+  const planSeverity = new Map(PLAN_RULES.map((meta) => [meta.id, settings.get(meta.id)?.severity ?? 'off'] as const));
+  const knownIds = new Set([
+    ...BUILTIN_RULES.map((rule) => rule.meta.id), ...PLAN_RULES.map((meta) => meta.id), ...custom.map((rule) => rule.id),
+  ]);
+  return { rules, custom: enabledCustom, planSeverity, knownIds };
+}
+
+export interface LintOptions {
+  /** Today as YYYY-MM-DD, for waiver expiry. */
+  today?: string;
+}
+
+export interface LintedFile {
+  source: SourceFile;
+  findings: Finding[];
+  /** Source ranges holding secret values: masked wherever output quotes the source. */
+  redactions: OffsetRange[];
+  /** The typed configuration, when the file passed the schema. */
+  config: EndpointsConfig | undefined;
+  /** Findings silenced by valid waivers. */
+  waived: number;
+}
+
+const UNWAIVABLE = new Set(CORE_CHECKS.map((check) => check.id));
+
+interface Pending extends Report {
+  ruleId: string;
+  severity: Severity;
+}
+
+/** Lints one parsed file: syntax, schema, CIDR forms, rules, custom policies, then waivers. */
+export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: LintOptions = {}): LintedFile {
+  const { source, data, locations } = parsed;
+  const toFinding = (ruleId: string, severity: Severity, message: string, range: OffsetRange, path: DocPath): Finding => {
+    const start = source.position(range.start);
+    const end = source.position(Math.max(range.end, range.start));
+    return {
+      ruleId, severity, message, file: source.name, path: formatPath(path),
+      line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
+    };
+  };
+  const syntax = parsed.problems.map((problem) =>
+    toFinding('syntax', 'error', problem.message, { start: problem.start, end: problem.end }, []));
+  if (parsed.problems.length > 0 || data === undefined) {
+    return { source, findings: syntax, redactions: [], config: undefined, waived: 0 };
+  }
+  if (data === null && source.text.trim().replace(/^#.*$/gm, '').trim() === '') {
+    const empty = toFinding('syntax', 'error', 'the file is empty: it needs at least version, provider and databases', { start: 0, end: 0 }, []);
+    return { source, findings: [empty], redactions: [], config: undefined, waived: 0 };
+  }
+
+  const pending: Pending[] = [];
+  const add = (ruleId: string, severity: Severity) => (report: Report) => pending.push({ ...report, ruleId, severity });
+  const schemaReports = checkSchema(data);
+  schemaReports.forEach(add('schema', 'error'));
+  const valid = schemaReports.length === 0;
+  const config = data as EndpointsConfig;
+  let index: ConfigIndex | undefined;
+  if (valid) {
+    index = new ConfigIndex(config);
+    for (const entry of [...index.allowEntries, ...index.sources]) {
+      if (entry.network) continue;
+      const reading = parseCidrLenient(entry.text);
+      add('schema', 'error')({
+        path: entry.path,
+        message: `${JSON.stringify(entry.text)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
+      });
+    }
+  }
+  for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
+    if (!valid && !rule.robust) continue;
+    rule.check({
+      config,
+      get index() {
+        return (index ??= new ConfigIndex(config));
+      },
+      options: ruleOptions,
+      report: add(rule.meta.id, severity),
+    });
+  }
+  if (index) for (const rule of ruleSet.custom) runCustomRule(rule, index).forEach(add(rule.id, rule.severity));
+
+  const redactions = findInlineSecrets(data).map(({ path }) => locations.locate(data, path));
+  const waivers = readWaivers(source, data, locations, {
+    today: options.today ?? new Date().toISOString().slice(0, 10),
+    knownRuleIds: ruleSet.knownIds,
+    unwaivable: UNWAIVABLE,
+  });
+  const findings: Finding[] = [...syntax];
+  let waived = 0;
+  for (const report of pending) {
+    const waiver = findWaiver(waivers, report);
+    if (waiver) {
+      waiver.used = true;
+      waived++;
+      continue;
+    }
+    findings.push(toFinding(report.ruleId, report.severity, report.message, locations.locate(data, report.path, report.at), report.path));
+  }
+  for (const waiver of waivers) {
+    const range = { start: waiver.start, end: waiver.end };
+    if (waiver.problem) {
+      const again = waiver.target ? ' (the finding it meant to waive is reported)' : '';
+      findings.push(toFinding('waiver', 'error', `${waiver.problem}${again}`, range, waiver.target ?? []));
+    } else if (!waiver.used) {
+      findings.push(toFinding('unused-waiver', 'warning', `this waiver of ${waiver.ruleIds.join(', ')} waives no finding: remove it`, range, waiver.target ?? []));
+    }
+  }
+  findings.sort(compareFindings);
+  return { source, findings, redactions, config: valid ? config : undefined, waived };
+}
+
+function findWaiver(waivers: readonly Waiver[], report: Pending): Waiver | undefined {
+  return waivers.find((waiver) => !waiver.problem && waiver.target !== undefined
+    && waiver.ruleIds.includes(report.ruleId) && pathStartsWith(report.path, waiver.target));
+}

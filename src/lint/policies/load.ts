@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse } from 'yaml';
+import { ToolError } from '../../errors.js';
+import { PACKAGE_ROOT } from '../../package-info.js';
+import type { AnyRule } from '../rule.js';
+import type { CustomRule } from './custom-rule.js';
+import type { Pack } from './pack.js';
+
+
+/** The built-in pack shipped in the package's policies/ folder. */
+export function loadBuiltinPack(): Pack {
+  const file = join(PACKAGE_ROOT, 'policies', 'recommended.yaml');
+  return parse(readFileSync(file, 'utf8')) as Pack;
+}
+
+export interface PolicyDirectory {
+  packs: Pack[];
+  rules: CustomRule[];
+}
+
+/**
+ * Reads a team's policies/ folder: packs (severities and options) and custom
+ * rules. Any file that does not hold a valid policy stops the run (exit 2),
+ * naming the file and the reason: a policy silently skipped is a hole.
+ */
+export async function loadPolicyDirectory(dir: string, builtinRules: readonly AnyRule[]): Promise<PolicyDirectory> {
+  const files = listPolicyFiles(dir);
+  if (files.length === 0) return { packs: [], rules: [] };
+  const { compilePolicyFiles } = await import('./compile.js');
+  const policySchema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'policy.v1.json'), 'utf8')) as object;
+  const texts = files.map((file) => ({ file: relative(process.cwd(), file) || file, text: readText(file) }));
+  return compilePolicyFiles(texts, builtinRules, policySchema);
+}
+
+function listPolicyFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new ToolError(`policies: ${dir} is not a folder`);
+    names = readdirSync(dir);
+  } catch (error) {
+    if (error instanceof ToolError) throw error;
+    throw new ToolError(`policies: cannot read the folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return names.filter((name) => /\.(ya?ml|json)$/.test(name)).sort().map((name) => join(dir, name));
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ToolError(`${file}: cannot read the policy file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}

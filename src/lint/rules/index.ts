@@ -1,0 +1,61 @@
+import { type AnyRule, docsUrl, planRuleMeta, type RuleMeta } from '../rule.js';
+import allowlistBreadth from './allowlist-breadth.js';
+import allowlistRequired from './allowlist-required.js';
+import cidrHostBits from './cidr-host-bits.js';
+import heartbeatBelowIdleTimeout from './heartbeat-below-idle-timeout.js';
+import integrationOwner from './integration-owner.js';
+import noAdminCredential from './no-admin-credential.js';
+import noInlineSecrets from './no-inline-secrets.js';
+import noSensitiveGrants from './no-sensitive-grants.js';
+import noWorldOpen from './no-world-open.js';
+import nonRoutableSource from './non-routable-source.js';
+import privateEndpointAccounts from './private-endpoint-accounts.js';
+import privateEndpointAllowlist from './private-endpoint-allowlist.js';
+import readOnlyGrants from './read-only-grants.js';
+import sourceWithinAllowlist from './source-within-allowlist.js';
+import tlsVerifyFull from './tls-verify-full.js';
+import uniqueNames from './unique-names.js';
+import uniqueUserPerIntegration from './unique-user-per-integration.js';
+
+/** Every built-in lint-time rule, in the spec's order. */
+export const BUILTIN_RULES: readonly AnyRule[] = [
+  noWorldOpen,
+  allowlistBreadth,
+  allowlistRequired,
+  nonRoutableSource,
+  cidrHostBits,
+  privateEndpointAllowlist,
+  privateEndpointAccounts,
+  uniqueUserPerIntegration,
+  noAdminCredential,
+  readOnlyGrants,
+  noSensitiveGrants,
+  tlsVerifyFull,
+  sourceWithinAllowlist,
+  heartbeatBelowIdleTimeout,
+  uniqueNames,
+  noInlineSecrets,
+  integrationOwner,
+];
+
+/** Checks that need the live state: their findings come from `plan`. */
+export const PLAN_RULES: readonly RuleMeta[] = [
+  planRuleMeta('destructive-change', 'error',
+    'Destroying or recreating an endpoint or dropping a user cuts someone off; it should never happen by accident.',
+    'A change destroys or recreates an endpoint (e.g. public ↔ private) or drops a user, and it is not acknowledged.'),
+  planRuleMeta('certificate-expiry', 'warning',
+    'An expired certificate or one missing a hostname breaks every client that verifies it, all at once.',
+    'A served certificate expires within `renewBefore`, or does not name every endpoint hostname.'),
+  planRuleMeta('drift', 'warning',
+    'A change made by hand in a dashboard is a change nobody reviewed, and the next apply will undo it.',
+    'The live state differs from what the file on the default branch declares.'),
+];
+
+/** Findings about the file itself rather than a rule: they cannot be turned off or waived. */
+export const CORE_CHECKS: readonly RuleMeta[] = [
+  { id: 'syntax', severity: 'error', phase: 'lint', rationale: 'A file that is not well-formed YAML cannot be read the same way by every tool.', description: 'The file is not valid YAML, is empty, too large, not UTF-8, or uses duplicate keys, tab indentation or too many aliases.', docsUrl: docsUrl('syntax') },
+  { id: 'schema', severity: 'error', phase: 'lint', rationale: 'A key or value the format does not define is a typo or a misunderstanding, and would otherwise be ignored.', description: 'The file does not match the endpoints.yaml v1 schema, or a CIDR is not written in its standard form.', docsUrl: docsUrl('schema') },
+  { id: 'waiver', severity: 'error', phase: 'lint', rationale: 'A waiver without a reason or past its date hides a problem nobody is answering for.', description: 'A `dbfence-ignore` comment is malformed, names an unknown rule, has no reason, has expired, or is not followed by a node.', docsUrl: docsUrl('waiver') },
+  { id: 'unused-waiver', severity: 'warning', phase: 'lint', rationale: 'A waiver that waives nothing is noise that will one day hide a real finding.', description: 'A `dbfence-ignore` comment waives no finding.', docsUrl: docsUrl('unused-waiver') },
+];
+

@@ -1,0 +1,100 @@
+import type { ErrorObject } from 'ajv';
+import { validate } from '../generated/endpoints-validator.js';
+import { type DocPath, pathFromPointer, pathStartsWith } from '../model/path.js';
+import type { Report } from './rule.js';
+import { closest } from './suggest.js';
+
+interface SchemaNode {
+  title?: string;
+  description?: string;
+  properties?: Record<string, unknown>;
+  enum?: unknown[];
+}
+
+/** Validates the document against `schemas/endpoints.v1.json`; each problem as a report at its node. */
+export function checkSchema(data: unknown): Report[] {
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const reports: Report[] = [];
+  const seen = new Set<string>();
+  // A failed oneOf/anyOf explains itself better as one message than as each branch's complaints.
+  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  for (const error of errors) {
+    if (error.keyword === 'if') continue;
+    if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') {
+      const viaAlternative = alternatives.some(
+        (alt) => error.instancePath.startsWith(alt.instancePath) && error.schemaPath.includes(`/${alt.keyword}/`),
+      );
+      if (viaAlternative) continue;
+    }
+    const report = toReport(error, data);
+    const key = `${report.path.join('\u0000')}\u0001${report.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    reports.push(report);
+  }
+  return dropShadowed(reports);
+}
+
+/** A missing-property report on an object that is itself reported for its type adds nothing. */
+function dropShadowed(reports: Report[]): Report[] {
+  return reports.filter((report) => !reports.some((other) => other !== report && other.path.length < report.path.length
+    && pathStartsWith(report.path, other.path) && /^must be (an? )?(object|array|string)/.test(other.message)));
+}
+
+/** Values under these keys may be secrets written in the wrong place: never echo them. */
+const SECRET_BEARING = /pass|token|secret|key|url|from(env|file)|credential/i;
+
+function toReport(error: ErrorObject, data: unknown): Report {
+  const path: DocPath = pathFromPointer(error.instancePath, data);
+  if (path.some((segment) => typeof segment === 'string' && SECRET_BEARING.test(segment))) {
+    error = { ...error, data: '<value hidden>' };
+  }
+  const parent = (error.parentSchema ?? {}) as SchemaNode;
+  const what = parent.title ? ` (${parent.title})` : '';
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return { path, message: `missing required property "${missing}"` };
+    }
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(parent.properties ?? {});
+      const suggestion = closest(extra, known);
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 ? `; allowed here: ${known.join(', ')}` : '';
+      return { path: [...path, extra], at: 'key', message: `unknown property "${extra}"${hint}` };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed.map(String)) : undefined;
+      return {
+        path,
+        message: `${JSON.stringify(error.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+      };
+    }
+    case 'const':
+      return { path, message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
+    case 'pattern':
+      return { path, message: `${JSON.stringify(error.data)} is not a valid value${what}${parent.description ? `: ${parent.description}` : ''}` };
+    case 'type':
+      return { path, message: `must be ${article((error.params as { type: string }).type)}, not ${describe(error.data)}` };
+    case 'oneOf':
+    case 'anyOf':
+      return { path, message: `must be ${parent.title ? `a ${parent.title.toLowerCase()}` : 'one of the allowed forms'}${parent.description ? `: ${parent.description}` : ''}` };
+    case 'uniqueItems':
+      return { path, message: 'must not list the same value twice' };
+    default:
+      return { path, message: error.message ?? 'does not match the schema' };
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

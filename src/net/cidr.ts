@@ -1,0 +1,137 @@
+import ipaddr from 'ipaddr.js';
+
+export type Family = 'ipv4' | 'ipv6';
+
+export const FAMILY_BITS: Record<Family, number> = { ipv4: 32, ipv6: 128 };
+
+/** One parsed CIDR: the range of addresses it admits, as integers. */
+export interface Network {
+  family: Family;
+  prefix: number;
+  /** The first and last address the network admits. */
+  first: bigint;
+  last: bigint;
+  /** True when the address has bits set below the prefix (`10.1.2.3/8`). */
+  hostBitsSet: boolean;
+  /** The network written canonically, host bits cleared (`10.0.0.0/8`). */
+  canonical: string;
+}
+
+export type ParseResult = { ok: true; network: Network } | { ok: false; reason: string };
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * Parses a CIDR or bare address strictly: IPv4 only as four decimal octets
+ * without leading zeros (no `0/0`, `010.0.0.1`, `0x0`), IPv6 without zone
+ * index, prefix as a plain decimal. Anything looser could mean different
+ * networks to different tools, so it is refused rather than normalised.
+ */
+export function parseCidr(text: string): ParseResult {
+  const slash = text.indexOf('/');
+  const addressText = slash === -1 ? text : text.slice(0, slash);
+  const prefixText = slash === -1 ? undefined : text.slice(slash + 1);
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  if (addressText.includes(':')) {
+    if (addressText.includes('%')) return { ok: false, reason: 'an IPv6 zone index (%…) has no meaning in an allowlist' };
+    const embedded = addressText.slice(addressText.lastIndexOf(':') + 1);
+    if (embedded.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(embedded)) {
+      return { ok: false, reason: 'the embedded IPv4 address must be four decimal octets' };
+    }
+    if (!ipaddr.IPv6.isValid(addressText)) return { ok: false, reason: 'not a valid IPv6 address' };
+    address = ipaddr.IPv6.parse(addressText);
+  } else {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
+      return { ok: false, reason: 'not an IPv4 address in four decimal octets without leading zeros' };
+    }
+    address = ipaddr.IPv4.parse(addressText);
+  }
+  const family: Family = address.kind();
+  const bits = FAMILY_BITS[family];
+  let prefix = bits;
+  if (prefixText !== undefined) {
+    if (!DECIMAL.test(prefixText) || Number(prefixText) > bits) {
+      return { ok: false, reason: `the prefix length must be a whole number from 0 to ${bits}` };
+    }
+    prefix = Number(prefixText);
+  }
+  const value = toBigInt(address);
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const first = value & ~hostMask;
+  const last = first | hostMask;
+  return {
+    ok: true,
+    network: {
+      family, prefix, first, last,
+      hostBitsSet: first !== value,
+      canonical: `${fromBigInt(family, first)}/${prefix}`,
+    },
+  };
+}
+
+export function toBigInt(address: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  let value = 0n;
+  for (const byte of address.toByteArray()) value = (value << 8n) | BigInt(byte);
+  return value;
+}
+
+export function fromBigInt(family: Family, value: bigint): string {
+  const length = FAMILY_BITS[family] / 8;
+  const bytes: number[] = new Array(length);
+  for (let i = length - 1; i >= 0; i--) {
+    bytes[i] = Number(value & 0xffn);
+    value >>= 8n;
+  }
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** How many addresses a network admits. */
+export function addressCount(network: Pick<Network, 'family' | 'prefix'>): bigint {
+  return 1n << BigInt(FAMILY_BITS[network.family] - network.prefix);
+}
+
+/** The IPv4-mapped block `::ffff:0:0/96`: reaching it over IPv6 reaches the IPv4 address it maps. */
+const IPV4_MAPPED_FIRST = 0xffffn << 32n;
+const IPV4_MAPPED_LAST = IPV4_MAPPED_FIRST | 0xffffffffn;
+
+/**
+ * The IPv4 addresses an IPv6 network reaches through the IPv4-mapped block,
+ * as an IPv4 range, or undefined when it does not touch that block.
+ */
+export function mappedIpv4Range(network: Network): { first: bigint; last: bigint } | undefined {
+  if (network.family !== 'ipv6') return undefined;
+  const first = network.first > IPV4_MAPPED_FIRST ? network.first : IPV4_MAPPED_FIRST;
+  const last = network.last < IPV4_MAPPED_LAST ? network.last : IPV4_MAPPED_LAST;
+  if (first > last) return undefined;
+  return { first: first - IPV4_MAPPED_FIRST, last: last - IPV4_MAPPED_FIRST };
+}
+
+/**
+ * Reads a CIDR as lenient parsers do (ipaddr.js legacy forms: `0/0`, `0x0/0`,
+ * octal octets). Used only to learn what a refused spelling would open if some
+ * other tool accepted it, so that `0/0` still counts as the whole internet.
+ */
+export function parseCidrLenient(text: string): Network | undefined {
+  const strict = parseCidr(text);
+  if (strict.ok) return strict.network;
+  try {
+    const trimmed = text.trim();
+    const [address, prefix] = trimmed.includes('/')
+      ? ipaddr.parseCIDR(trimmed)
+      : (() => {
+          const parsed = ipaddr.parse(trimmed);
+          return [parsed, FAMILY_BITS[parsed.kind()]] as const;
+        })();
+    const family: Family = address.kind();
+    const bits = FAMILY_BITS[family];
+    const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+    const value = toBigInt(address);
+    const first = value & ~hostMask;
+    return {
+      family, prefix, first, last: first | hostMask, hostBitsSet: first !== value,
+      canonical: `${fromBigInt(family, first)}/${prefix}`,
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,32 @@
+import type { Finding } from '../lint/finding.js';
+import type { Reporter } from './input.js';
+
+/**
+ * GitHub workflow commands (`::error file=…,line=…,col=…::message`): each
+ * finding becomes an annotation on the pull request's diff.
+ */
+export const github: Reporter = ({ files }) =>
+  files.flatMap((file) => file.findings).map((finding) => `${annotation(finding)}\n`).join('');
+
+export function annotation(finding: Finding): string {
+  const command = finding.severity === 'error' ? 'error' : 'warning';
+  const properties = [
+    `file=${escapeProperty(finding.file)}`,
+    `line=${finding.line}`,
+    `col=${finding.column}`,
+    `endLine=${finding.endLine}`,
+    `endColumn=${finding.endColumn}`,
+    `title=${escapeProperty(`dbfence ${finding.ruleId}`)}`,
+  ];
+  return `::${command} ${properties.join(',')}::${escapeData(finding.message)}`;
+}
+
+/** Escaping as @actions/core does for a command's message. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escaping as @actions/core does for a command's properties. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
