@@ -8,7 +8,7 @@ import { addCidrKeywords } from './keywords.js';
 import type { Pack } from './pack.js';
 
 /** Rule ids that belong to dbfence itself; a custom rule may not take one. */
-const RESERVED_IDS = ['syntax', 'schema', 'waiver', 'unused-waiver', 'destructive-change', 'certificate-expiry', 'drift', 'provider-limits'];
+const RESERVED_IDS = ['syntax', 'schema', 'waiver', 'unused-waiver', 'destructive-change', 'certificate-expiry', 'drift'];
 
 interface PolicyText {
   file: string;

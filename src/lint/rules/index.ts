@@ -11,13 +11,14 @@ import noWorldOpen from './no-world-open.js';
 import nonRoutableSource from './non-routable-source.js';
 import privateEndpointAccounts from './private-endpoint-accounts.js';
 import privateEndpointAllowlist from './private-endpoint-allowlist.js';
+import providerLimits from './provider-limits.js';
 import readOnlyGrants from './read-only-grants.js';
 import sourceWithinAllowlist from './source-within-allowlist.js';
 import tlsVerifyFull from './tls-verify-full.js';
 import uniqueNames from './unique-names.js';
 import uniqueUserPerIntegration from './unique-user-per-integration.js';
 
-/** Every built-in lint-time rule, in the spec's order. */
+/** Every built-in lint-time rule: the spec's, in its order, then the provider-aware one. */
 export const BUILTIN_RULES: readonly AnyRule[] = [
   noWorldOpen,
   allowlistBreadth,
@@ -36,6 +37,7 @@ export const BUILTIN_RULES: readonly AnyRule[] = [
   uniqueNames,
   noInlineSecrets,
   integrationOwner,
+  providerLimits,
 ];
 
 /** Checks that need the live state: their findings come from `plan`. */

@@ -1,0 +1,64 @@
+import type { ProviderKind } from '../../model/config.js';
+import { createRule } from '../rule.js';
+
+interface Limits {
+  /** Where the limit comes from, for the message. */
+  label: string;
+  privateEndpoints: boolean;
+  maxAllowEntries?: number;
+  ipv4Only?: boolean;
+  /** The provider refuses a CIDR whose address is not the network address. */
+  networkAddressRequired?: boolean;
+}
+
+function limitsOf(kind: ProviderKind, cloud: string | undefined): Limits {
+  switch (kind) {
+    case 'postgres':
+      return { label: 'a self-managed PostgreSQL', privateEndpoints: false };
+    case 'aptible':
+      return { label: 'Aptible', privateEndpoints: false, maxAllowEntries: 50, ipv4Only: true };
+    case 'skysql':
+      return {
+        label: cloud === 'gcp' ? 'SkySQL on GCP' : 'SkySQL',
+        privateEndpoints: true,
+        maxAllowEntries: cloud === 'gcp' ? 200 : 30,
+        ipv4Only: true,
+        networkAddressRequired: true,
+      };
+  }
+}
+
+export default createRule({
+  id: 'provider-limits',
+  severity: 'error',
+  rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
+  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more allow entries than the provider takes, IPv6 where only IPv4 is accepted, or a CIDR that is not a network address.",
+  check({ config, index, report }) {
+    const limits = limitsOf(config.provider.kind, 'cloud' in config.provider ? config.provider.cloud : undefined);
+    for (const ref of index.endpoints) {
+      const { endpoint, endpointPath } = ref;
+      if (endpoint.exposure === 'private' && !limits.privateEndpoints) {
+        report({
+          path: [...endpointPath, 'exposure'],
+          message: `${limits.label} has no private endpoints: ${endpoint.name} must be public, or use a provider with PrivateLink-style endpoints (skysql)`,
+        });
+      }
+      const allow = endpoint.allow ?? [];
+      if (limits.maxAllowEntries !== undefined && allow.length > limits.maxAllowEntries) {
+        report({
+          path: [...endpointPath, 'allow'],
+          at: 'key',
+          message: `${limits.label} takes at most ${limits.maxAllowEntries} allow entries per endpoint; ${endpoint.name} has ${allow.length}`,
+        });
+      }
+      for (const entry of index.allowEntriesOf(ref)) {
+        if (limits.ipv4Only && entry.network?.family === 'ipv6') {
+          report({ path: entry.path, message: `${limits.label} filters IPv4 only; ${entry.text} is IPv6` });
+        }
+        if (limits.networkAddressRequired && entry.network?.hostBitsSet) {
+          report({ path: entry.path, message: `${limits.label} requires the network address: write ${entry.network.canonical}` });
+        }
+      }
+    }
+  },
+});
