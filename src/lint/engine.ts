@@ -1,18 +1,18 @@
 import type { EndpointsConfig } from '../model/config.js';
-import type { OffsetRange } from '../model/locations.js';
+import type { LocationIndex, OffsetRange } from '../model/locations.js';
 import type { ParsedDocument } from '../model/parse.js';
-import { type DocPath, formatPath, pathStartsWith } from '../model/path.js';
+import { type DocPath, formatPath } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import { parseCidrLenient } from '../net/cidr.js';
 import { ConfigIndex } from './config-index.js';
 import { compareFindings, type Finding, type Severity } from './finding.js';
 import { type CustomRule, runCustomRule } from './policies/custom-rule.js';
-import type { RuleSetting } from './policies/pack.js';
+import type { RuleSetting, WaiverPolicy } from './policies/pack.js';
 import type { AnyRule, Report } from './rule.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
 import { checkSchema } from './schema-check.js';
 import { findInlineSecrets } from './secrets.js';
-import { readWaivers, type Waiver } from './waivers.js';
+import { applyWaivers, readWaivers, type Waiver, waiverReports } from './waivers.js';
 
 export interface ConfiguredRule {
   rule: AnyRule;
@@ -28,9 +28,12 @@ export interface RuleSet {
   planSeverity: ReadonlyMap<string, Severity | 'off'>;
   /** Every id a waiver may name. */
   knownIds: ReadonlySet<string>;
+  waivers: WaiverPolicy;
 }
 
-export function buildRuleSet(settings: ReadonlyMap<string, RuleSetting>, custom: readonly CustomRule[] = []): RuleSet {
+export function buildRuleSet(
+  settings: ReadonlyMap<string, RuleSetting>, custom: readonly CustomRule[] = [], waivers: WaiverPolicy = 'allowed',
+): RuleSet {
   const rules: ConfiguredRule[] = [];
   for (const rule of BUILTIN_RULES) {
     const setting = settings.get(rule.meta.id);
@@ -46,7 +49,7 @@ export function buildRuleSet(settings: ReadonlyMap<string, RuleSetting>, custom:
   const knownIds = new Set([
     ...BUILTIN_RULES.map((rule) => rule.meta.id), ...PLAN_RULES.map((meta) => meta.id), ...custom.map((rule) => rule.id),
   ]);
-  return { rules, custom: enabledCustom, planSeverity, knownIds };
+  return { rules, custom: enabledCustom, planSeverity, knownIds, waivers };
 }
 
 export interface LintOptions {
@@ -61,11 +64,15 @@ export interface LintedFile {
   redactions: OffsetRange[];
   /** The typed configuration, when the file passed the schema. */
   config: EndpointsConfig | undefined;
+  /** Where each node of the file is, for findings computed later (plan-time findings). */
+  locations: LocationIndex;
+  /** The file's waivers, which plan-time findings honour too. */
+  waivers: Waiver[];
   /** Findings silenced by valid waivers. */
   waived: number;
 }
 
-const UNWAIVABLE = new Set(CORE_CHECKS.map((check) => check.id));
+const UNWAIVABLE = new Set([...CORE_CHECKS.map((check) => check.id), 'destructive-change']);
 
 interface Pending extends Report {
   ruleId: string;
@@ -86,11 +93,11 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
   const syntax = parsed.problems.map((problem) =>
     toFinding('syntax', 'error', problem.message, { start: problem.start, end: problem.end }, []));
   if (parsed.problems.length > 0 || data === undefined) {
-    return { source, findings: syntax, redactions: [], config: undefined, waived: 0 };
+    return { source, findings: syntax, redactions: [], config: undefined, locations, waivers: [], waived: 0 };
   }
   if (data === null && source.text.trim().replace(/^#.*$/gm, '').trim() === '') {
     const empty = toFinding('syntax', 'error', 'the file is empty: it needs at least version, provider and databases', { start: 0, end: 0 }, []);
-    return { source, findings: [empty], redactions: [], config: undefined, waived: 0 };
+    return { source, findings: [empty], redactions: [], config: undefined, locations, waivers: [], waived: 0 };
   }
 
   const pending: Pending[] = [];
@@ -129,32 +136,14 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
     today: options.today ?? new Date().toISOString().slice(0, 10),
     knownRuleIds: ruleSet.knownIds,
     unwaivable: UNWAIVABLE,
+    forbidden: ruleSet.waivers === 'forbidden',
   });
-  const findings: Finding[] = [...syntax];
-  let waived = 0;
-  for (const report of pending) {
-    const waiver = findWaiver(waivers, report);
-    if (waiver) {
-      waiver.used = true;
-      waived++;
-      continue;
-    }
-    findings.push(toFinding(report.ruleId, report.severity, report.message, locations.locate(data, report.path, report.at), report.path));
-  }
-  for (const waiver of waivers) {
-    const range = { start: waiver.start, end: waiver.end };
-    if (waiver.problem) {
-      const again = waiver.target ? ' (the finding it meant to waive is reported)' : '';
-      findings.push(toFinding('waiver', 'error', `${waiver.problem}${again}`, range, waiver.target ?? []));
-    } else if (!waiver.used) {
-      findings.push(toFinding('unused-waiver', 'warning', `this waiver of ${waiver.ruleIds.join(', ')} waives no finding: remove it`, range, waiver.target ?? []));
-    }
-  }
+  const { kept, waived } = applyWaivers(waivers, pending);
+  const findings: Finding[] = [
+    ...syntax,
+    ...kept.map((report) => toFinding(report.ruleId, report.severity, report.message, locations.locate(data, report.path, report.at), report.path)),
+    ...waiverReports(waivers).map((report) => toFinding(report.ruleId, report.severity, report.message, report.range, report.path)),
+  ];
   findings.sort(compareFindings);
-  return { source, findings, redactions, config: valid ? config : undefined, waived };
-}
-
-function findWaiver(waivers: readonly Waiver[], report: Pending): Waiver | undefined {
-  return waivers.find((waiver) => !waiver.problem && waiver.target !== undefined
-    && waiver.ruleIds.includes(report.ruleId) && pathStartsWith(report.path, waiver.target));
+  return { source, findings, redactions, config: valid ? config : undefined, locations, waivers, waived };
 }

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { LocationIndex } from '../model/locations.js';
 import { parseYaml } from '../model/parse.js';
 import { DEFAULT_MAX_FILE_BYTES, readSourceText } from '../model/read.js';
 import { SourceFile } from '../model/source.js';
 import { buildRuleSet, lintDocument, type LintedFile, type RuleSet } from './engine.js';
 import type { CustomRule } from './policies/custom-rule.js';
 import { loadBuiltinPack, loadPolicyDirectory } from './policies/load.js';
-import { mergePacks } from './policies/pack.js';
+import { mergePacks, waiverPolicy } from './policies/pack.js';
 import { BUILTIN_RULES } from './rules/index.js';
 
 export interface LintRunOptions {
@@ -34,7 +35,7 @@ export function resolvePoliciesDir(files: readonly string[], explicit: string | 
 export async function loadRuleSet(policiesDir: string | undefined): Promise<{ ruleSet: RuleSet; customRules: CustomRule[] }> {
   const team = policiesDir ? await loadPolicyDirectory(policiesDir, BUILTIN_RULES) : { packs: [], rules: [] };
   const settings = mergePacks([loadBuiltinPack(), ...team.packs]);
-  return { ruleSet: buildRuleSet(settings, team.rules), customRules: team.rules };
+  return { ruleSet: buildRuleSet(settings, team.rules, waiverPolicy(team.packs)), customRules: team.rules };
 }
 
 /** Lints files with the built-in pack and the team's policies. */
@@ -52,7 +53,7 @@ export function lintFile(path: string, ruleSet: RuleSet, options: LintRunOptions
     const source = new SourceFile(name, read.text);
     const { line, column } = source.position(read.offset);
     return {
-      source, redactions: [], config: undefined, waived: 0,
+      source, redactions: [], config: undefined, waived: 0, waivers: [], locations: new LocationIndex({ start: 0, end: 0 }),
       findings: [{ ruleId: 'syntax', severity: 'error', message: read.message, file: name, path: '', line, column, endLine: line, endColumn: column }],
     };
   }

@@ -22,10 +22,9 @@ export function checkSchema(data: unknown): Report[] {
   for (const error of errors) {
     if (error.keyword === 'if') continue;
     if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') {
-      const viaAlternative = alternatives.some(
-        (alt) => error.instancePath.startsWith(alt.instancePath) && error.schemaPath.includes(`/${alt.keyword}/`),
-      );
-      if (viaAlternative) continue;
+      // Inside a failed oneOf/anyOf, that one message says it all (e.g. a secret reference of the wrong shape).
+      const covered = alternatives.some((alt) => error.instancePath === alt.instancePath || error.instancePath.startsWith(`${alt.instancePath}/`));
+      if (covered) continue;
     }
     const report = toReport(error, data);
     const key = `${report.path.join('\u0000')}\u0001${report.message}`;
@@ -47,9 +46,7 @@ const SECRET_BEARING = /pass|token|secret|key|url|from(env|file)|credential/i;
 
 function toReport(error: ErrorObject, data: unknown): Report {
   const path: DocPath = pathFromPointer(error.instancePath, data);
-  if (path.some((segment) => typeof segment === 'string' && SECRET_BEARING.test(segment))) {
-    error = { ...error, data: '<value hidden>' };
-  }
+  const hidden = path.some((segment) => typeof segment === 'string' && SECRET_BEARING.test(segment));
   const parent = (error.parentSchema ?? {}) as SchemaNode;
   const what = parent.title ? ` (${parent.title})` : '';
   switch (error.keyword) {
@@ -66,18 +63,18 @@ function toReport(error: ErrorObject, data: unknown): Report {
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed.map(String)) : undefined;
+      const suggestion = typeof error.data === 'string' && !hidden ? closest(error.data, allowed.map(String)) : undefined;
       return {
         path,
-        message: `${JSON.stringify(error.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+        message: `${hidden ? 'the value' : JSON.stringify(error.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
       };
     }
     case 'const':
       return { path, message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
     case 'pattern':
-      return { path, message: `${JSON.stringify(error.data)} is not a valid value${what}${parent.description ? `: ${parent.description}` : ''}` };
+      return { path, message: `${hidden ? 'the value' : JSON.stringify(error.data)} is not a valid value${what}${parent.description ? `: ${parent.description}` : ''}` };
     case 'type':
-      return { path, message: `must be ${article((error.params as { type: string }).type)}, not ${describe(error.data)}` };
+      return { path, message: `must be ${article((error.params as { type: string }).type)}, not ${describe(error.data, hidden)}` };
     case 'oneOf':
     case 'anyOf':
       return { path, message: `must be ${parent.title ? `a ${parent.title.toLowerCase()}` : 'one of the allowed forms'}${parent.description ? `: ${parent.description}` : ''}` };
@@ -92,9 +89,9 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function describe(value: unknown): string {
+function describe(value: unknown, hidden: boolean): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return hidden ? `a ${typeof value}` : `${typeof value} ${JSON.stringify(value)}`;
 }

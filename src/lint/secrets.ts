@@ -22,27 +22,53 @@ const VALUE_SHAPES: [RegExp, string][] = [
   [/\b(sk|rk)_live_[A-Za-z0-9]{16,}\b/, 'an API secret key'],
 ];
 
+/** Something every shape above contains: one test rules out nearly every string of a large file. */
+const ANY_SHAPE = /-----BEGIN|:\/\/|gh[pousr]_|github_pat_|AKIA|ASIA|xox[abprs]-|eyJ|_live_/i;
+
+const cache = new WeakMap<object, InlineSecret[]>();
+
+/** The secrets of a parsed document (computed once per document: the rule and the masking share it). */
 export function findInlineSecrets(data: unknown): InlineSecret[] {
-  const found: InlineSecret[] = [];
-  const visit = (value: unknown, path: (string | number)[]) => {
-    if (typeof value === 'string') {
-      const key = path[path.length - 1];
-      if (typeof key === 'string' && SECRET_KEY.test(key) && value !== '') {
-        found.push({ path, kind: `a ${key} value` });
-        return;
-      }
-      for (const [shape, kind] of VALUE_SHAPES) {
-        if (shape.test(value)) {
-          found.push({ path, kind });
-          return;
-        }
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((item, i) => visit(item, [...path, i]));
-    } else if (value !== null && typeof value === 'object') {
-      for (const [key, item] of Object.entries(value)) visit(item, [...path, key]);
-    }
-  };
-  visit(data, []);
+  if (data === null || typeof data !== 'object') return [];
+  let found = cache.get(data);
+  if (!found) {
+    found = [];
+    collect(data, [], found);
+    cache.set(data, found);
+  }
   return found;
+}
+
+function collect(value: unknown, path: (string | number)[], found: InlineSecret[]): void {
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    // YAML reads `password: 123456789` as a number: still a password written in the file.
+    const key = path[path.length - 1];
+    if (typeof key === 'string' && SECRET_KEY.test(key)) found.push({ path: [...path], kind: `a ${key} value` });
+    return;
+  }
+  if (typeof value === 'string') {
+    const key = path[path.length - 1];
+    if (typeof key === 'string' && value !== '' && SECRET_KEY.test(key)) {
+      found.push({ path: [...path], kind: `a ${key} value` });
+    } else if (ANY_SHAPE.test(value)) {
+      const shape = VALUE_SHAPES.find(([pattern]) => pattern.test(value));
+      if (shape) found.push({ path: [...path], kind: shape[1] });
+    }
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  // One path array, extended and restored, instead of a new array per node.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      collect(value[i], path, found);
+      path.pop();
+    }
+  } else {
+    for (const key of Object.keys(value)) {
+      path.push(key);
+      collect((value as Record<string, unknown>)[key], path, found);
+      path.pop();
+    }
+  }
 }

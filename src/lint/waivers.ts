@@ -1,6 +1,9 @@
-import type { LocationIndex } from '../model/locations.js';
-import type { DocPath } from '../model/path.js';
+import type { LocationIndex, OffsetRange } from '../model/locations.js';
+import { type DocPath, pathStartsWith } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
+import type { Severity } from './finding.js';
+import { PLAN_RULES } from './rules/index.js';
+import { closest } from './suggest.js';
 
 /** One `# dbfence-ignore` comment, read and checked. */
 export interface Waiver {
@@ -14,12 +17,16 @@ export interface Waiver {
   target: DocPath | undefined;
   /** Why the waiver does not apply, if it does not. */
   problem: string | undefined;
-  used: boolean;
+  /** Ids of the rules whose findings fell under the waiver: waived, or reported again if it is broken. */
+  matched: Set<string>;
 }
 
 const MARKER = 'dbfence-ignore';
-const COMMENT_LINE = /^[ \t]*#[ \t]*dbfence-ignore\b(.*)$/;
+const WAIVER_COMMENT = /^#[ \t]*dbfence-ignore\b(.*)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const EXPECTED = 'expected: # dbfence-ignore RULE-ID[,RULE-ID] [until=YYYY-MM-DD] reason="why"';
+/** Their findings come from `dbfence plan`: lint cannot tell whether a waiver of one is used. */
+const PLAN_IDS = new Set(PLAN_RULES.map((meta) => meta.id));
 
 export interface WaiverOptions {
   /** Today as YYYY-MM-DD (UTC); a waiver is valid through its `until` day. */
@@ -27,40 +34,74 @@ export interface WaiverOptions {
   knownRuleIds: ReadonlySet<string>;
   /** Ids whose findings are about the file's form and cannot be waived. */
   unwaivable: ReadonlySet<string>;
+  /** The team's policies forbid in-file waivers: every waiver is refused. */
+  forbidden?: boolean;
 }
 
 /** Reads every waiver comment of a file and finds the node each one covers. */
 export function readWaivers(source: SourceFile, data: unknown, locations: LocationIndex, options: WaiverOptions): Waiver[] {
   if (!source.text.includes(MARKER)) return [];
+  const { nodeStarts, scalars } = mapNodes(source, data, locations);
   const lineStarts = source.lineCounter.lineStarts;
-  const nodeStarts = new Map<number, DocPath>();
-  const insideScalar: [number, number][] = [];
-  for (const { path, range } of locations.walk(data)) {
-    const start = Math.min(range.keyStart, range.valueStart);
-    const line = source.position(start).line;
-    if (!nodeStarts.has(line)) nodeStarts.set(line, path);
-    const opener = source.text[range.valueStart];
-    const isTextScalar = opener === '|' || opener === '>' || opener === '"' || opener === "'";
-    if (isTextScalar && source.text.slice(range.valueStart, range.valueEnd).includes('\n')) {
-      insideScalar.push([range.valueStart, range.valueEnd]);
-    }
-  }
   const waivers: Waiver[] = [];
   for (let line = 1; line <= lineStarts.length; line++) {
     const text = source.lineText(line);
     if (!text.includes(MARKER)) continue;
-    const match = COMMENT_LINE.exec(text);
+    const lineStart = lineStarts[line - 1]!;
+    const hash = commentStart(text, lineStart, scalars);
+    if (hash === undefined) continue;
+    const match = WAIVER_COMMENT.exec(text.slice(hash));
+    // The marker in a scalar, or further along a comment that says something else, is text.
     if (!match) continue;
-    const start = lineStarts[line - 1]!;
-    const commentStart = start + text.indexOf('#');
-    // A "comment" inside a multi-line scalar is text, not a waiver.
-    if (insideScalar.some(([from, to]) => from < commentStart && commentStart < to)) continue;
-    const waiver = parseWaiver(match[1]!, commentStart, start + text.length, options);
-    waiver.target = nodeAfter(source, line, nodeStarts);
-    if (!waiver.problem && !waiver.target) waiver.problem = 'no node follows this waiver: put it on the line just above the node it waives';
+    const waiver = parseWaiver(match[1]!, lineStart + hash, lineStart + text.length, options);
+    const ownLine = text.slice(0, hash).trim() === '';
+    waiver.target = ownLine ? nodeAfter(source, line, nodeStarts) : nodeStarts.get(line);
+    if (!ownLine) {
+      waiver.problem = `a waiver must stand on its own line, just above the node it waives, not after it; ${EXPECTED}`;
+    } else if (!waiver.problem && !waiver.target) {
+      waiver.problem = 'no node follows this waiver: put it on the line just above the node it waives';
+    }
+    if (options.forbidden) {
+      waiver.problem = 'in-file waivers are forbidden by your policies (a pack sets waivers: forbidden): fix the finding, or change the policy';
+    }
     waivers.push(waiver);
   }
   return waivers;
+}
+
+/**
+ * The outermost node starting on each line, and the source ranges of every
+ * scalar key and value: a `#` inside those is text, not a comment, even on a
+ * line of its own inside a block scalar.
+ */
+function mapNodes(source: SourceFile, data: unknown, locations: LocationIndex) {
+  const nodeStarts = new Map<number, DocPath>();
+  const scalars: [number, number][] = [];
+  for (const { path, range } of locations.walk(data)) {
+    const line = source.position(Math.min(range.keyStart, range.valueStart)).line;
+    if (!nodeStarts.has(line)) nodeStarts.set(line, path);
+    if (range.keyStart !== range.valueStart) scalars.push([range.keyStart, range.keyEnd]);
+    const value = valueAt(data, path);
+    if (value === null || typeof value !== 'object') scalars.push([range.valueStart, range.valueEnd]);
+  }
+  return { nodeStarts, scalars };
+}
+
+function valueAt(data: unknown, path: DocPath): unknown {
+  let node = data;
+  for (const segment of path) node = (node as Record<string | number, unknown>)[segment];
+  return node;
+}
+
+/** Where the line's YAML comment starts (index in the line), if it has one. */
+function commentStart(text: string, lineStart: number, scalars: readonly [number, number][]): number | undefined {
+  for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
+    if (i > 0 && text[i - 1] !== ' ' && text[i - 1] !== '\t') continue;
+    const offset = lineStart + i;
+    if (scalars.some(([from, to]) => from <= offset && offset < to)) continue;
+    return i;
+  }
+  return undefined;
 }
 
 /** The outermost node that starts on the next line holding something other than comments or blanks. */
@@ -74,7 +115,7 @@ function nodeAfter(source: SourceFile, line: number, nodeStarts: Map<number, Doc
 }
 
 function parseWaiver(body: string, start: number, end: number, options: WaiverOptions): Waiver {
-  const waiver: Waiver = { ruleIds: [], until: undefined, reason: undefined, start, end, target: undefined, problem: undefined, used: false };
+  const waiver: Waiver = { ruleIds: [], until: undefined, reason: undefined, start, end, target: undefined, problem: undefined, matched: new Set() };
   const tokens = /\s*(?:until=(\S*)|reason="((?:[^"\\]|\\.)*)"|reason=(\S+)|(\S+))/gy;
   let match: RegExpExecArray | null;
   const stray: string[] = [];
@@ -85,13 +126,17 @@ function parseWaiver(body: string, start: number, end: number, options: WaiverOp
       waiver.ruleIds = match[4]!.split(',').filter(Boolean);
     } else stray.push(match[4]!);
   }
-  const expected = 'expected: # dbfence-ignore RULE-ID[,RULE-ID] [until=YYYY-MM-DD] reason="why"';
-  if (waiver.ruleIds.length === 0) waiver.problem = `the waiver names no rule; ${expected}`;
-  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${stray.join(' ')}); ${expected}`;
+  const unknown = waiver.ruleIds.filter((id) => !options.knownRuleIds.has(id) && !options.unwaivable.has(id));
+  if (waiver.ruleIds.length === 0) waiver.problem = `the waiver names no rule; ${EXPECTED}`;
+  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${stray.join(' ')}); ${EXPECTED}`;
   else if (waiver.ruleIds.some((id) => options.unwaivable.has(id))) {
-    waiver.problem = `${waiver.ruleIds.filter((id) => options.unwaivable.has(id)).join(', ')} cannot be waived: fix the file instead`;
-  } else if (waiver.ruleIds.some((id) => !options.knownRuleIds.has(id))) {
-    waiver.problem = `the waiver names an unknown rule: ${waiver.ruleIds.filter((id) => !options.knownRuleIds.has(id)).join(', ')}`;
+    const refused = waiver.ruleIds.filter((id) => options.unwaivable.has(id));
+    // Destructive changes are acknowledged where the change is made, not in the file that asks for it.
+    const advice = refused.includes('destructive-change') ? 'acknowledge destructive changes with --allow-destructive (allow-destructive in the Action)' : 'fix the file instead';
+    waiver.problem = `${refused.join(', ')} cannot be waived: ${advice}`;
+  } else if (unknown.length > 0) {
+    const guesses = unknown.map((id) => closest(id, [...options.knownRuleIds])).filter(Boolean);
+    waiver.problem = `the waiver names an unknown rule: ${unknown.join(', ')}${guesses.length > 0 ? ` (did you mean ${guesses.join(', ')}?)` : ''}`;
   } else if (!waiver.reason) waiver.problem = 'the waiver gives no reason: add reason="…" saying why the finding is acceptable';
   else if (waiver.until !== undefined) {
     if (!isDate(waiver.until)) waiver.problem = `until=${waiver.until} is not a date written YYYY-MM-DD`;
@@ -105,4 +150,55 @@ function isDate(text: string): boolean {
   if (!match) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.toISOString().slice(0, 10) === text;
+}
+
+/** What waivers need of a finding before it is reported. */
+interface Waivable {
+  ruleId: string;
+  path: DocPath;
+}
+
+/**
+ * Drops the reports a valid waiver covers (its node or anything inside it,
+ * for a rule it names), and records on every waiver, valid or not, which of
+ * its rules it met.
+ */
+export function applyWaivers<Report extends Waivable>(waivers: readonly Waiver[], reports: readonly Report[]): { kept: Report[]; waived: number } {
+  const kept: Report[] = [];
+  let waived = 0;
+  for (const report of reports) {
+    const covering = waivers.filter((waiver) =>
+      waiver.target !== undefined && waiver.ruleIds.includes(report.ruleId) && pathStartsWith(report.path, waiver.target));
+    for (const waiver of covering) waiver.matched.add(report.ruleId);
+    if (covering.some((waiver) => !waiver.problem)) waived++;
+    else kept.push(report);
+  }
+  return { kept, waived };
+}
+
+export interface WaiverReport {
+  ruleId: 'waiver' | 'unused-waiver';
+  severity: Severity;
+  message: string;
+  range: OffsetRange;
+  path: DocPath;
+}
+
+/** Findings about the waivers themselves, once `applyWaivers` has run: broken waivers, and lint rule ids that waived nothing. */
+export function waiverReports(waivers: readonly Waiver[]): WaiverReport[] {
+  const reports: WaiverReport[] = [];
+  for (const waiver of waivers) {
+    const range = { start: waiver.start, end: waiver.end };
+    const path = waiver.target ?? [];
+    if (waiver.problem) {
+      const again = waiver.matched.size > 0 ? ' (the finding it meant to waive is reported)' : '';
+      reports.push({ ruleId: 'waiver', severity: 'error', message: `${waiver.problem}${again}`, range, path });
+      continue;
+    }
+    const unused = waiver.ruleIds.filter((id) => !waiver.matched.has(id) && !PLAN_IDS.has(id));
+    if (unused.length === 0) continue;
+    const advice = unused.length === waiver.ruleIds.length ? 'remove the waiver' : `remove ${unused.length === 1 ? 'that id' : 'those ids'} from it`;
+    reports.push({ ruleId: 'unused-waiver', severity: 'warning', message: `this waiver of ${unused.join(', ')} waives no finding: ${advice}`, range, path });
+  }
+  return reports;
 }

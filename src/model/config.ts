@@ -19,7 +19,6 @@ export interface AptibleProviderSettings {
   environment: string;
   token: SecretRef;
   apiUrl?: string;
-  authUrl?: string;
 }
 
 export interface SkysqlProviderSettings {

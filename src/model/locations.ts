@@ -14,37 +14,46 @@ export interface OffsetRange {
 }
 
 /**
+ * The children of one mapping or sequence: four offsets per child (key start,
+ * key end, value start, value end), and for mappings the keys in source order.
+ * Flat numbers rather than an object per child: a large file has hundreds of
+ * thousands of nodes.
+ */
+interface ContainerRecord {
+  keys: string[] | undefined;
+  offsets: number[];
+}
+
+/**
  * Maps document paths to source offsets. Rules report paths; this index is the
  * one place that turns them into positions (as Spectral does), so no rule ever
  * deals with lines or columns.
  */
 export class LocationIndex {
-  private readonly children = new WeakMap<object, Map<string, ChildRange> | ChildRange[]>();
+  private readonly records = new WeakMap<object, ContainerRecord>();
 
   constructor(readonly root: OffsetRange) {}
 
-  recordMapChild(container: object, key: string, range: ChildRange): void {
-    let entries = this.children.get(container);
-    if (!entries) this.children.set(container, (entries = new Map()));
-    (entries as Map<string, ChildRange>).set(key, range);
+  /** Records a mapping's children; `offsets` holds four numbers per key, in the keys' order. */
+  recordMap(container: object, keys: string[], offsets: number[]): void {
+    this.records.set(container, { keys, offsets });
   }
 
-  recordSeqItem(container: unknown[], index: number, range: ChildRange): void {
-    let entries = this.children.get(container);
-    if (!entries) this.children.set(container, (entries = []));
-    (entries as ChildRange[])[index] = range;
+  /** Records a sequence's items; `offsets` holds four numbers per item. */
+  recordSeq(container: unknown[], offsets: number[]): void {
+    this.records.set(container, { keys: undefined, offsets });
   }
 
   child(container: object, key: string | number): ChildRange | undefined {
-    const entries = this.children.get(container);
-    if (!entries) return undefined;
-    return Array.isArray(entries) ? entries[key as number] : entries.get(String(key));
+    const record = this.records.get(container);
+    if (!record) return undefined;
+    const index = record.keys ? record.keys.indexOf(String(key)) : typeof key === 'number' ? key : -1;
+    return rangeAt(record.offsets, index);
   }
 
   /** The keys recorded for a mapping, in source order. */
   keysOf(container: object): string[] {
-    const entries = this.children.get(container);
-    return entries instanceof Map ? [...entries.keys()] : [];
+    return this.records.get(container)?.keys ?? [];
   }
 
   /**
@@ -74,16 +83,20 @@ export class LocationIndex {
   /** Visits every recorded node below `data` with its path, depth first in source order. */
   *walk(data: unknown, path: (string | number)[] = []): Generator<{ path: (string | number)[]; range: ChildRange }> {
     if (data === null || typeof data !== 'object') return;
-    const entries = this.children.get(data);
-    if (!entries) return;
-    const pairs: [string | number, ChildRange][] = Array.isArray(entries)
-      ? entries.map((range, index) => [index, range] as [number, ChildRange])
-      : [...entries];
-    for (const [key, range] of pairs) {
-      if (!range) continue;
+    const record = this.records.get(data);
+    if (!record) return;
+    const count = record.offsets.length / 4;
+    for (let i = 0; i < count; i++) {
+      const key = record.keys ? record.keys[i]! : i;
       const childPath = [...path, key];
-      yield { path: childPath, range };
+      yield { path: childPath, range: rangeAt(record.offsets, i)! };
       yield* this.walk((data as Record<string | number, unknown>)[key], childPath);
     }
   }
+}
+
+function rangeAt(offsets: number[], index: number): ChildRange | undefined {
+  if (index < 0 || index * 4 >= offsets.length) return undefined;
+  const at = index * 4;
+  return { keyStart: offsets[at]!, keyEnd: offsets[at + 1]!, valueStart: offsets[at + 2]!, valueEnd: offsets[at + 3]! };
 }

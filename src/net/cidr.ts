@@ -38,6 +38,11 @@ export function parseCidr(text: string): ParseResult {
     if (embedded.includes('.') && !ipaddr.IPv4.isValidFourPartDecimal(embedded)) {
       return { ok: false, reason: 'the embedded IPv4 address must be four decimal octets' };
     }
+    // ipaddr.js reads `::a.b.c.d` as IPv4-mapped (::ffff:a.b.c.d), RFC 4291 and
+    // most other tools as the deprecated IPv4-compatible ::a.b.c.d.
+    if (embedded.includes('.') && addressText === `::${embedded}`) {
+      return { ok: false, reason: 'tools disagree on what ::a.b.c.d means: write ::ffff:a.b.c.d for an IPv4-mapped address' };
+    }
     if (!ipaddr.IPv6.isValid(addressText)) return { ok: false, reason: 'not a valid IPv6 address' };
     address = ipaddr.IPv6.parse(addressText);
   } else {

@@ -10,12 +10,14 @@ export const github: Reporter = ({ files }) =>
 
 export function annotation(finding: Finding): string {
   const command = finding.severity === 'error' ? 'error' : 'warning';
+  // Columns may only be sent for a one-line range (as @actions/core documents); a
+  // finding on a whole block is marked on its first line, where the block starts.
+  const range = finding.endLine === finding.line ? [`endLine=${finding.endLine}`, `endColumn=${finding.endColumn}`] : [];
   const properties = [
     `file=${escapeProperty(finding.file)}`,
     `line=${finding.line}`,
     `col=${finding.column}`,
-    `endLine=${finding.endLine}`,
-    `endColumn=${finding.endColumn}`,
+    ...range,
     `title=${escapeProperty(`dbfence ${finding.ruleId}`)}`,
   ];
   return `::${command} ${properties.join(',')}::${escapeData(finding.message)}`;

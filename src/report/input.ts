@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../lint/finding.js';
 import type { OffsetRange } from '../model/locations.js';
 import type { SourceFile } from '../model/source.js';
+import { maskSecretsInLine } from './redact.js';
 
 /** What a reporter knows of a rule: enough for SARIF's rule table and for help links. */
 export interface RuleDescriptor {
@@ -26,7 +27,10 @@ export interface ReportInput {
 
 export type Reporter = (input: ReportInput) => string;
 
-/** A source line with every secret in it replaced by asterisks. */
+/**
+ * A source line with every secret in it replaced by asterisks: the ranges the
+ * parsed document marked, and anything that looks like a secret on the line.
+ */
 export function redactedLine(file: ReportedFile, line: number): string {
   const text = file.source.lineText(line);
   const lineStart = file.source.lineCounter.lineStarts[line - 1] ?? 0;
@@ -37,5 +41,5 @@ export function redactedLine(file: ReportedFile, line: number): string {
     if (from >= to) continue;
     out = out.slice(0, from) + '*'.repeat(to - from) + out.slice(to);
   }
-  return out;
+  return maskSecretsInLine(out);
 }

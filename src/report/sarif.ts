@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Finding } from '../lint/finding.js';
 import type { ReportInput, RuleDescriptor } from './input.js';
 
@@ -8,21 +10,21 @@ const LEVEL = { error: 'error', warning: 'warning' } as const;
 const SECURITY_SEVERITY = { error: '8.0', warning: '5.0' } as const;
 
 /**
- * SARIF 2.1.0 for GitHub code scanning: one run, every rule with its help
+ * SARIF 2.1.0 for GitHub code scanning: one run, every rule once with its help
  * link and default level, every result with a region and a fingerprint that
  * survives edits elsewhere in the file.
  */
 export function sarif(input: ReportInput): string {
   const findings = input.files.flatMap((file) => file.findings);
-  const known = new Map(input.rules.map((rule) => [rule.id, rule]));
-  const rules: RuleDescriptor[] = [...input.rules];
+  // Keyed by id: GitHub rejects a log whose rule table holds an id twice.
+  const rules = new Map<string, RuleDescriptor>();
+  for (const rule of input.rules) if (!rules.has(rule.id)) rules.set(rule.id, rule);
   for (const finding of findings) {
-    if (known.has(finding.ruleId)) continue;
-    const rule: RuleDescriptor = { id: finding.ruleId, severity: finding.severity, description: finding.ruleId, rationale: finding.ruleId, docsUrl: undefined };
-    known.set(finding.ruleId, rule);
-    rules.push(rule);
+    if (rules.has(finding.ruleId)) continue;
+    rules.set(finding.ruleId, { id: finding.ruleId, severity: finding.severity, description: finding.ruleId, rationale: finding.ruleId, docsUrl: undefined });
   }
-  const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
+  const ruleIndex = new Map([...rules.keys()].map((id, i) => [id, i]));
+  const fingerprints = new Fingerprints();
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -33,7 +35,7 @@ export function sarif(input: ReportInput): string {
           version: input.tool.version,
           semanticVersion: input.tool.version,
           informationUri: input.tool.informationUri,
-          rules: rules.map(sarifRule),
+          rules: [...rules.values()].map(sarifRule),
         },
       },
       originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root, where dbfence ran.' } } },
@@ -44,17 +46,12 @@ export function sarif(input: ReportInput): string {
         message: { text: finding.message },
         locations: [{
           physicalLocation: {
-            artifactLocation: { uri: encodeURI(finding.file), uriBaseId: '%SRCROOT%' },
-            region: {
-              startLine: finding.line,
-              startColumn: finding.column,
-              endLine: finding.endLine,
-              endColumn: Math.max(finding.endColumn, finding.endLine === finding.line ? finding.column + 1 : 1),
-            },
+            artifactLocation: artifactLocation(finding.file),
+            region: region(finding),
           },
           ...(finding.path ? { logicalLocations: [{ fullyQualifiedName: finding.path, kind: 'member' }] } : {}),
         }],
-        partialFingerprints: { 'dbfence/v1': fingerprint(finding) },
+        partialFingerprints: { 'dbfence/v1': fingerprints.of(finding) },
       })),
     }],
   };
@@ -62,23 +59,52 @@ export function sarif(input: ReportInput): string {
 }
 
 function sarifRule(rule: RuleDescriptor) {
-  const help = `${rule.rationale}${rule.docsUrl ? `\n\nSee ${rule.docsUrl}` : ''}`;
+  // A custom rule's `docs` may be any text; SARIF wants an absolute URI in helpUri.
+  const helpUri = rule.docsUrl && /^https?:\/\//.test(rule.docsUrl) && URL.canParse(rule.docsUrl) ? rule.docsUrl : undefined;
+  const docs = rule.docsUrl ? `\n\nSee ${rule.docsUrl}` : '';
+  // No `name`: the ids are already readable, and a name equal to the id is flagged by the SARIF validator.
   return {
     id: rule.id,
-    name: rule.id.replace(/(^|-)([a-z])/g, (_: string, __: string, c: string) => c.toUpperCase()),
     shortDescription: { text: rule.description },
     fullDescription: { text: rule.rationale },
-    ...(rule.docsUrl ? { helpUri: rule.docsUrl } : {}),
-    help: { text: help, markdown: `${rule.rationale}${rule.docsUrl ? `\n\n[Documentation](${rule.docsUrl})` : ''}` },
+    ...(helpUri ? { helpUri } : {}),
+    // GitHub shows help, not helpUri, so the link is repeated there.
+    help: { text: `${rule.rationale}${docs}`, markdown: `${rule.rationale}${helpUri ? `\n\n[Documentation](${helpUri})` : docs}` },
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: { tags: ['security', 'dbfence'], 'security-severity': SECURITY_SEVERITY[rule.severity], precision: 'very-high' },
   };
 }
 
 /**
- * Keyed on the rule, file and document path, not the line: an alert keeps its
- * identity when lines above it move.
+ * A path inside the working directory is relative to %SRCROOT%, as GitHub
+ * expects; one outside it (given as an absolute path) is a file: URI.
  */
-function fingerprint(finding: Finding): string {
-  return createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${finding.path}\u0000${finding.message}`).digest('hex').slice(0, 32);
+function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
+  if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
+  return { uri: file.split('/').map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+}
+
+/** 1-based, never empty: GitHub refuses a result without a region or on line 0. */
+function region(finding: Finding) {
+  const startLine = Math.max(1, finding.line);
+  const startColumn = Math.max(1, finding.column);
+  const endLine = Math.max(startLine, finding.endLine);
+  const endColumn = endLine === startLine ? Math.max(finding.endColumn, startColumn + 1) : Math.max(1, finding.endColumn);
+  return { startLine, startColumn, endLine, endColumn };
+}
+
+/**
+ * Keyed on the rule, file, document path and message, not the line: an alert
+ * keeps its identity when lines above it move. Findings that would share a key
+ * are told apart by their order, as GitHub's own line hashes are.
+ */
+class Fingerprints {
+  private readonly seen = new Map<string, number>();
+
+  of(finding: Finding): string {
+    const hash = createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${finding.path}\u0000${finding.message}`).digest('hex').slice(0, 32);
+    const occurrence = (this.seen.get(hash) ?? 0) + 1;
+    this.seen.set(hash, occurrence);
+    return `${hash}:${occurrence}`;
+  }
 }

@@ -7,17 +7,21 @@ export interface StylishOptions {
 
 const codes = { red: 31, yellow: 33, gray: 90, bold: 1, underline: 4, green: 32 } as const;
 
+/** How much of a source line a code frame quotes, and how much of it comes before the finding. */
+const FRAME_WIDTH = 160;
+const FRAME_LEAD = 40;
+
 /** ESLint-style output grouped by file, with the offending line quoted and underlined. */
 export function stylish(input: ReportInput, { color }: StylishOptions): string {
   const paint = (style: keyof typeof codes, text: string) => (color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text);
   const out: string[] = [];
   for (const file of input.files) {
     if (file.findings.length === 0) continue;
-    out.push(paint('underline', file.source.name));
+    out.push(paint('underline', printable(file.source.name)));
     for (const finding of file.findings) {
       const where = paint('gray', `${finding.line}:${finding.column}`);
       const severity = finding.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
-      out.push(`  ${where}  ${severity}  ${finding.message}  ${paint('gray', finding.ruleId)}`);
+      out.push(`  ${where}  ${severity}  ${printable(finding.message)}  ${paint('gray', finding.ruleId)}`);
       out.push(...codeFrame(file, finding.line, finding.column, finding.endLine === finding.line ? finding.endColumn : undefined)
         .map((line) => paint('gray', line)));
     }
@@ -34,16 +38,29 @@ export function stylish(input: ReportInput, { color }: StylishOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The finding's line, with a caret run under the offending text. */
+/**
+ * The finding's line, with a caret run under the offending text. A long line
+ * is cut to a window around the finding, so the carets stay on screen.
+ */
 function codeFrame(file: ReportedFile, line: number, column: number, endColumn: number | undefined): string[] {
-  if (file.source.text === '') return [];
-  const text = redactedLine(file, line);
+  const text = printable(redactedLine(file, line));
   if (text.trim() === '') return [];
+  const start = column - 1 > FRAME_WIDTH - FRAME_LEAD ? column - 1 - FRAME_LEAD : 0;
+  const end = start + FRAME_WIDTH;
+  const shown = `${start > 0 ? '…' : ''}${text.slice(start, end)}${text.length > end ? '…' : ''}`;
+  const caretAt = column - 1 - start + (start > 0 ? 1 : 0);
+  const width = Math.min(Math.max(1, (endColumn ?? column + 1) - column), Math.max(1, shown.length - caretAt));
   const gutter = String(line).length;
-  const width = Math.max(1, (endColumn ?? column + 1) - column);
-  const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
   return [
-    `    ${String(line).padStart(gutter)} | ${shown}`,
-    `    ${' '.repeat(gutter)} | ${' '.repeat(Math.max(0, column - 1))}${'^'.repeat(Math.min(width, 80))}`,
+    `    ${line} | ${shown}`,
+    `    ${' '.repeat(gutter)} | ${' '.repeat(caretAt)}${'^'.repeat(width)}`,
   ];
+}
+
+/**
+ * One character for one: a tab becomes a space so the carets line up, and a
+ * control character becomes U+FFFD so the file cannot drive the terminal.
+ */
+function printable(text: string): string {
+  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
 }

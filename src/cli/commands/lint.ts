@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { summarize } from '../../lint/finding.js';
@@ -47,23 +48,61 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const maxWarnings = optionalCount(values['max-warnings'], '--max-warnings');
   const maxFileBytes = optionalCount(values['max-file-size'], '--max-file-size');
   const files = positionals.length > 0 ? positionals : ['endpoints.yaml'];
+  const output = values.output;
+  if (output !== undefined && files.some((file) => resolve(file) === resolve(output))) {
+    throw new ToolError(`--output ${output} is a file being checked: the report would overwrite it`);
+  }
 
   const run = await runLint(files, { policiesDir: values.policies, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) });
-  const color = values.output === undefined && !values['no-color'] && useColor(process.stdout);
+  const color = output === undefined && !values['no-color'] && useColor(process.stdout);
   const report = render(format, reportInput(run), { color });
   const { errors, warnings } = summarize(run.files.flatMap((file) => file.findings));
-  const failed = errors > 0 || (failOn === 'warning' && warnings > 0) || (maxWarnings !== undefined && warnings > maxWarnings);
-  if (values.output !== undefined) {
-    try {
-      writeFileSync(values.output, report);
-    } catch (error) {
-      throw new ToolError(`cannot write ${values.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    const summaryLine = `dbfence: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ${format} report written to ${values.output}\n`;
-    return { exitCode: failed ? 1 : 0, stderr: summaryLine };
+  const tooManyWarnings = maxWarnings !== undefined && warnings > maxWarnings;
+  const exitCode = errors > 0 || (failOn === 'warning' && warnings > 0) || tooManyWarnings ? 1 : 0;
+  // Why the run failed when no finding is an error: the report alone does not say.
+  const limit = tooManyWarnings ? `dbfence: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n` : '';
+  if (output !== undefined) {
+    writeReport(output, report);
+    return { exitCode, stderr: `dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
-  return { exitCode: failed ? 1 : 0, stdout: report };
+  return { exitCode, stdout: report, ...(limit ? { stderr: limit } : {}) };
 }
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Writes the report, creating its folder as ESLint's --output-file does (`-o reports/dbfence.sarif`). */
+function writeReport(path: string, report: string): void {
+  try {
+    createFolder(dirname(resolve(path)));
+    writeFileSync(path, report);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ToolError(`cannot write ${path}: ${WRITE_ERRORS[code ?? ''] ?? code ?? String(error)}`);
+  }
+}
+
+/**
+ * One level at a time, not `mkdirSync(…, { recursive: true })`: that loops
+ * forever where mkdir fails with ENOENT under an existing folder, as in /proc.
+ */
+function createFolder(dir: string): void {
+  if (existsSync(dir) || dirname(dir) === dir) return;
+  createFolder(dirname(dir));
+  mkdirSync(dir);
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a part of the path is a file, not a folder',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOENT: 'no such folder',
+};
 
 function optionalCount(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;

@@ -31,6 +31,6 @@ export async function rulesCommand(argv: string[]): Promise<CommandResult> {
   if (values.json) return { exitCode: 0, stdout: `${JSON.stringify(rows, null, 2)}\n` };
   const width = Math.max(...rows.map((row) => row.id.length));
   const lines = rows.map((row) =>
-    `${row.id.padEnd(width)}  ${row.severity.padEnd(7)}  ${row.description}\n${' '.repeat(width + 11)}${row.docsUrl ?? ''}`);
+    `${row.id.padEnd(width)}  ${row.severity.padEnd(7)}  ${row.description}${row.docsUrl ? `\n${' '.repeat(width + 11)}${row.docsUrl}` : ''}`);
   return { exitCode: 0, stdout: `${lines.join('\n')}\n` };
 }

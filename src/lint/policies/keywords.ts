@@ -5,31 +5,35 @@ import { nonRoutableNames } from '../../net/special-ranges.js';
 
 /**
  * dbfence's JSON Schema keywords for address semantics in custom policies.
- * Each applies to a string holding a CIDR or address; text that does not
- * parse fails the assertion (fail closed) rather than passing it.
+ * Each checks a string holding a CIDR or address. Anything else fails the
+ * assertion (fail closed) rather than passing it: text that does not parse,
+ * and a value that is not a string at all, such as the whole `from` list
+ * when the keyword was meant for its `items`.
  */
 function cidrKeyword<Setting>(
-  keyword: string, schemaType: object, test: (network: Network, setting: Setting) => boolean,
+  keyword: string, metaSchema: object, prepare: (setting: Setting) => (network: Network) => boolean,
 ): KeywordDefinition {
   return {
     keyword,
-    type: 'string',
-    metaSchema: schemaType,
-    compile(schema: Setting) {
-      return (data: string) => {
-        const network = parseCidrLenient(data);
-        return network !== undefined && test(network, schema);
+    metaSchema,
+    compile(setting: Setting) {
+      const test = prepare(setting);
+      return (data: unknown) => {
+        const network = typeof data === 'string' ? parseCidrLenient(data) : undefined;
+        return network !== undefined && test(network);
       };
     },
     errors: false,
   };
 }
 
+/** The union of a keyword's CIDR list; a list a policy author could misread is refused. */
 function spaceOf(cidrs: string[]): AddressSpace {
   const space = new AddressSpace();
   for (const text of cidrs) {
     const parsed = parseCidr(text);
     if (!parsed.ok) throw new Error(`"${text}" is not a CIDR: ${parsed.reason}`);
+    if (parsed.network.hostBitsSet) throw new Error(`"${text}" has host bits set: write ${parsed.network.canonical} or the address alone`);
     space.add(parsed.network);
   }
   return space;
@@ -37,39 +41,23 @@ function spaceOf(cidrs: string[]): AddressSpace {
 
 const CIDR_LIST = { type: 'array', items: { type: 'string' }, minItems: 1 };
 
+export const CIDR_KEYWORDS = ['cidrMaxAddresses', 'cidrMinPrefixLength', 'cidrFamily', 'cidrRoutable', 'cidrInside', 'cidrOutside'] as const;
+
 export function addCidrKeywords(ajv: Ajv): void {
   ajv.addKeyword(cidrKeyword<number>('cidrMaxAddresses', { type: 'number', minimum: 1 },
-    (network, max: number) => addressCount(network) <= BigInt(Math.floor(max))));
+    (max) => (network) => addressCount(network) <= BigInt(Math.floor(max))));
   ajv.addKeyword(cidrKeyword<number>('cidrMinPrefixLength', { type: 'integer', minimum: 0, maximum: 128 },
-    (network, min: number) => network.prefix >= min));
+    (min) => (network) => network.prefix >= min));
   ajv.addKeyword(cidrKeyword<string>('cidrFamily', { enum: ['ipv4', 'ipv6'] },
-    (network, family: string) => network.family === family));
+    (family) => (network) => network.family === family));
   ajv.addKeyword(cidrKeyword<boolean>('cidrRoutable', { type: 'boolean' },
-    (network, routable: boolean) => (nonRoutableNames(network).length === 0) === routable));
-  ajv.addKeyword({
-    keyword: 'cidrInside',
-    type: 'string',
-    metaSchema: CIDR_LIST,
-    compile(cidrs: string[]) {
-      const space = spaceOf(cidrs);
-      return (data: string) => {
-        const network = parseCidrLenient(data);
-        return network !== undefined && space.contains(network);
-      };
-    },
-    errors: false,
-  });
-  ajv.addKeyword({
-    keyword: 'cidrOutside',
-    type: 'string',
-    metaSchema: CIDR_LIST,
-    compile(cidrs: string[]) {
-      const space = spaceOf(cidrs);
-      return (data: string) => {
-        const network = parseCidrLenient(data);
-        return network !== undefined && !space[network.family].intersects(network.first, network.last);
-      };
-    },
-    errors: false,
-  });
+    (routable) => (network) => (nonRoutableNames(network).length === 0) === routable));
+  ajv.addKeyword(cidrKeyword<string[]>('cidrInside', CIDR_LIST, (cidrs) => {
+    const space = spaceOf(cidrs);
+    return (network) => space.contains(network);
+  }));
+  ajv.addKeyword(cidrKeyword<string[]>('cidrOutside', CIDR_LIST, (cidrs) => {
+    const space = spaceOf(cidrs);
+    return (network) => !space[network.family].intersects(network.first, network.last);
+  }));
 }

@@ -1,17 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
 import { ToolError } from '../../errors.js';
-import { PACKAGE_ROOT } from '../../package-info.js';
+import { BUILTIN_PACK, POLICY_SCHEMA_TEXT } from '../../generated/assets.js';
 import type { AnyRule } from '../rule.js';
 import type { CustomRule } from './custom-rule.js';
 import type { Pack } from './pack.js';
 
-
-/** The built-in pack shipped in the package's policies/ folder. */
+/** The built-in pack, policies/recommended.yaml (compiled into the package by scripts/generate.mjs). */
 export function loadBuiltinPack(): Pack {
-  const file = join(PACKAGE_ROOT, 'policies', 'recommended.yaml');
-  return parse(readFileSync(file, 'utf8')) as Pack;
+  return BUILTIN_PACK as Pack;
 }
 
 export interface PolicyDirectory {
@@ -28,8 +25,8 @@ export async function loadPolicyDirectory(dir: string, builtinRules: readonly An
   const files = listPolicyFiles(dir);
   if (files.length === 0) return { packs: [], rules: [] };
   const { compilePolicyFiles } = await import('./compile.js');
-  const policySchema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', 'policy.v1.json'), 'utf8')) as object;
-  const texts = files.map((file) => ({ file: relative(process.cwd(), file) || file, text: readText(file) }));
+  const policySchema = JSON.parse(POLICY_SCHEMA_TEXT) as object;
+  const texts = files.map((file) => ({ file: shownName(file), text: readText(file) }));
   return compilePolicyFiles(texts, builtinRules, policySchema);
 }
 
@@ -40,7 +37,9 @@ function listPolicyFiles(dir: string): string[] {
     names = readdirSync(dir);
   } catch (error) {
     if (error instanceof ToolError) throw error;
-    throw new ToolError(`policies: cannot read the folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ToolError(`policies: the folder ${dir} does not exist`);
+    throw new ToolError(`policies: cannot read the folder ${dir}: ${code ?? String(error)}`);
   }
   return names.filter((name) => /\.(ya?ml|json)$/.test(name)).sort().map((name) => join(dir, name));
 }
@@ -51,4 +50,10 @@ function readText(file: string): string {
   } catch (error) {
     throw new ToolError(`${file}: cannot read the policy file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** A policy file's name in messages: relative to the working directory when inside it, as findings name files. */
+function shownName(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel !== '' && !rel.startsWith('..') ? rel : file;
 }

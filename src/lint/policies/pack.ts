@@ -5,9 +5,13 @@ export type SeveritySetting = Severity | 'off';
 /** One rule's entry in a pack: a bare severity, or a severity and options. */
 export type PackEntry = SeveritySetting | { severity?: SeveritySetting; options?: Record<string, unknown> };
 
+export type WaiverPolicy = 'allowed' | 'forbidden';
+
 export interface Pack {
   kind: 'pack';
   name?: string;
+  /** Whether `# dbfence-ignore` comments in linted files may waive findings. */
+  waivers?: WaiverPolicy;
   rules: Record<string, PackEntry>;
 }
 
@@ -30,4 +34,13 @@ export function mergePacks(packs: readonly Pack[]): Map<string, RuleSetting> {
     }
   }
   return settings;
+}
+
+/**
+ * Whether in-file waivers count. One pack forbidding them is enough, whatever
+ * the others say: the switch exists so that whoever owns the policies can take
+ * the decision away from whoever edits the linted file.
+ */
+export function waiverPolicy(packs: readonly Pack[]): WaiverPolicy {
+  return packs.some((pack) => pack.waivers === 'forbidden') ? 'forbidden' : 'allowed';
 }

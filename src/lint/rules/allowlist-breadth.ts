@@ -1,4 +1,4 @@
-import { addressCount } from '../../net/cidr.js';
+import { addressCount, mappedIpv4Range, type Network } from '../../net/cidr.js';
 import { createRule } from '../rule.js';
 
 interface Options {
@@ -17,8 +17,14 @@ export default createRule<Options>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      ipv4MaxAddresses: { type: 'integer', minimum: 1, maximum: 4294967296 },
-      ipv6MinPrefixLength: { type: 'integer', minimum: 0, maximum: 128 },
+      ipv4MaxAddresses: {
+        type: 'integer', minimum: 1, maximum: 4294967296,
+        description: 'The most IPv4 addresses one allow entry may admit (65536 is a /16). IPv4-mapped IPv6 entries count as IPv4.',
+      },
+      ipv6MinPrefixLength: {
+        type: 'integer', minimum: 0, maximum: 128,
+        description: 'The shortest prefix an IPv6 allow entry may have (48 allows a /48 and narrower).',
+      },
     },
   },
   defaultOptions: { ipv4MaxAddresses: 65536, ipv6MinPrefixLength: 48 },
@@ -26,18 +32,28 @@ export default createRule<Options>({
     for (const entry of index.allowEntries) {
       const network = entry.network ?? entry.lenient;
       if (!network) continue;
-      if (network.family === 'ipv4' && addressCount(network) > BigInt(options.ipv4MaxAddresses)) {
-        report({
-          path: entry.path,
-          message: `${entry.text} admits ${addressCount(network).toLocaleString('en-US')} addresses, more than the ${options.ipv4MaxAddresses.toLocaleString('en-US')} allowed for one entry`,
-        });
-      }
       if (network.family === 'ipv6' && network.prefix < options.ipv6MinPrefixLength) {
         report({
           path: entry.path,
           message: `${entry.text} is broader than a /${options.ipv6MinPrefixLength}, the broadest IPv6 entry allowed`,
         });
+        continue;
+      }
+      const ipv4 = ipv4Count(network);
+      if (ipv4 > BigInt(options.ipv4MaxAddresses)) {
+        const via = network.family === 'ipv6' ? ' (as IPv4-mapped IPv6 addresses)' : '';
+        report({
+          path: entry.path,
+          message: `${entry.text} admits ${ipv4.toLocaleString('en-US')} IPv4 addresses${via}, more than the ${options.ipv4MaxAddresses.toLocaleString('en-US')} allowed for one entry`,
+        });
       }
     }
   },
 });
+
+/** The IPv4 addresses a network admits, directly or through the IPv4-mapped block (`::ffff:0:0/96`). */
+function ipv4Count(network: Network): bigint {
+  if (network.family === 'ipv4') return addressCount(network);
+  const mapped = mappedIpv4Range(network);
+  return mapped ? mapped.last - mapped.first + 1n : 0n;
+}

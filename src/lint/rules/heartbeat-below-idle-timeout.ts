@@ -14,7 +14,12 @@ export default createRule<Options>({
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { idleTimeout: { type: 'string', pattern: '^[0-9]{1,9}[smhd]$' } },
+    properties: {
+      idleTimeout: {
+        type: 'string', pattern: '^[0-9]{1,9}[smhd]$',
+        description: "The idle timeout assumed where neither the endpoint's idleTimeout nor defaults.idleTimeout gives one.",
+      },
+    },
   },
   // AWS network load balancers drop idle TCP flows after 350 seconds.
   defaultOptions: { idleTimeout: '350s' },

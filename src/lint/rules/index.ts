@@ -57,7 +57,7 @@ export const PLAN_RULES: readonly RuleMeta[] = [
 export const CORE_CHECKS: readonly RuleMeta[] = [
   { id: 'syntax', severity: 'error', phase: 'lint', rationale: 'A file that is not well-formed YAML cannot be read the same way by every tool.', description: 'The file is not valid YAML, is empty, too large, not UTF-8, or uses duplicate keys, tab indentation or too many aliases.', docsUrl: docsUrl('syntax') },
   { id: 'schema', severity: 'error', phase: 'lint', rationale: 'A key or value the format does not define is a typo or a misunderstanding, and would otherwise be ignored.', description: 'The file does not match the endpoints.yaml v1 schema, or a CIDR is not written in its standard form.', docsUrl: docsUrl('schema') },
-  { id: 'waiver', severity: 'error', phase: 'lint', rationale: 'A waiver without a reason or past its date hides a problem nobody is answering for.', description: 'A `dbfence-ignore` comment is malformed, names an unknown rule, has no reason, has expired, or is not followed by a node.', docsUrl: docsUrl('waiver') },
+  { id: 'waiver', severity: 'error', phase: 'lint', rationale: 'A waiver without a reason or past its date hides a problem nobody is answering for.', description: 'A `dbfence-ignore` comment is malformed, names an unknown rule, has no reason, has expired, is not on a line of its own, is not followed by a node, or waivers are forbidden by a policy pack.', docsUrl: docsUrl('waiver') },
   { id: 'unused-waiver', severity: 'warning', phase: 'lint', rationale: 'A waiver that waives nothing is noise that will one day hide a real finding.', description: 'A `dbfence-ignore` comment waives no finding.', docsUrl: docsUrl('unused-waiver') },
 ];
 

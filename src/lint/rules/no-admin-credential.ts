@@ -16,8 +16,11 @@ const PROVIDER_ADMINS: Record<ProviderKind, string[]> = {
   skysql: ['dbadmin'],
 };
 
-/** SkySQL's default user is named after the service id (`dbpwf03798702`). */
-const SKYSQL_DEFAULT_USER = /^dbp[a-z]{1,4}[0-9]{5,}$/;
+/**
+ * SkySQL's default user is named after the service id: "db", three letters,
+ * eight digits (`dbpwf03798702`, `dbdwf40820593`, `dbdgf42002418`).
+ */
+const SKYSQL_DEFAULT_USER = /^db[a-z]{3}[0-9]{8}$/;
 
 export default createRule<Options>({
   id: 'no-admin-credential',
@@ -27,7 +30,12 @@ export default createRule<Options>({
   optionsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: { users: { type: 'array', items: { type: 'string' } } },
+    properties: {
+      users: {
+        type: 'array', items: { type: 'string' },
+        description: 'More user names to treat as administrative, on top of the built-in ones (e.g. a house superuser).',
+      },
+    },
   },
   defaultOptions: { users: [] },
   check({ config, index, options, report }) {

@@ -10,16 +10,25 @@ export default createRule({
       const sensitive = database.sensitive ?? [];
       if (sensitive.length === 0) continue;
       (integration.grants ?? []).forEach((grant, g) => {
-        const schema = grant.table.endsWith('.*') ? grant.table.slice(0, -2) : undefined;
-        const reached = sensitive.filter((table) => table === grant.table || (schema !== undefined && table.startsWith(`${schema}.`)));
+        const reached = sensitive.filter((table) => reaches(grant.table, table));
         if (reached.length === 0) return;
-        report({
-          path: [...integrationPath, 'grants', g, 'table'],
-          message: schema
-            ? `${grant.table} reaches the sensitive table${reached.length > 1 ? 's' : ''} ${reached.join(', ')}: grant the tables ${integration.name} needs one by one`
-            : `${grant.table} is listed as sensitive in database ${database.name}; no integration may be granted it`,
-        });
+        let message: string;
+        if (grant.table.endsWith('.*')) {
+          message = `${grant.table} reaches the sensitive table${reached.length > 1 ? 's' : ''} ${reached.join(', ')}: grant the tables ${integration.name} needs one by one, none of them sensitive`;
+        } else if (reached.includes(grant.table)) {
+          message = `${grant.table} is listed as sensitive in database ${database.name}; no integration may be granted it`;
+        } else {
+          message = `${grant.table} is in a schema database ${database.name} lists as sensitive (${reached.join(', ')}); no integration may be granted it`;
+        }
+        report({ path: [...integrationPath, 'grants', g, 'table'], message });
       });
     }
   },
 });
+
+/** True when a grant on `granted` reaches `sensitive`; either may be a whole schema (`schema.*`). */
+function reaches(granted: string, sensitive: string): boolean {
+  const schemaOf = (table: string) => table.slice(0, table.indexOf('.'));
+  const wholeSchema = granted.endsWith('.*') || sensitive.endsWith('.*');
+  return granted === sensitive || (wholeSchema && schemaOf(granted) === schemaOf(sensitive));
+}

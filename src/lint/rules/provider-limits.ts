@@ -1,4 +1,5 @@
 import type { ProviderKind } from '../../model/config.js';
+import { parseDuration } from '../../model/duration.js';
 import { createRule } from '../rule.js';
 
 interface Limits {
@@ -9,6 +10,10 @@ interface Limits {
   ipv4Only?: boolean;
   /** The provider refuses a CIDR whose address is not the network address. */
   networkAddressRequired?: boolean;
+  /** How many endpoints one database can have. */
+  maxEndpointsPerDatabase?: number;
+  /** The load balancer's idle timeout when the provider does not let it be set, in seconds. */
+  fixedIdleTimeout?: number;
 }
 
 function limitsOf(kind: ProviderKind, cloud: string | undefined): Limits {
@@ -16,7 +21,8 @@ function limitsOf(kind: ProviderKind, cloud: string | undefined): Limits {
     case 'postgres':
       return { label: 'a self-managed PostgreSQL', privateEndpoints: false };
     case 'aptible':
-      return { label: 'Aptible', privateEndpoints: false, maxAllowEntries: 50, ipv4Only: true };
+      // "The underlying AWS hardware that backs Database Endpoints has an idle connection timeout of 60 minutes."
+      return { label: 'Aptible', privateEndpoints: false, maxAllowEntries: 50, ipv4Only: true, fixedIdleTimeout: 3600 };
     case 'skysql':
       return {
         label: cloud === 'gcp' ? 'SkySQL on GCP' : 'SkySQL',
@@ -24,6 +30,8 @@ function limitsOf(kind: ProviderKind, cloud: string | undefined): Limits {
         maxAllowEntries: cloud === 'gcp' ? 200 : 30,
         ipv4Only: true,
         networkAddressRequired: true,
+        // A service has one endpoint mechanism: nlb (public) or privateconnect (private).
+        maxEndpointsPerDatabase: 1,
       };
   }
 }
@@ -32,11 +40,27 @@ export default createRule({
   id: 'provider-limits',
   severity: 'error',
   rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
-  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more allow entries than the provider takes, IPv6 where only IPv4 is accepted, or a CIDR that is not a network address.",
+  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, a CIDR that is not a network address, or an idle timeout the provider does not offer.",
   check({ config, index, report }) {
     const limits = limitsOf(config.provider.kind, 'cloud' in config.provider ? config.provider.cloud : undefined);
+    for (const { database, path } of index.databases) {
+      const count = database.endpoints?.length ?? 0;
+      if (limits.maxEndpointsPerDatabase === undefined || count <= limits.maxEndpointsPerDatabase) continue;
+      report({
+        path: [...path, 'endpoints'],
+        at: 'key',
+        message: `${limits.label} gives a database one endpoint (public nlb or private privateconnect); ${database.name} declares ${count}`,
+      });
+    }
+    const defaultIdle = config.defaults?.idleTimeout;
+    if (limits.fixedIdleTimeout !== undefined && defaultIdle !== undefined && parseDuration(defaultIdle) !== limits.fixedIdleTimeout) {
+      report({ path: ['defaults', 'idleTimeout'], message: `${limits.label} endpoints cut idle connections after ${limits.fixedIdleTimeout / 60}m, and that cannot be changed: write ${limits.fixedIdleTimeout / 60}m` });
+    }
     for (const ref of index.endpoints) {
       const { endpoint, endpointPath } = ref;
+      if (limits.fixedIdleTimeout !== undefined && endpoint.idleTimeout !== undefined && parseDuration(endpoint.idleTimeout) !== limits.fixedIdleTimeout) {
+        report({ path: [...endpointPath, 'idleTimeout'], message: `${limits.label} endpoints cut idle connections after ${limits.fixedIdleTimeout / 60}m, and that cannot be changed: write ${limits.fixedIdleTimeout / 60}m or leave it out` });
+      }
       if (endpoint.exposure === 'private' && !limits.privateEndpoints) {
         report({
           path: [...endpointPath, 'exposure'],

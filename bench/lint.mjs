@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Times `dbfence lint` as a whole process on the shared workload (10, 100 and
+// 1,000 databases), side by side with Spectral on the same files, median of 5,
+// with peak memory. Usage: node bench/lint.mjs [--runs N] [--shared DIR] [--no-spectral]
+// Spectral is installed on first use into .bench/spectral (not a dependency of dbfence).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    shared: { type: 'string', default: resolve('..', 'shared', 'bench') },
+    'no-spectral': { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '10,100,1000' },
+  },
+});
+const runs = Number(values.runs);
+const work = resolve('.bench');
+mkdirSync(work, { recursive: true });
+
+if (!existsSync('/usr/bin/time')) throw new Error('needs GNU time at /usr/bin/time for peak memory (Debian: apt install time)');
+
+/** One run: wall seconds (from GNU time) and peak resident memory in MB. */
+function measure(command, args) {
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8' });
+  const last = result.stderr.trim().split('\n').pop();
+  const [seconds, kilobytes] = last.split(' ').map(Number);
+  return { seconds, mb: kilobytes / 1024, status: result.status };
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function series(command, args) {
+  const samples = Array.from({ length: runs }, () => measure(command, args));
+  return { seconds: median(samples.map((s) => s.seconds)), mb: Math.max(...samples.map((s) => s.mb)), status: samples[0].status };
+}
+
+function spectralBinary() {
+  const dir = join(work, 'spectral');
+  const bin = join(dir, 'node_modules', '.bin', 'spectral');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    console.error('installing @stoplight/spectral-cli into .bench/spectral …');
+    execFileSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '@stoplight/spectral-cli'], { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+const sizes = values.sizes.split(',').map(Number);
+const spectral = values['no-spectral'] ? undefined : spectralBinary();
+const rows = [];
+for (const size of sizes) {
+  const file = join(work, `endpoints-${size}.yaml`);
+  if (!existsSync(file)) writeFileSync(file, execFileSync(process.execPath, [join(values.shared, 'gen-endpoints.mjs'), String(size)]));
+  const dbfence = series(process.execPath, ['bin/dbfence.js', 'lint', file]);
+  if (dbfence.status !== 0) throw new Error(`dbfence lint ${file} exited ${dbfence.status}: the workload should have no findings`);
+  const row = { size, kb: Math.round(statSync(file).size / 1024), dbfence };
+  if (spectral) row.spectral = series(spectral, ['lint', '-r', join(values.shared, 'spectral', '.spectral.yaml'), file]);
+  rows.push(row);
+}
+
+const fmt = (n, digits = 2) => n.toFixed(digits);
+console.log(`dbfence lint vs spectral lint, whole process, median of ${runs} (peak RSS = max over runs)`);
+console.log('| databases | file | dbfence s | dbfence MB | spectral s | spectral MB | speed-up |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|');
+for (const { size, kb, dbfence, spectral: s } of rows) {
+  console.log(`| ${size} | ${kb} KB | ${fmt(dbfence.seconds)} | ${fmt(dbfence.mb, 0)} | ${s ? fmt(s.seconds) : '–'} | ${s ? fmt(s.mb, 0) : '–'} | ${s ? `${fmt(s.seconds / dbfence.seconds, 1)}x` : '–'} |`);
+}
+if (rows.length > 1) {
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const growth = (last.dbfence.seconds / first.dbfence.seconds) / (last.kb / first.kb);
+  console.log(`\ntime per KB, largest vs smallest file: ${fmt(growth)} (≤ 1 means no worse than linear)`);
+}

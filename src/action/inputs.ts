@@ -1,0 +1,93 @@
+import * as core from '@actions/core';
+import { ToolError } from '../errors.js';
+import { maskSecret } from './secrets.js';
+
+export const COMMANDS = ['lint', 'plan', 'apply'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface ActionInputs {
+  command: Command;
+  config: string;
+  /** Undefined: `policies/` beside the config file, when it exists. */
+  policies: string | undefined;
+  /** Undefined: the pull request's base commit, or no baseline outside pull requests. */
+  baselineRef: string | undefined;
+  /** Empty when the workflow passed none: only runs that call GitHub's API need it. */
+  githubToken: string;
+  comment: boolean;
+  failOn: 'error' | 'warning';
+  /** Undefined: no SARIF file. */
+  sarifFile: string | undefined;
+  allowDestructive: boolean;
+  allowNonDefaultBranch: boolean;
+}
+
+/**
+ * The defaults of action.yml. The runner applies them, but a dist/index.js
+ * started any other way (a test, a local run) gets no defaults, so they are
+ * applied here too. `github-token` defaults to the job's token in action.yml;
+ * that value only exists on a runner.
+ */
+export const DEFAULTS = {
+  command: 'plan',
+  config: 'endpoints.yaml',
+  policies: '',
+  'baseline-ref': '',
+  'github-token': '',
+  comment: 'true',
+  'fail-on': 'error',
+  'sarif-file': 'dbfence.sarif',
+  'allow-destructive': 'false',
+  'allow-non-default-branch': 'false',
+} as const;
+
+type InputName = keyof typeof DEFAULTS;
+
+export function readInputs(): ActionInputs {
+  // Masked before anything else can print it.
+  const githubToken = input('github-token');
+  if (githubToken !== '') maskSecret(githubToken);
+  const command = oneOf('command', COMMANDS);
+  const config = input('config');
+  if (config === '') throw new ToolError('the config input is empty: name the endpoints.yaml to check');
+  return {
+    command,
+    config,
+    policies: optional('policies'),
+    baselineRef: optional('baseline-ref'),
+    githubToken,
+    comment: bool('comment'),
+    failOn: oneOf('fail-on', ['error', 'warning'] as const),
+    sarifFile: optional('sarif-file'),
+    allowDestructive: bool('allow-destructive'),
+    allowNonDefaultBranch: bool('allow-non-default-branch'),
+  };
+}
+
+function input(name: InputName): string {
+  const value = core.getInput(name);
+  return value === '' && process.env[inputVariable(name)] === undefined ? DEFAULTS[name] : value;
+}
+
+/** The variable the runner sets for an input: upper case, hyphens kept. */
+function inputVariable(name: string): string {
+  return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+function optional(name: InputName): string | undefined {
+  const value = input(name);
+  return value === '' ? undefined : value;
+}
+
+function bool(name: InputName): boolean {
+  const value = input(name);
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw new ToolError(`the ${name} input must be true or false, not "${value}"`);
+}
+
+function oneOf<T extends string>(name: InputName, allowed: readonly T[]): T {
+  const value = input(name);
+  if (!(allowed as readonly string[]).includes(value)) throw new ToolError(`the ${name} input must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')}, not "${value}"`);
+  return value as T;
+}

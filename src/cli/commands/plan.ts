@@ -1,0 +1,154 @@
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { ToolError } from '../../errors.js';
+import { type Finding, summarize } from '../../lint/finding.js';
+import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../plan/render.js';
+import { applyPlan, type PlanRun, withPlan } from '../../plan/run.js';
+import type { ApplyResult } from '../../plan/types.js';
+import { ruleDescriptors } from '../../report/index.js';
+import { markdown } from '../../report/markdown.js';
+import { stylish } from '../../report/stylish.js';
+import { packageVersion, TOOL_URL } from '../../package-info.js';
+import { useColor } from '../color.js';
+import type { CommandResult } from '../main.js';
+
+const COMMON_OPTIONS = `  --baseline FILE       the file as it stands on the default branch: drift is the live
+                        state against it, shown apart from the changes
+  --allow-destructive   acknowledge changes that destroy or recreate endpoints or users,
+                        or restart a database
+  --policies DIR        your policies folder (default: policies/ beside the file)
+  -f, --format FORMAT   text (default), json or markdown`;
+
+export const PLAN_HELP = `Usage: dbfence plan [FILE] [options]
+
+Lints FILE (default endpoints.yaml), reads the live state through the file's
+provider, and shows the changes an apply would make and the drift.
+
+Options:
+${COMMON_OPTIONS}
+  --detailed-exitcode   exit 3 when changes are pending
+
+Exit status: 0 no changes, 1 blocked (lint errors, unacknowledged destructive
+change), 2 the tool could not run, 3 changes pending (with --detailed-exitcode).`;
+
+export const APPLY_HELP = `Usage: dbfence apply [FILE] [options]
+
+Plans as \`dbfence plan\` does, then makes the live state match the file. In a
+terminal it asks before applying unless --yes is given; elsewhere --yes is
+required.
+
+Options:
+${COMMON_OPTIONS}
+  -y, --yes             apply without asking
+
+Exit status: 0 applied (or nothing to do), 1 blocked, 2 the tool could not run
+or the apply failed (what it could not finish was rolled back and is reported).`;
+
+type PlanFormat = 'text' | 'json' | 'markdown';
+
+function parse(argv: string[], apply: boolean) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      baseline: { type: 'string' },
+      'allow-destructive': { type: 'boolean', default: false },
+      policies: { type: 'string' },
+      format: { type: 'string', short: 'f', default: 'text' },
+      'detailed-exitcode': { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const format = values.format as PlanFormat;
+  if (!['text', 'json', 'markdown'].includes(format)) throw new ToolError(`--format must be text, json or markdown, not "${values.format}"`);
+  if (positionals.length > 1) throw new ToolError(`${apply ? 'apply' : 'plan'} takes one file, not ${positionals.length}`);
+  if (!apply && values.yes) throw new ToolError('--yes is an option of apply, not plan');
+  if (apply && values['detailed-exitcode']) throw new ToolError('--detailed-exitcode is an option of plan, not apply');
+  return { ...values, format, file: positionals[0] ?? 'endpoints.yaml' };
+}
+
+export async function planCommand(argv: string[]): Promise<CommandResult> {
+  const options = parse(argv, false);
+  if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
+  return withPlan(
+    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: logToStderr },
+    async (run) => {
+      const stdout = render(run, options.format, undefined);
+      if (run.blocked) return { exitCode: 1, stdout };
+      const pending = (run.plan?.changes.length ?? 0) > 0;
+      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout };
+    },
+  );
+}
+
+export async function applyCommand(argv: string[]): Promise<CommandResult> {
+  const options = parse(argv, true);
+  if (options.help) return { exitCode: 0, stdout: `${APPLY_HELP}\n` };
+  return withPlan(
+    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: logToStderr },
+    async (run, provider) => {
+      if (run.blocked || !run.plan) return { exitCode: 1, stdout: render(run, options.format, undefined), stderr: `dbfence: apply refused: ${run.blocked ?? 'no plan'}\n` };
+      if (run.plan.changes.length === 0) return { exitCode: 0, stdout: render(run, options.format, undefined) };
+      if (!options.yes) {
+        if (!process.stdin.isTTY || !process.stdout.isTTY) throw new ToolError('apply needs --yes when it is not run from a terminal');
+        process.stdout.write(render(run, 'text', undefined));
+        if (!(await confirm())) return { exitCode: 1, stderr: 'dbfence: apply cancelled\n' };
+      }
+      const result = await applyPlan(run, provider, options['allow-destructive']);
+      return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result) };
+    },
+  );
+}
+
+async function confirm(): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await prompt.question('Apply these changes? Only "yes" is accepted: ')).trim() === 'yes';
+  } finally {
+    prompt.close();
+  }
+}
+
+function logToStderr(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+const OUTCOME_SYMBOL = { applied: '✔', failed: '✖', 'rolled-back': '↺', skipped: '·' } as const;
+
+function render(run: PlanRun, format: PlanFormat, result: ApplyResult | undefined): string {
+  const findings: Finding[] = [...run.file.findings, ...run.findings];
+  const input = {
+    files: [{ source: run.file.source, findings, redactions: run.file.redactions }],
+    rules: ruleDescriptors(run.lint),
+    tool: { name: 'dbfence', version: packageVersion(), informationUri: TOOL_URL },
+  };
+  if (format === 'json') {
+    return `${JSON.stringify({
+      findings,
+      summary: summarize(findings),
+      plan: run.plan ? renderPlanJson(run.plan) : null,
+      blocked: run.blocked ?? null,
+      ...(run.driftSkipped ? { driftSkipped: run.driftSkipped } : {}),
+      ...(result ? { apply: { ok: result.ok, outcomes: result.outcomes.map(({ change, status, error }) => ({ address: change.address, action: change.action, status, ...(error ? { error } : {}) })) } } : {}),
+    }, null, 2)}\n`;
+  }
+  if (format === 'markdown') {
+    const parts = [markdown(input), run.plan ? renderPlanMarkdown(run.plan) : `**No plan:** ${run.blocked}`];
+    if (run.driftSkipped) parts.push(`**Drift not checked:** ${run.driftSkipped}`);
+    if (result) parts.push(outcomeLines(result).join('\n'));
+    return `${parts.join('\n')}\n`;
+  }
+  const parts: string[] = [];
+  if (findings.length > 0) parts.push(stylish(input, { color: useColor(process.stdout) }));
+  parts.push(run.plan ? renderPlanText(run.plan) : `No plan: ${run.blocked}\n`);
+  if (run.driftSkipped) parts.push(`Drift not checked: ${run.driftSkipped}\n`);
+  if (result) parts.push(`${outcomeLines(result).join('\n')}\n`);
+  return parts.join('\n');
+}
+
+function outcomeLines(result: ApplyResult): string[] {
+  const lines = result.outcomes.map(({ change, status, error }) => `${OUTCOME_SYMBOL[status]} ${status.padEnd(11)} ${change.address}${error ? `: ${error}` : ''}`);
+  lines.push(result.ok ? 'Apply complete.' : 'Apply failed: what could not be finished was rolled back or skipped, as listed.');
+  return lines;
+}

@@ -1,0 +1,100 @@
+import { dirname } from 'node:path';
+import { ToolError } from '../errors.js';
+import type { LintedFile } from '../lint/engine.js';
+import { type Finding, summarize } from '../lint/finding.js';
+import { lintFile, type LintRun, runLint } from '../lint/run.js';
+import type { EndpointsConfig } from '../model/config.js';
+import { createProvider } from '../providers/index.js';
+import { envSecretResolver } from '../providers/secrets.js';
+import type { Provider, ProviderContext } from '../providers/types.js';
+import { planFindings } from './findings.js';
+import type { ApplyResult, Plan } from './types.js';
+
+export interface PlanOptions {
+  file: string;
+  /** The file as it stands on the default branch: drift is the live state against it. */
+  baseline?: string | undefined;
+  policiesDir?: string | undefined;
+  allowDestructive: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Called with each secret value as it is read, so front ends can mask it. */
+  onSecret?: (value: string) => void;
+  log?: (message: string) => void;
+  today?: string;
+}
+
+export interface PlanRun {
+  lint: LintRun;
+  /** The linted new file. */
+  file: LintedFile;
+  /** Undefined when lint errors stopped the run before the live state was read. */
+  plan: Plan | undefined;
+  /** Plan-time findings: destructive changes, certificate expiry, drift. */
+  findings: Finding[];
+  /** Why the run went no further than lint, or why apply must not run. */
+  blocked: string | undefined;
+  /** Why drift was not checked although a baseline was given. */
+  driftSkipped: string | undefined;
+}
+
+/**
+ * lint → read the live state → diff against the new file (changes) and
+ * against the baseline (drift) → plan-time findings. The provider stays open
+ * for `use` (apply), then is closed whatever happens.
+ */
+export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, provider: Provider | undefined) => Promise<T>): Promise<T> {
+  const lint = await runLint([options.file], {
+    policiesDir: options.policiesDir,
+    ...(options.today ? { today: options.today } : {}),
+  });
+  const file = lint.files[0]!;
+  const config = file.config;
+  if (summarize(file.findings).errors > 0 || !config) {
+    return use({ lint, file, plan: undefined, findings: [], blocked: 'the file has lint errors; fix them before planning', driftSkipped: undefined }, undefined);
+  }
+  const { baseline, driftSkipped } = readBaseline(options, lint, config);
+  const context: ProviderContext = {
+    secrets: envSecretResolver({
+      baseDir: dirname(options.file),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.onSecret ? { onSecret: options.onSecret } : {}),
+    }),
+    log: options.log ?? (() => {}),
+    now: () => new Date(),
+  };
+  const provider = await createProvider(config, context);
+  try {
+    const live = await provider.inspect(baseline ? [config, baseline] : [config]);
+    const plan: Plan = {
+      provider: config.provider.kind,
+      changes: provider.diff(config, live),
+      drift: baseline ? provider.diff(baseline, live) : [],
+      driftChecked: baseline !== undefined,
+      notices: provider.notices(config, live),
+    };
+    const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
+    const unacknowledged = plan.changes.filter((change) => (change.destructive || change.disruptive) && !options.allowDestructive);
+    const blocked = unacknowledged.length > 0
+      ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (--allow-destructive)`
+      : undefined;
+    return await use({ lint, file, plan, findings, blocked, driftSkipped }, provider);
+  } finally {
+    await provider.close();
+  }
+}
+
+function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConfig): { baseline: EndpointsConfig | undefined; driftSkipped: string | undefined } {
+  if (options.baseline === undefined) return { baseline: undefined, driftSkipped: undefined };
+  const base = lintFile(options.baseline, lint.ruleSet, options.today ? { today: options.today } : {});
+  if (!base.config) return { baseline: undefined, driftSkipped: `the baseline ${base.source.name} does not pass the schema, so drift could not be computed` };
+  if (base.config.provider.kind !== config.provider.kind) {
+    return { baseline: undefined, driftSkipped: `the baseline uses provider ${base.config.provider.kind}, the file ${config.provider.kind}: drift is not comparable` };
+  }
+  return { baseline: base.config, driftSkipped: undefined };
+}
+
+/** Applies a plan run that is not blocked. */
+export async function applyPlan(run: PlanRun, provider: Provider | undefined, allowDestructive: boolean): Promise<ApplyResult> {
+  if (run.blocked || !provider || !run.file.config) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
+  return provider.apply(run.file.config, { allowDestructive });
+}

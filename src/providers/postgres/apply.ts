@@ -1,0 +1,187 @@
+import type pg from 'pg';
+import { ToolError } from '../../errors.js';
+import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
+import type { ApplyOptions } from '../types.js';
+import { errorMessage, type Session } from './connect.js';
+import type { DesiredState } from './desired.js';
+import { type PlannedChange, planChanges } from './diff.js';
+import { type HbaSwap, swapHba } from './hba-file.js';
+import { inspect } from './inspect.js';
+import type { Passwords } from './passwords.js';
+import { buildSteps, type Transaction } from './statements.js';
+
+/** 'dbfence' in ASCII as a bigint: the advisory lock every apply on this database takes. */
+const APPLY_LOCK = '28254913226794853';
+const LOCK_WAIT = '5min';
+const STATEMENTS_PER_ROUND_TRIP = 100;
+
+/** A statement failed: the changes it carried, and the server's words. */
+class StepFailure extends Error {
+  constructor(readonly changes: number[], cause: unknown) {
+    super(errorMessage(cause));
+  }
+}
+
+/**
+ * The outcome of each change across the transactions it spans (a drop
+ * touches several databases): applied only once every part committed.
+ */
+class Outcomes {
+  private readonly parts: number[];
+  private readonly committed: number[];
+  private readonly failures = new Map<number, { status: 'failed' | 'rolled-back'; error: string }>();
+
+  constructor(private readonly planned: readonly PlannedChange[]) {
+    this.parts = planned.map(() => 0);
+    this.committed = planned.map(() => 0);
+  }
+
+  expect(changes: Iterable<number>): void {
+    for (const change of new Set(changes)) this.parts[change]! += 1;
+  }
+
+  commit(changes: Iterable<number>): void {
+    for (const change of new Set(changes)) this.committed[change]! += 1;
+  }
+
+  fail(changes: Iterable<number>, status: 'failed' | 'rolled-back', error: string): void {
+    for (const change of changes) if (!this.failures.has(change)) this.failures.set(change, { status, error });
+  }
+
+  result(): ApplyResult {
+    const outcomes = this.planned.map(({ change }, i): ChangeOutcome => {
+      const failure = this.failures.get(i);
+      const partly = this.committed[i]! > 0;
+      if (failure) {
+        return partly
+          ? { change, status: 'failed', error: `partly applied: ${failure.error}` }
+          : { change, status: failure.status, error: failure.error };
+      }
+      if (this.committed[i] === this.parts[i]) return { change, status: 'applied' };
+      return partly
+        ? { change, status: 'failed', error: 'partly applied: the apply stopped before this change was finished' }
+        : { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
+    });
+    return { outcomes, ok: outcomes.every((o) => o.status === 'applied') };
+  }
+}
+
+async function lock(session: Session, admin: pg.Client, log: (message: string) => void): Promise<void> {
+  const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
+  if (row?.locked) return;
+  log('postgres: another dbfence apply is running; waiting for it to finish');
+  await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'`);
+  try {
+    await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK]);
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new ToolError(`postgres: another dbfence apply has held the apply lock for ${LOCK_WAIT}; try again once it has finished`);
+    }
+    throw new ToolError(`postgres: could not take the apply lock: ${errorMessage(error)}`);
+  } finally {
+    await session.query(admin, 'RESET lock_timeout').catch(() => {});
+  }
+}
+
+/** Runs one transaction; `beforeCommit` runs inside it, so its failure rolls the SQL back. */
+async function runTransaction(session: Session, transaction: Transaction, beforeCommit?: () => Promise<void>): Promise<void> {
+  const client = await session.database(transaction.database);
+  await session.query(client, 'BEGIN');
+  try {
+    await session.query(client, "SET LOCAL lock_timeout = '60s'");
+    for (let i = 0; i < transaction.statements.length; i += STATEMENTS_PER_ROUND_TRIP) {
+      const chunk = transaction.statements.slice(i, i + STATEMENTS_PER_ROUND_TRIP);
+      try {
+        await session.exec(client, chunk.map((s) => s.sql));
+      } catch (error) {
+        throw new StepFailure(chunk.flatMap((s) => s.changes), error);
+      }
+    }
+    await beforeCommit?.();
+    await session.query(client, 'COMMIT');
+  } catch (error) {
+    // On a connection the server ended, ROLLBACK fails too: the server has rolled back already.
+    await session.query(client, 'ROLLBACK').catch(() => session.discard(transaction.database));
+    throw error;
+  }
+}
+
+function changesOf(transaction: Transaction | undefined): number[] {
+  return transaction ? transaction.statements.flatMap((s) => s.changes) : [];
+}
+
+/**
+ * Apply under the advisory lock: read the live state again, plan again,
+ * refuse unacknowledged destructive changes, then carry the plan out so that
+ * what cannot finish is rolled back and reported.
+ */
+export async function applyDesired(
+  session: Session, desired: DesiredState, passwords: Passwords, options: ApplyOptions, log: (message: string) => void,
+): Promise<ApplyResult> {
+  const admin = await session.admin();
+  await lock(session, admin, log);
+  try {
+    const live = await inspect(session, [desired]);
+    const planned = planChanges(desired, live, passwords);
+    if (planned.length === 0) {
+      log('postgres: nothing to change');
+      return { outcomes: [], ok: true };
+    }
+    const refused = planned.filter((p) => (p.change.destructive || p.change.disruptive) && !options.allowDestructive);
+    if (refused.length > 0) {
+      return {
+        ok: false,
+        outcomes: planned.map(({ change }) => ({
+          change, status: 'skipped',
+          error: refused.some((p) => p.change === change)
+            ? 'destructive: not applied without --allow-destructive'
+            : 'not applied: the plan has destructive changes that were not acknowledged',
+        })),
+      };
+    }
+    const homeName = desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database;
+    const steps = buildSteps(planned, homeName);
+    const outcomes = new Outcomes(planned);
+    const mainChanges = [...changesOf(steps.main), ...(steps.hba?.changes ?? [])];
+    outcomes.expect(mainChanges);
+    steps.others.forEach((t) => outcomes.expect(changesOf(t)));
+    outcomes.expect(changesOf(steps.final));
+    log(`postgres: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
+
+    let swap: HbaSwap | undefined;
+    try {
+      await runTransaction(session, steps.main, steps.hba && (async () => {
+        swap = await swapHba(session, live.hba, steps.hba!.block);
+        log('postgres: pg_hba.conf checked, written and reloaded');
+      }));
+      outcomes.commit(mainChanges);
+    } catch (error) {
+      // The block was swapped but the transaction did not commit: put the file back.
+      if (swap) await swap.restore().catch((restoreError) => log(`postgres: restoring pg_hba.conf failed: ${errorMessage(restoreError)}`));
+      const failed = error instanceof StepFailure ? error.changes : steps.hba && !swap ? steps.hba.changes : mainChanges;
+      outcomes.fail(failed, 'failed', errorMessage(error));
+      outcomes.fail(mainChanges, 'rolled-back', `rolled back: ${errorMessage(error)}`);
+      return outcomes.result();
+    }
+
+    for (const transaction of [...steps.others, ...(steps.final ? [steps.final] : [])]) {
+      try {
+        await runTransaction(session, transaction);
+        outcomes.commit(changesOf(transaction));
+      } catch (error) {
+        const changes = changesOf(transaction);
+        outcomes.fail(error instanceof StepFailure ? error.changes : changes, 'failed', errorMessage(error));
+        outcomes.fail(changes, 'rolled-back', `rolled back: ${errorMessage(error)}`);
+        return outcomes.result();
+      }
+    }
+
+    if (steps.terminate.oids.length > 0) {
+      await session.query(admin, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = ANY($1::oid[])', [steps.terminate.oids])
+        .catch((error) => log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`));
+    }
+    return outcomes.result();
+  } finally {
+    await session.query(admin, 'SELECT pg_advisory_unlock($1::bigint)', [APPLY_LOCK]).catch(() => {});
+  }
+}

@@ -1,0 +1,113 @@
+import { ToolError } from '../../errors.js';
+import type { EndpointsConfig, Privilege, SecretRef } from '../../model/config.js';
+import { type DocPath, formatPath } from '../../model/path.js';
+import { parseCidr } from '../../net/cidr.js';
+
+/** Every role dbfence manages carries a comment starting with this; no other role is ever touched. */
+export const MARKER = 'managed by dbfence';
+
+export function markerComment(integration: string, database: string): string {
+  return `${MARKER}: integration ${integration} of database ${database}`;
+}
+
+export interface DesiredGrant {
+  schema: string;
+  /** A table name, or `*` for every table of the schema. */
+  table: string;
+  privileges: Privilege[];
+  path: DocPath;
+}
+
+export interface DesiredSource {
+  /** Canonical CIDR (`52.20.10.10/32`). */
+  cidr: string;
+  path: DocPath;
+}
+
+/** The login role of one integration and everything it should hold. */
+export interface DesiredRole {
+  user: string;
+  integration: string;
+  database: string;
+  comment: string;
+  password: { ref: SecretRef | string; path: DocPath } | undefined;
+  sources: DesiredSource[];
+  grants: DesiredGrant[];
+  path: DocPath;
+}
+
+export interface DesiredDatabase {
+  name: string;
+  /** `schema.table` names no grant may reach. */
+  sensitive: Set<string>;
+  path: DocPath;
+}
+
+export interface DesiredState {
+  databases: DesiredDatabase[];
+  roles: DesiredRole[];
+}
+
+/**
+ * What one endpoints.yaml asks of the server. Refuses what this provider
+ * cannot carry out (another engine, one user for two integrations) with a
+ * ToolError naming the place in the file.
+ */
+export function desiredState(config: EndpointsConfig): DesiredState {
+  if (config.provider.kind !== 'postgres') {
+    throw new ToolError(`provider.kind: ${config.provider.kind} is not handled by the postgres provider`);
+  }
+  const databases: DesiredDatabase[] = [];
+  const roles: DesiredRole[] = [];
+  const byUser = new Map<string, DesiredRole>();
+  config.databases.forEach((database, d) => {
+    const databasePath = ['databases', d];
+    if (database.engine !== 'postgresql') {
+      throw new ToolError(`${formatPath([...databasePath, 'engine'])}: database ${database.name} is ${database.engine}; the postgres provider manages only postgresql databases`);
+    }
+    databases.push({ name: database.name, sensitive: new Set(database.sensitive ?? []), path: databasePath });
+    (database.integrations ?? []).forEach((integration, i) => {
+      const path = [...databasePath, 'integrations', i];
+      const existing = byUser.get(integration.user);
+      if (existing) {
+        throw new ToolError(`${formatPath([...path, 'user'])}: user ${integration.user} is also the user of integration ${existing.integration}; each integration needs its own user`);
+      }
+      const role: DesiredRole = {
+        user: integration.user,
+        integration: integration.name,
+        database: database.name,
+        comment: markerComment(integration.name, database.name),
+        password: integration.credentials?.password === undefined
+          ? undefined
+          : { ref: integration.credentials.password, path: [...path, 'credentials', 'password'] },
+        sources: (integration.from ?? []).map((text, f) => {
+          const parsed = parseCidr(text);
+          if (!parsed.ok) throw new ToolError(`${formatPath([...path, 'from', f])}: ${text} is not a CIDR: ${parsed.reason}`);
+          return { cidr: parsed.network.canonical, path: [...path, 'from', f] };
+        }),
+        grants: (integration.grants ?? []).map((grant, g) => {
+          const dot = grant.table.indexOf('.');
+          return {
+            schema: grant.table.slice(0, dot),
+            table: grant.table.slice(dot + 1),
+            privileges: grant.privileges,
+            path: [...path, 'grants', g],
+          };
+        }),
+        path,
+      };
+      byUser.set(role.user, role);
+      roles.push(role);
+    });
+  });
+  return { databases, roles };
+}
+
+/** The schemas each database's grants name, for the catalog reads. */
+export function referencedSchemas(state: DesiredState): Map<string, Set<string>> {
+  const schemas = new Map<string, Set<string>>(state.databases.map((d) => [d.name, new Set<string>()]));
+  for (const role of state.roles) {
+    for (const grant of role.grants) schemas.get(role.database)?.add(grant.schema);
+  }
+  return schemas;
+}

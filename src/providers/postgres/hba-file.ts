@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import { errorMessage, type Session } from './connect.js';
+import { spliceBlock } from './hba.js';
+import type { LiveHba } from './live.js';
+
+const RELOAD_WAIT_MS = 10_000;
+const RELOAD_POLL_MS = 50;
+
+/** pg_hba.conf could not be changed; the file on disk is as it was. */
+export class HbaError extends Error {}
+
+/**
+ * Writes a server-side file byte for byte. COPY would escape tabs and
+ * backslashes of the lines it does not own; a large object exported with
+ * lo_export writes exactly the bytes given, and the transaction it lives in
+ * is rolled back so it leaves nothing behind. An existing file keeps its mode.
+ */
+async function writeServerFile(session: Session, client: pg.ClientBase, path: string, text: string): Promise<void> {
+  await session.query(client, 'BEGIN');
+  try {
+    const [row] = await session.query<{ oid: number }>(client, 'SELECT lo_from_bytea(0, $1::bytea) AS oid', [Buffer.from(text, 'utf8')]);
+    await session.query(client, 'SELECT lo_export($1::oid, $2)', [row!.oid, path]);
+  } finally {
+    await session.query(client, 'ROLLBACK');
+  }
+}
+
+async function reload(session: Session, client: pg.ClientBase): Promise<string> {
+  const [row] = await session.query<{ before: string }>(client, 'SELECT pg_conf_load_time()::text AS before, pg_reload_conf()');
+  return row!.before;
+}
+
+/**
+ * `pg_reload_conf()` only sends a signal. A new connection inherits the
+ * configuration time of the postmaster, so one that sees a later time proves
+ * the reload happened, and that the server still admits the admin.
+ */
+async function waitForReload(session: Session, before: string): Promise<void> {
+  const deadline = Date.now() + RELOAD_WAIT_MS;
+  for (;;) {
+    const client = await session.connect(session.server.database);
+    try {
+      const [row] = await session.query<{ loaded: boolean }>(client, 'SELECT pg_conf_load_time() > $1::timestamptz AS loaded', [before]);
+      if (row?.loaded) return;
+    } finally {
+      await client.end().catch(() => {});
+    }
+    if (Date.now() > deadline) throw new HbaError('the server did not reload its configuration within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, RELOAD_POLL_MS));
+  }
+}
+
+function lineErrors(text: string, errors: readonly { line: number; error: string }[]): string {
+  const lines = text.split('\n');
+  return errors.slice(0, 3).map(({ line, error }) => `line ${line} "${lines[line - 1]?.trim() ?? ''}": ${error}`).join('; ');
+}
+
+export interface HbaSwap {
+  /** Puts the previous file back and reloads, on a connection of its own. */
+  restore(): Promise<void>;
+}
+
+/**
+ * Replaces the dbfence block: writes the new file, has PostgreSQL check every
+ * line through pg_hba_file_rules, and only then reloads and waits for the
+ * reload. Any failure puts the old file back before it returns.
+ */
+export async function swapHba(session: Session, hba: LiveHba, block: readonly string[]): Promise<HbaSwap> {
+  if (hba.errors.length > 0) {
+    throw new HbaError(`pg_hba.conf already has errors (${lineErrors(hba.text, hba.errors)}); fix them before dbfence changes the file`);
+  }
+  const next = spliceBlock(hba.text, block);
+  const restore = async (): Promise<void> => {
+    const client = await session.connect(session.server.database);
+    try {
+      await writeServerFile(session, client, hba.path, hba.text);
+      await reload(session, client);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+  // A connection of its own: the apply's transaction may be open on the admin one.
+  const client = await session.connect(session.server.database);
+  try {
+    await writeServerFile(session, client, hba.path, next);
+    const errors = await session.query<{ line: number; error: string }>(client,
+      'SELECT line_number AS line, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
+    if (errors.length > 0) throw new HbaError(`PostgreSQL rejects the new pg_hba.conf (${lineErrors(next, errors)})`);
+    await waitForReload(session, await reload(session, client));
+  } catch (error) {
+    try {
+      await restore();
+    } catch (restoreError) {
+      throw new HbaError(`${errorMessage(error)}; restoring the previous pg_hba.conf failed too: ${errorMessage(restoreError)}`);
+    }
+    throw new HbaError(`${errorMessage(error)}; the previous pg_hba.conf was put back`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return { restore };
+}

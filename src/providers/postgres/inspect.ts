@@ -1,0 +1,227 @@
+import type pg from 'pg';
+import { ToolError } from '../../errors.js';
+import type { Session } from './connect.js';
+import { errorMessage } from './connect.js';
+import { type DesiredState, MARKER, referencedSchemas } from './desired.js';
+import type {
+  LiveDatabase, LiveDatabaseGrant, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
+} from './live.js';
+import { literal } from './sql.js';
+
+const MINIMUM_VERSION = 130000;
+
+/**
+ * The roles dbfence manages: those carrying its marker comment, never the
+ * admin itself, the bootstrap superuser or a predefined `pg_*` role. Every
+ * read joins it, so grants to other roles are never even seen.
+ */
+const MANAGED = `managed AS (
+  SELECT r.oid, r.rolname::text AS rolname
+  FROM pg_roles r
+  JOIN pg_shdescription d ON d.objoid = r.oid AND d.classoid = 'pg_authid'::regclass
+  WHERE starts_with(d.description, ${literal(MARKER)})
+    AND r.rolname <> current_user AND r.oid <> 10 AND r.rolname !~ '^pg_'
+)`;
+
+const SESSION_SQL = `
+SELECT current_setting('server_version_num')::int AS version, current_user::text AS admin,
+       r.rolsuper AS superuser, current_setting('ssl') = 'on' AS ssl
+FROM pg_roles r WHERE r.rolname = current_user`;
+
+const ROLES_SQL = `
+WITH ${MANAGED}
+SELECT a.oid, a.rolname::text AS name, d.description AS comment, m.oid IS NOT NULL AS managed,
+       a.rolcanlogin AS login, a.rolsuper AS superuser, a.rolcreatedb AS createdb,
+       a.rolcreaterole AS createrole, a.rolreplication AS replication, a.rolbypassrls AS bypassrls,
+       a.rolpassword AS verifier,
+       ARRAY(SELECT g.rolname::text FROM pg_auth_members am JOIN pg_roles g ON g.oid = am.roleid
+             WHERE am.member = a.oid ORDER BY 1) AS member_of,
+       ARRAY(SELECT DISTINCT db.datname::text FROM pg_shdepend s JOIN pg_database db ON db.oid = s.dbid
+             WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = a.oid ORDER BY 1) AS dependent_databases
+FROM pg_authid a
+LEFT JOIN pg_shdescription d ON d.objoid = a.oid AND d.classoid = 'pg_authid'::regclass
+LEFT JOIN managed m ON m.oid = a.oid
+WHERE m.oid IS NOT NULL OR a.rolname = ANY($1::text[])`;
+
+const DATABASE_GRANTS_SQL = `
+WITH ${MANAGED}
+SELECT db.datname::text AS database, m.rolname AS role,
+       array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
+FROM pg_database db CROSS JOIN LATERAL aclexplode(db.datacl) a JOIN managed m ON m.oid = a.grantee
+GROUP BY 1, 2`;
+
+const DATABASES_SQL = `SELECT datname::text AS name FROM pg_database WHERE datallowconn`;
+
+const HBA_SQL = `
+SELECT current_setting('hba_file') AS path, pg_read_file(current_setting('hba_file')) AS text,
+       ARRAY(SELECT json_build_object('line', line_number, 'error', error) FROM pg_hba_file_rules
+             WHERE error IS NOT NULL ORDER BY line_number) AS errors`;
+
+const RELATION_GRANTS_SQL = `
+WITH ${MANAGED}
+SELECT m.rolname AS role, n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'S' AS sequence,
+       array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN managed m ON m.oid = a.grantee
+WHERE c.relacl IS NOT NULL
+GROUP BY m.rolname, n.nspname, c.relname, c.relkind`;
+
+const SCHEMA_GRANTS_SQL = `
+WITH ${MANAGED}
+SELECT m.rolname AS role, n.nspname::text AS schema,
+       array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
+FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a JOIN managed m ON m.oid = a.grantee
+WHERE n.nspacl IS NOT NULL
+GROUP BY m.rolname, n.nspname`;
+
+/** Privileges on everything else (columns, routines, types, default privileges…), found through pg_shdepend. */
+const OTHER_GRANTS_SQL = `
+WITH ${MANAGED}
+SELECT m.rolname AS role, s.classid::regclass::text AS catalog, s.objid::text AS objid, o.type AS kind, o.identity,
+       CASE WHEN s.classid = 'pg_class'::regclass THEN format('%I.%I', cn.nspname, c.relname) END AS relation,
+       CASE WHEN s.classid = 'pg_class'::regclass THEN
+         (SELECT attname::text FROM pg_attribute WHERE attrelid = s.objid AND attnum = s.objsubid) END AS column,
+       da.defaclrole::regrole::text AS default_owner,
+       CASE WHEN da.defaclnamespace <> 0 THEN da.defaclnamespace::regnamespace::text END AS default_schema,
+       da.defaclobjtype::text AS default_kind
+FROM pg_shdepend s
+JOIN managed m ON m.oid = s.refobjid
+CROSS JOIN LATERAL pg_identify_object(s.classid, s.objid, s.objsubid) o
+LEFT JOIN pg_class c ON s.classid = 'pg_class'::regclass AND c.oid = s.objid
+LEFT JOIN pg_namespace cn ON cn.oid = c.relnamespace
+LEFT JOIN pg_default_acl da ON s.classid = 'pg_default_acl'::regclass AND da.oid = s.objid
+WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'a'
+  AND NOT (s.classid IN ('pg_class'::regclass, 'pg_namespace'::regclass) AND s.objsubid = 0)`;
+
+const RELATIONS_SQL = `
+SELECT n.nspname::text AS schema, c.relname::text AS name
+FROM pg_namespace n
+LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+WHERE n.nspname = ANY($1::text[])`;
+
+const GRANT_KEYWORDS: Record<string, string> = {
+  pg_proc: 'ROUTINE',
+  pg_type: 'TYPE',
+  pg_language: 'LANGUAGE',
+  pg_foreign_data_wrapper: 'FOREIGN DATA WRAPPER',
+  pg_foreign_server: 'FOREIGN SERVER',
+  pg_largeobject: 'LARGE OBJECT',
+  pg_largeobject_metadata: 'LARGE OBJECT',
+};
+
+const DEFAULT_OBJECTS: Record<string, string> = { r: 'TABLES', S: 'SEQUENCES', f: 'FUNCTIONS', T: 'TYPES', n: 'SCHEMAS' };
+
+interface RoleRow {
+  oid: number; name: string; comment: string | null; managed: boolean;
+  login: boolean; superuser: boolean; createdb: boolean; createrole: boolean; replication: boolean; bypassrls: boolean;
+  verifier: string | null; member_of: string[]; dependent_databases: string[];
+}
+
+interface OtherRow {
+  role: string; catalog: string; objid: string; kind: string; identity: string;
+  relation: string | null; column: string | null;
+  default_owner: string | null; default_schema: string | null; default_kind: string | null;
+}
+
+function otherGrant(row: OtherRow): LiveOtherGrant {
+  const base = { role: row.role, kind: row.kind, identity: row.identity };
+  if (row.catalog === 'pg_class' && row.relation !== null && row.column !== null) {
+    return { ...base, type: 'column', relation: row.relation, column: row.column };
+  }
+  if (row.catalog === 'pg_default_acl' && row.default_owner !== null && row.default_kind !== null) {
+    const objects = DEFAULT_OBJECTS[row.default_kind];
+    if (objects) return { ...base, type: 'default', owner: row.default_owner, schema: row.default_schema, objects };
+  }
+  const keyword = row.kind === 'domain' ? 'DOMAIN' : GRANT_KEYWORDS[row.catalog];
+  if (keyword) return { ...base, type: 'object', keyword, target: keyword === 'LARGE OBJECT' ? row.objid : row.identity };
+  return { ...base, type: 'unsupported' };
+}
+
+async function inspectDatabase(session: Session, name: string, schemas: readonly string[]): Promise<LiveDatabase> {
+  const client = await session.database(name);
+  // One connection runs one query at a time; databases are read in parallel instead.
+  const relationGrants = await session.query<LiveRelationGrant>(client, RELATION_GRANTS_SQL);
+  const schemaGrants = await session.query<LiveSchemaGrant>(client, SCHEMA_GRANTS_SQL);
+  const otherRows = await session.query<OtherRow>(client, OTHER_GRANTS_SQL);
+  const relationRows = schemas.length === 0 ? [] : await session.query<{ schema: string; name: string | null }>(client, RELATIONS_SQL, [schemas]);
+  const relations = new Map<string, Set<string>>();
+  for (const row of relationRows) {
+    let tables = relations.get(row.schema);
+    if (!tables) relations.set(row.schema, (tables = new Set()));
+    if (row.name !== null) tables.add(row.name);
+  }
+  return { name, relationGrants, schemaGrants, otherGrants: otherRows.map(otherGrant), relations };
+}
+
+async function readSession(session: Session, admin: pg.Client): Promise<{ version: number; admin: string; ssl: boolean }> {
+  const [row] = await session.query<{ version: number; admin: string; superuser: boolean; ssl: boolean }>(admin, SESSION_SQL);
+  if (!row) throw new ToolError('postgres: the admin role is not visible in pg_roles');
+  if (row.version < MINIMUM_VERSION) {
+    throw new ToolError(`postgres: the server runs PostgreSQL ${Math.floor(row.version / 10000)}; dbfence needs 13 or later`);
+  }
+  if (!row.superuser) {
+    throw new ToolError(`postgres: the admin user ${row.admin} is not a superuser; dbfence needs one to read password verifiers and to write pg_hba.conf`);
+  }
+  return row;
+}
+
+/**
+ * Reads everything the given files manage in a fixed number of bulk catalog
+ * queries: a handful for the cluster, four per database. A read that fails is
+ * a ToolError, never an empty state that would look like "no drift".
+ */
+export async function inspect(session: Session, scope: readonly DesiredState[]): Promise<PostgresLive> {
+  const startCount = session.statements;
+  try {
+    const admin = await session.admin();
+    const about = await readSession(session, admin);
+    const users = [...new Set(scope.flatMap((state) => state.roles.map((role) => role.user)))];
+    const roleRows = await session.query<RoleRow>(admin, ROLES_SQL, [users]);
+    const databaseGrants = await session.query<LiveDatabaseGrant>(admin, DATABASE_GRANTS_SQL);
+    const databaseRows = await session.query<{ name: string }>(admin, DATABASES_SQL);
+    const [hba] = await session.query<{ path: string; text: string; errors: { line: number; error: string }[] }>(admin, HBA_SQL);
+    if (!hba) throw new ToolError('postgres: could not read pg_hba.conf');
+    const roles = new Map<string, LiveRole>(roleRows.map((row) => [row.name, {
+      oid: row.oid, name: row.name, managed: row.managed, comment: row.comment,
+      options: {
+        login: row.login, superuser: row.superuser, createdb: row.createdb,
+        createrole: row.createrole, replication: row.replication, bypassrls: row.bypassrls,
+      },
+      verifier: row.verifier, memberOf: row.member_of, dependentDatabases: row.dependent_databases,
+    }]));
+    const databaseNames = new Set(databaseRows.map((row) => row.name));
+
+    const schemas = new Map<string, Set<string>>();
+    for (const state of scope) {
+      for (const [database, names] of referencedSchemas(state)) {
+        const set = schemas.get(database) ?? new Set<string>();
+        names.forEach((name) => set.add(name));
+        schemas.set(database, set);
+      }
+    }
+    for (const role of roles.values()) {
+      if (role.managed) role.dependentDatabases.forEach((name) => schemas.has(name) || schemas.set(name, new Set()));
+    }
+    const toRead = [...schemas.entries()].filter(([name]) => databaseNames.has(name));
+    const databases = new Map((await Promise.all(
+      toRead.map(([name, names]) => inspectDatabase(session, name, [...names].sort())),
+    )).map((database) => [database.name, database]));
+
+    return {
+      server: session.server,
+      version: about.version,
+      adminUser: about.admin,
+      ssl: about.ssl,
+      roles,
+      databaseGrants,
+      databaseNames,
+      databases,
+      hba,
+      statementCount: session.statements - startCount,
+    };
+  } catch (error) {
+    if (error instanceof ToolError) throw error;
+    throw new ToolError(`postgres: reading the live state failed: ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = `${REPO_ROOT}bin/dbfence.js`;
+
+/** The CLI fixtures; the CLI runs there, so findings name the files as a user would type them. */
+export const FIXTURES = fileURLToPath(new URL('../fixtures/cli-lint/', import.meta.url));
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node bin/dbfence.js …` (the built lib/) as a process, with stdout a
+ * pipe and none of the caller's colour settings unless given in `env`.
+ */
+export function dbfence(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Outcome> {
+  if (!existsSync(`${REPO_ROOT}lib/cli/main.js`)) throw new Error('lib/ is missing: run `npm run build` first');
+  const env = { ...process.env };
+  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'DBFENCE_DEBUG', 'TERM']) delete env[name];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? FIXTURES, encoding: 'utf8', env: { ...env, ...options.env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+  });
+}
+
+/** One line for the user, no stack trace. */
+export function expectOneLineError(outcome: Outcome, pattern: RegExp): void {
+  if (outcome.code !== 2 || outcome.stdout !== '' || !/^dbfence: [^\n]+\n$/.test(outcome.stderr) || !pattern.test(outcome.stderr)) {
+    throw new Error(`expected exit 2 with one line matching ${pattern}, got ${JSON.stringify(outcome)}`);
+  }
+}

@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dbfence, expectOneLineError, FIXTURES } from './helpers.js';
+
+const ANSI = /\u001b\[/;
+const scratch = mkdtempSync(join(tmpdir(), 'dbfence-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('dbfence lint: formats', () => {
+  it('prints stylish by default, every file with findings under its name', async () => {
+    const { code, stdout, stderr } = await dbfence(['lint', 'findings.yaml', 'clean.yaml', 'warnings.yaml']);
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').filter((line) => /^\S/.test(line))).toEqual(['findings.yaml', 'warnings.yaml', '✖ 5 problems (2 errors, 3 warnings)']);
+    expect(stdout).toContain('    15 |           - cidr: 0.0.0.0/0\n       |                   ^^^^^^^^^\n');
+  });
+
+  it('lints endpoints.yaml when no file is named', async () => {
+    const dir = mkdtempSync(join(scratch, 'default-'));
+    writeFileSync(join(dir, 'endpoints.yaml'), readFileSync(join(import.meta.dirname, '../fixtures/cli-lint/findings.yaml')));
+    const { code, stdout } = await dbfence(['lint', '-f', 'json'], { cwd: dir });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout).findings[0].file).toBe('endpoints.yaml');
+  });
+
+  it('prints the spec\'s JSON', async () => {
+    const { code, stdout } = await dbfence(['lint', '--format', 'json', 'findings.yaml']);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report.summary).toEqual({ errors: 2, warnings: 2 });
+    expect(report.findings[1]).toMatchObject({ ruleId: 'no-world-open', severity: 'error', file: 'findings.yaml', path: 'databases[0].endpoints[0].allow[0].cidr', line: 15, column: 19 });
+  });
+
+  it('prints JSON with both keys for a clean file', async () => {
+    const { code, stdout } = await dbfence(['lint', '-f', 'json', 'clean.yaml']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ findings: [], summary: { errors: 0, warnings: 0 } });
+  });
+
+  it('prints SARIF with nothing else on standard output', async () => {
+    const { code, stdout } = await dbfence(['lint', '-f', 'sarif', 'findings.yaml']);
+    expect(code).toBe(1);
+    const log = JSON.parse(stdout);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs[0].results.map((result: { ruleId: string }) => result.ruleId)).toEqual(['allowlist-breadth', 'no-world-open', 'non-routable-source', 'integration-owner']);
+  });
+
+  it('prints GitHub annotations', async () => {
+    const { code, stdout } = await dbfence(['lint', '-f', 'github', 'findings.yaml']);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')[1]).toBe('::error file=findings.yaml,line=15,col=19,endLine=15,endColumn=28,title=dbfence no-world-open::"0.0.0.0/0" opens the endpoint to the whole IPv4 internet');
+  });
+
+  it('prints a Markdown table', async () => {
+    const { code, stdout } = await dbfence(['lint', '-f', 'markdown', 'findings.yaml']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^### dbfence lint: 2 errors, 2 warnings\n\n\| \| Location \| Rule \| Message \|\n/);
+  });
+});
+
+describe('dbfence lint: exit status', () => {
+  it('is 0 for a clean file', async () => {
+    expect(await dbfence(['lint', 'clean.yaml'])).toEqual({ code: 0, stdout: '✔ no problems in 1 file\n', stderr: '' });
+  });
+
+  it('is 0 for warnings alone, 1 with --fail-on warning', async () => {
+    expect((await dbfence(['lint', 'warnings.yaml'])).code).toBe(0);
+    expect((await dbfence(['lint', '--fail-on', 'warning', 'warnings.yaml'])).code).toBe(1);
+    expect((await dbfence(['lint', '--fail-on', 'error', 'warnings.yaml'])).code).toBe(0);
+  });
+
+  it('is 1 when the warnings are more than --max-warnings, and says why', async () => {
+    const over = await dbfence(['lint', '--max-warnings', '0', 'warnings.yaml']);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toBe('dbfence: 1 warning, more than --max-warnings 0\n');
+    expect(await dbfence(['lint', '--max-warnings=1', 'warnings.yaml'])).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('is 2, with one line, when a file is missing', async () => {
+    expectOneLineError(await dbfence(['lint', 'missing.yaml']), /cannot read missing\.yaml: no such file/);
+  });
+
+  it('is 2, with one line, for a flag it does not know', async () => {
+    expectOneLineError(await dbfence(['lint', '--colour', 'findings.yaml']), /Unknown option '--colour' \(see dbfence lint --help\)/);
+  });
+
+  it('is 2, with one line, for a format it does not know', async () => {
+    expectOneLineError(await dbfence(['lint', '-f', 'xml', 'findings.yaml']), /--format must be one of stylish, json, sarif, github, markdown, not "xml"/);
+  });
+
+  it.each([['abc'], ['1.5'], ['=-1']])('is 2, with one line, for --max-warnings %s', async (value) => {
+    const args = value.startsWith('=') ? [`--max-warnings${value}`] : ['--max-warnings', value];
+    expectOneLineError(await dbfence(['lint', ...args, 'findings.yaml']), /--max-warnings takes a whole number/);
+  });
+
+  it('is 2, with one line, for a negative --max-warnings written apart', async () => {
+    expectOneLineError(await dbfence(['lint', '--max-warnings', '-1', 'findings.yaml']), /--max-warnings/);
+  });
+
+  it('is 2, with one line, for a --fail-on level it does not know', async () => {
+    expectOneLineError(await dbfence(['lint', '--fail-on', 'info', 'findings.yaml']), /--fail-on must be error or warning, not "info"/);
+  });
+});
+
+describe('dbfence lint --output', () => {
+  it('writes the report to the file, the summary to standard error, and keeps the exit status', async () => {
+    const out = join(scratch, 'reports', 'nested', 'dbfence.sarif');
+    const { code, stdout, stderr } = await dbfence(['lint', '-f', 'sarif', '--output', out, 'findings.yaml']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(`dbfence: 2 errors, 2 warnings; sarif report written to ${out}\n`);
+    expect(JSON.parse(readFileSync(out, 'utf8')).runs[0].results).toHaveLength(4);
+  });
+
+  it('writes no colour into the file, even when colour is forced', async () => {
+    const out = join(scratch, 'stylish.txt');
+    await dbfence(['lint', '-o', out, 'findings.yaml'], { env: { FORCE_COLOR: '1' } });
+    expect(readFileSync(out, 'utf8')).not.toMatch(ANSI);
+  });
+
+  it('is 2, with one line, when the file cannot be written', async () => {
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, '');
+    expectOneLineError(await dbfence(['lint', '-o', join(blocker, 'report.json'), 'findings.yaml']), /cannot write .*a-file\/report\.json: a part of the path is a file, not a folder/);
+    expectOneLineError(await dbfence(['lint', '-o', scratch, 'findings.yaml']), /cannot write .*: it is a folder/);
+  });
+
+  it('refuses to overwrite a file it checks', async () => {
+    expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /is a file being checked/);
+  });
+});
+
+describe('dbfence lint: colour', () => {
+  it('has none when standard output is not a terminal', async () => {
+    expect((await dbfence(['lint', 'findings.yaml'])).stdout).not.toMatch(ANSI);
+  });
+
+  it('has some when FORCE_COLOR is set', async () => {
+    expect((await dbfence(['lint', 'findings.yaml'], { env: { FORCE_COLOR: '1' } })).stdout).toMatch(ANSI);
+  });
+
+  it('has none with NO_COLOR or --no-color, even when forced', async () => {
+    expect((await dbfence(['lint', 'findings.yaml'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).stdout).not.toMatch(ANSI);
+    expect((await dbfence(['lint', '--no-color', 'findings.yaml'], { env: { FORCE_COLOR: '1' } })).stdout).not.toMatch(ANSI);
+  });
+});
+
+describe('dbfence lint: secrets', () => {
+  it('never prints an inline password', async () => {
+    const password = 'hunter2-Tr0ub4dor';
+    const file = join(scratch, 'secret.yaml');
+    writeFileSync(file, readFileSync(join(import.meta.dirname, '../fixtures/cli-lint/findings.yaml'), 'utf8')
+      .replace('password: { fromEnv: METABASE_DB_PASSWORD }', `password: ${password}`));
+    for (const format of ['stylish', 'json', 'sarif', 'github', 'markdown']) {
+      const { code, stdout, stderr } = await dbfence(['lint', '-f', format, file], { env: { FORCE_COLOR: '1' } });
+      expect(code, format).toBe(1);
+      expect(stdout, format).toContain('no-inline-secrets');
+      expect(stdout + stderr, format).not.toContain(password);
+    }
+  });
+});
+
+describe('dbfence lint | a reader that stops early', () => {
+  // A real pipe, as a shell makes it: Node's own child-process pipes are sockets and behave otherwise.
+  it.skipIf(process.platform === 'win32')('ends quietly when the pipe closes', async () => {
+    const bin = fileURLToPath(new URL('../../bin/dbfence.js', import.meta.url));
+    // Enough SARIF to fill the pipe, so the CLI is still writing when the reader goes.
+    const files = Array(30).fill('findings.yaml').join(' ');
+    const script = `"$0" "$1" lint -f sarif ${files} | head -c 10 >/dev/null`;
+    const { stderr } = await new Promise<{ stderr: string }>((resolve) => {
+      execFile('/bin/sh', ['-c', script, process.execPath, bin], { cwd: FIXTURES, encoding: 'utf8' }, (_error, _stdout, stderr) => resolve({ stderr }));
+    });
+    expect(stderr).toBe('');
+  });
+});

@@ -1,0 +1,134 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AddressSpace } from '../../src/net/address-space.js';
+import { type Network, parseCidr } from '../../src/net/cidr.js';
+
+function parsed(text: string): Network {
+  const result = parseCidr(text);
+  if (!result.ok) throw new Error(`${text}: ${result.reason}`);
+  return result.network;
+}
+
+function spaceOf(cidrs: string[]): AddressSpace {
+  const space = new AddressSpace();
+  for (const cidr of cidrs) space.add(parsed(cidr));
+  return space;
+}
+
+/** The prefixes /1, /2, … /bits that together hold every address but the last one. */
+function allButLast(family: 'ipv4' | 'ipv6'): string[] {
+  const bits = family === 'ipv4' ? 32 : 128;
+  const out: string[] = [];
+  for (let length = 1; length <= bits; length++) {
+    const first = 2n ** BigInt(bits) - 2n ** BigInt(bits - length + 1);
+    out.push(`${family === 'ipv4' ? dotted(first) : hex(first)}/${length}`);
+  }
+  return out;
+}
+
+function dotted(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
+}
+
+function hex(value: bigint): string {
+  return Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(':');
+}
+
+describe('AddressSpace.worldFamilies', () => {
+  it.each([
+    [['0.0.0.0/0'], ['ipv4']],
+    [['::/0'], ['ipv4', 'ipv6']],
+    [['::ffff:0:0/96'], ['ipv4']],
+    [['::ffff:0.0.0.0/96'], ['ipv4']],
+    [['0.0.0.0/1', '128.0.0.0/1'], ['ipv4']],
+    [['::/1', '8000::/1'], ['ipv4', 'ipv6']],
+    [['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2'], ['ipv4']],
+    [['192.0.0.0/2', '0.0.0.0/2', '128.0.0.0/2', '64.0.0.0/2'], ['ipv4']],
+    [['0.0.0.0/1', '::ffff:128.0.0.0/97'], ['ipv4']],
+    [['::ffff:0.0.0.0/97', '128.0.0.0/1'], ['ipv4']],
+    [['0.0.0.0/2', '::ffff:64.0.0.0/98', '128.0.0.0/1'], ['ipv4']],
+    [['0.0.0.0/1', '0.0.0.0/1'], []],
+    [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3'], []],
+    [['1.0.0.0/8'], []],
+    [['64:ff9b::/96'], []],
+    [['::ffff:0:0:0/96'], []],
+    [['2002::/16'], []],
+    [['::/1'], ['ipv4']],
+    [['8000::/1'], []],
+    [[], []],
+  ])('%j → %j', (cidrs, families) => {
+    expect(spaceOf(cidrs).worldFamilies()).toEqual(families);
+  });
+
+  it('is not world when the union misses a single IPv4 address', () => {
+    const cidrs = allButLast('ipv4');
+    expect(cidrs.at(-1)).toBe('255.255.255.254/32');
+    expect(spaceOf(cidrs).worldFamilies()).toEqual([]);
+    expect(spaceOf([...cidrs, '255.255.255.255/32']).worldFamilies()).toEqual(['ipv4']);
+    expect(spaceOf([...cidrs, '::ffff:255.255.255.255']).worldFamilies()).toEqual(['ipv4']);
+  });
+
+  it('is not world when the union misses a single IPv6 address', () => {
+    const cidrs = allButLast('ipv6');
+    expect(spaceOf(cidrs).worldFamilies()).toEqual(['ipv4']);
+    expect(spaceOf([...cidrs, 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']).worldFamilies()).toEqual(['ipv4', 'ipv6']);
+  });
+
+  it('says ipv4 exactly when the networks cover every top-8-bit block, written as IPv4 or IPv4-mapped', () => {
+    // Each network is a prefix of length ≤ 8 on the top octet, so the top octet
+    // alone decides coverage: 256 values to enumerate.
+    const network = fc.record({
+      octet: fc.integer({ min: 0, max: 255 }),
+      length: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 8 })),
+      mapped: fc.boolean(),
+    });
+    let worlds = 0;
+    fc.assert(
+      fc.property(fc.array(network, { maxLength: 10 }), (networks) => {
+        const covered = new Set<number>();
+        const space = new AddressSpace();
+        for (const { octet, length, mapped } of networks) {
+          const first = octet & (0xff << (8 - length)) & 0xff;
+          for (let top = first; top < first + 2 ** (8 - length); top++) covered.add(top);
+          space.add(parsed(mapped ? `::ffff:${first}.0.0.0/${96 + length}` : `${first}.0.0.0/${length}`));
+        }
+        if (covered.size === 256) worlds++;
+        expect(space.worldFamilies()).toEqual(covered.size === 256 ? ['ipv4'] : []);
+      }),
+      { numRuns: 300 },
+    );
+    expect(worlds).toBeGreaterThan(0);
+  });
+});
+
+describe('AddressSpace.contains', () => {
+  it('sees an IPv4-mapped address inside an IPv4 network, and the reverse', () => {
+    const v4 = spaceOf(['1.2.3.0/24']);
+    expect(v4.contains(parsed('::ffff:1.2.3.4/128'))).toBe(true);
+    expect(v4.contains(parsed('::ffff:1.2.3.0/120'))).toBe(true);
+    expect(v4.contains(parsed('::ffff:1.2.2.0/119'))).toBe(false);
+    expect(v4.contains(parsed('::ffff:1.2.4.1'))).toBe(false);
+    const mapped = spaceOf(['::ffff:1.2.3.0/120']);
+    expect(mapped.contains(parsed('1.2.3.4/32'))).toBe(true);
+    expect(mapped.contains(parsed('1.2.3.0/24'))).toBe(true);
+    expect(mapped.contains(parsed('1.2.4.0/32'))).toBe(false);
+  });
+
+  it('decides on the union, not entry by entry', () => {
+    const space = spaceOf(['10.0.0.0/25', '10.0.0.128/25']);
+    expect(space.contains(parsed('10.0.0.0/24'))).toBe(true);
+    expect(space.contains(parsed('10.0.0.0/23'))).toBe(false);
+  });
+
+  it('keeps other IPv6 addresses apart from IPv4', () => {
+    const space = spaceOf(['0.0.0.0/0']);
+    expect(space.contains(parsed('::ffff:8.8.8.8'))).toBe(true);
+    expect(space.contains(parsed('64:ff9b::808:808'))).toBe(false);
+    expect(space.contains(parsed('2001:db8::1'))).toBe(false);
+  });
+
+  it('is empty until something is added', () => {
+    expect(new AddressSpace().isEmpty()).toBe(true);
+    expect(spaceOf(['::1']).isEmpty()).toBe(false);
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeProvider, type FakeLive } from './fake-provider.js';
+
+let live: FakeLive;
+let provider: ReturnType<typeof fakeProvider>;
+vi.mock('../../src/providers/index.js', () => ({ createProvider: async () => provider }));
+const { applyPlan, withPlan } = await import('../../src/plan/run.js');
+
+const BASE = `version: 1
+provider:
+  kind: postgres
+  adminUrl: { fromEnv: PG_URL }
+databases:
+  - name: orders
+    engine: postgresql
+    endpoints:
+`;
+const endpoint = (name: string, cidrs: string[]) =>
+  `      - name: ${name}\n        exposure: public\n        allow:\n${cidrs.map((c) => `          - cidr: ${c}\n`).join('')}`;
+
+function write(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dbfence-plan-'));
+  const file = join(dir, 'endpoints.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('the plan pipeline', () => {
+  beforeEach(() => {
+    live = new Map([['orders/public', ['52.20.10.10/32']]]);
+    provider = fakeProvider(live);
+  });
+
+  it('shows the changes the file asks for, placed where the file declares them', async () => {
+    const file = write(BASE + endpoint('public', ['52.20.10.10/32', '34.90.0.0/28']));
+    await withPlan({ file, allowDestructive: false }, async (run) => {
+      expect(run.blocked).toBeUndefined();
+      expect(run.plan?.changes.map((c) => [c.address, c.action])).toEqual([['fake.allowlist.orders/public', 'update']]);
+      expect(run.plan?.driftChecked).toBe(false);
+    });
+  });
+
+  it('stops before reading the live state when the file has lint errors', async () => {
+    const file = write(BASE + endpoint('public', ['0.0.0.0/0']));
+    await withPlan({ file, allowDestructive: false }, async (run) => {
+      expect(run.plan).toBeUndefined();
+      expect(run.blocked).toMatch(/lint errors/);
+      expect(run.file.findings.some((f) => f.ruleId === 'no-world-open')).toBe(true);
+    });
+  });
+
+  it('blocks a destructive change unless acknowledged, and reports it as destructive-change', async () => {
+    live.set('orders/old', ['52.20.10.11/32']);
+    const file = write(BASE + endpoint('public', ['52.20.10.10/32']));
+    await withPlan({ file, allowDestructive: false }, async (run) => {
+      expect(run.blocked).toMatch(/1 destructive or disruptive change not acknowledged/);
+      expect(run.findings).toMatchObject([{ ruleId: 'destructive-change', severity: 'error' }]);
+    });
+    await withPlan({ file, allowDestructive: true }, async (run, p) => {
+      expect(run.blocked).toBeUndefined();
+      expect(run.findings).toMatchObject([{ ruleId: 'destructive-change', severity: 'warning' }]);
+      const result = await applyPlan(run, p, true);
+      expect(result.ok).toBe(true);
+    });
+    expect([...live.keys()]).toEqual(['orders/public']);
+  });
+
+  it('computes drift against the baseline, apart from the changes of the new file', async () => {
+    live.set('orders/public', ['52.20.10.10/32', '8.8.8.8/32']);
+    const baseline = write(BASE + endpoint('public', ['52.20.10.10/32']));
+    const file = write(BASE + endpoint('public', ['52.20.10.10/32']) + endpoint('reporting', ['52.20.10.12/32']));
+    await withPlan({ file, baseline, allowDestructive: false }, async (run) => {
+      expect(run.plan?.driftChecked).toBe(true);
+      expect(run.plan?.drift.map((c) => c.address)).toEqual(['fake.allowlist.orders/public']);
+      expect(run.plan?.changes.map((c) => c.address)).toEqual(['fake.allowlist.orders/public', 'fake.endpoint.orders/reporting']);
+      const drift = run.findings.filter((f) => f.ruleId === 'drift');
+      expect(drift).toHaveLength(1);
+      expect(drift[0]).toMatchObject({ severity: 'warning', line: 11 });
+    });
+  });
+
+  it('honours the file\'s waivers for drift', async () => {
+    live.set('orders/public', ['52.20.10.10/32', '8.8.8.8/32']);
+    const baseline = write(BASE + endpoint('public', ['52.20.10.10/32']));
+    const file = write(BASE + '      # dbfence-ignore drift reason="vendor IP added by support, OPS-7"\n' + endpoint('public', ['52.20.10.10/32']));
+    await withPlan({ file, baseline, allowDestructive: false }, async (run) => {
+      expect(run.plan?.drift).toHaveLength(1);
+      expect(run.findings.filter((f) => f.ruleId === 'drift')).toEqual([]);
+      expect(run.file.findings).toEqual([]);
+    });
+  });
+
+  it('refuses a waiver of destructive-change: acknowledging is for --allow-destructive', async () => {
+    const file = write(BASE + '      # dbfence-ignore destructive-change reason="we mean it"\n' + endpoint('public', ['52.20.10.10/32']));
+    await withPlan({ file, allowDestructive: false }, async (run) => {
+      expect(run.blocked).toMatch(/lint errors/);
+      expect(run.file.findings).toMatchObject([{ ruleId: 'waiver', message: expect.stringMatching(/destructive-change cannot be waived: acknowledge destructive changes with --allow-destructive/) }]);
+    });
+  });
+
+  it('skips drift, and says why, when the baseline does not pass the schema', async () => {
+    const baseline = write('version: 2\n');
+    const file = write(BASE + endpoint('public', ['52.20.10.10/32']));
+    await withPlan({ file, baseline, allowDestructive: false }, async (run) => {
+      expect(run.plan?.driftChecked).toBe(false);
+      expect(run.driftSkipped).toMatch(/does not pass the schema/);
+    });
+  });
+});
