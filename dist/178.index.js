@@ -113,7 +113,7 @@ function commentBody(marker, meta, title, parts, runUrl) {
     const head = `${marker}\n${metaComment(meta)}\n${title}\n`;
     const footer = (shortened) => [
         shortened ? `\n> [!NOTE]\n> This report is longer than a comment may be (${COMMENT_LIMIT.toLocaleString('en-US')} characters): it was shortened. The full report is in the [job summary](${runUrl}).\n` : '',
-        `\n<sub>dbfence ${(0,_package_info_js__WEBPACK_IMPORTED_MODULE_0__/* .packageVersion */ .Tl)()} · commit ${meta.sha.slice(0, 7)} · [workflow run](${runUrl}) · ${meta.at}</sub>\n`,
+        `\n<sub>dbfence ${(0,_package_info_js__WEBPACK_IMPORTED_MODULE_0__/* .packageVersion */ .T)()} · commit ${meta.sha.slice(0, 7)} · [workflow run](${runUrl}) · ${meta.at}</sub>\n`,
     ].join('');
     const budget = COMMENT_LIMIT - MARGIN - head.length - footer(true).length;
     const { text, shortened } = (0,_report_js__WEBPACK_IMPORTED_MODULE_2__/* .fitSections */ .WK)(parts, budget);
@@ -284,6 +284,7 @@ __webpack_require__.d(__webpack_exports__, {
   WK: () => (/* binding */ fitSections),
   Pl: () => (/* binding */ headline),
   rM: () => (/* binding */ isQuiet),
+  BP: () => (/* binding */ logLine),
   lA: () => (/* binding */ planSection),
   LS: () => (/* binding */ plural),
   V0: () => (/* binding */ sections)
@@ -397,6 +398,10 @@ function headline(result) {
         }
     }
     return `### dbfence ${result.command}: ${(0,markdown/* code */.aY)(result.file)}\n\n${parts.join(' · ')}\n`;
+}
+/** A markdown headline as one plain line of the job's log. */
+function logLine(title) {
+    return title.replace(/^### /, '').replace(/`/g, '').replace(/\n+/g, ': ').replace(/: $/, '');
 }
 /** The report's parts in the order they are shown, which is also the order they are kept in when space runs out. */
 function sections(result) {
@@ -689,7 +694,7 @@ function compareFindings(a, b) {
 
 /***/ }),
 
-/***/ 2584:
+/***/ 8975:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -822,18 +827,8 @@ function ipv4Count(network) {
     },
 }));
 
-;// CONCATENATED MODULE: ./lib/model/duration.js
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
-/** Seconds in a duration such as `5m` or `90d`; undefined when it is not one. */
-function parseDuration(text) {
-    if (text === undefined)
-        return undefined;
-    const match = /^([0-9]{1,9})([smhd])$/.exec(text);
-    if (!match)
-        return undefined;
-    return Number(match[1]) * UNIT_SECONDS[match[2]];
-}
-
+// EXTERNAL MODULE: ./lib/model/duration.js
+var duration = __webpack_require__(5149);
 ;// CONCATENATED MODULE: ./lib/lint/rules/heartbeat-below-idle-timeout.js
 
 
@@ -859,10 +854,10 @@ function parseDuration(text) {
             if (!endpoint)
                 continue;
             const idleText = endpoint.endpoint.idleTimeout ?? config.defaults?.idleTimeout ?? options.idleTimeout;
-            const idle = parseDuration(idleText);
+            const idle = (0,duration/* parseDuration */.E)(idleText);
             if (idle === undefined)
                 continue;
-            const keepalive = parseDuration(integration.keepalive);
+            const keepalive = (0,duration/* parseDuration */.E)(integration.keepalive);
             if (keepalive === undefined) {
                 report({
                     path: integrationPath,
@@ -1227,12 +1222,12 @@ function limitsOf(kind, cloud) {
             });
         }
         const defaultIdle = config.defaults?.idleTimeout;
-        if (limits.fixedIdleTimeout !== undefined && defaultIdle !== undefined && parseDuration(defaultIdle) !== limits.fixedIdleTimeout) {
+        if (limits.fixedIdleTimeout !== undefined && defaultIdle !== undefined && (0,duration/* parseDuration */.E)(defaultIdle) !== limits.fixedIdleTimeout) {
             report({ path: ['defaults', 'idleTimeout'], message: `${limits.label} endpoints cut idle connections after ${limits.fixedIdleTimeout / 60}m, and that cannot be changed: write ${limits.fixedIdleTimeout / 60}m` });
         }
         for (const ref of index.endpoints) {
             const { endpoint, endpointPath } = ref;
-            if (limits.fixedIdleTimeout !== undefined && endpoint.idleTimeout !== undefined && parseDuration(endpoint.idleTimeout) !== limits.fixedIdleTimeout) {
+            if (limits.fixedIdleTimeout !== undefined && endpoint.idleTimeout !== undefined && (0,duration/* parseDuration */.E)(endpoint.idleTimeout) !== limits.fixedIdleTimeout) {
                 report({ path: [...endpointPath, 'idleTimeout'], message: `${limits.label} endpoints cut idle connections after ${limits.fixedIdleTimeout / 60}m, and that cannot be changed: write ${limits.fixedIdleTimeout / 60}m or leave it out` });
             }
             if (endpoint.exposure === 'private' && !limits.privateEndpoints) {
@@ -1968,8 +1963,8 @@ function runCustomRule(rule, index) {
     return reports;
 }
 
-// EXTERNAL MODULE: ./lib/lint/rules/index.js + 20 modules
-var lint_rules = __webpack_require__(2584);
+// EXTERNAL MODULE: ./lib/lint/rules/index.js + 19 modules
+var lint_rules = __webpack_require__(8975);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/runtime/ucs2length.js
 var ucs2length = __webpack_require__(6214);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/runtime/equal.js
@@ -5388,7 +5383,7 @@ function editDistance(a, b) {
 /* harmony export */   Sr: () => (/* binding */ readWaivers)
 /* harmony export */ });
 /* harmony import */ var _model_path_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3070);
-/* harmony import */ var _rules_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2584);
+/* harmony import */ var _rules_index_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8975);
 /* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6707);
 
 
@@ -5567,6 +5562,26 @@ function waiverReports(waivers) {
         reports.push({ ruleId: 'unused-waiver', severity: 'warning', message: `this waiver of ${unused.join(', ')} waives no finding: ${advice}`, range, path });
     }
     return reports;
+}
+
+
+/***/ }),
+
+/***/ 5149:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration)
+/* harmony export */ });
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 };
+/** Seconds in a duration such as `5m` or `90d`; undefined when it is not one. */
+function parseDuration(text) {
+    if (text === undefined)
+        return undefined;
+    const match = /^([0-9]{1,9})([smhd])$/.exec(text);
+    if (!match)
+        return undefined;
+    return Number(match[1]) * UNIT_SECONDS[match[2]];
 }
 
 
@@ -5971,22 +5986,13 @@ function nonRoutableNames(network) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Tl: () => (/* binding */ packageVersion),
-/* harmony export */   jZ: () => (/* binding */ TOOL_URL)
+/* harmony export */   T: () => (/* binding */ packageVersion),
+/* harmony export */   j: () => (/* binding */ TOOL_URL)
 /* harmony export */ });
-/* unused harmony export PACKAGE_ROOT */
-/* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3136);
-/* harmony import */ var _generated_assets_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(5292);
+/* harmony import */ var _generated_assets_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5292);
 
-
-/**
- * The package's root folder, for tests and scripts that read files of the
- * repository. The CLI and the Action must not depend on it: they run bundled,
- * and whatever they need is compiled into src/generated/.
- */
-const PACKAGE_ROOT = (0,node_url__WEBPACK_IMPORTED_MODULE_0__.fileURLToPath)(new URL(/* asset import */ __webpack_require__(2799), __webpack_require__.b));
 function packageVersion() {
-    return _generated_assets_js__WEBPACK_IMPORTED_MODULE_1__/* .PACKAGE_VERSION */ .i8;
+    return _generated_assets_js__WEBPACK_IMPORTED_MODULE_0__/* .PACKAGE_VERSION */ .i8;
 }
 const TOOL_URL = 'https://github.com/dbfence/dbfence';
 
@@ -6014,7 +6020,7 @@ var run = __webpack_require__(7248);
 ;// CONCATENATED MODULE: ./lib/providers/index.js
 /** Each provider is loaded only when a file uses it, so `lint` never pays for `pg` or HTTP clients. */
 const FACTORIES = {
-    postgres: async () => (await Promise.all(/* import() */[__webpack_require__.e(849), __webpack_require__.e(250)]).then(__webpack_require__.bind(__webpack_require__, 5250))).createPostgresProvider,
+    postgres: async () => (await Promise.all(/* import() */[__webpack_require__.e(286), __webpack_require__.e(756)]).then(__webpack_require__.bind(__webpack_require__, 5756))).createPostgresProvider,
     aptible: async () => (await __webpack_require__.e(/* import() */ 804).then(__webpack_require__.bind(__webpack_require__, 3804))).createAptibleProvider,
     skysql: async () => (await __webpack_require__.e(/* import() */ 404).then(__webpack_require__.bind(__webpack_require__, 23))).createSkysqlProvider,
 };
@@ -6097,10 +6103,10 @@ function planFindings(plan, file, options) {
             continue;
         const what = change.destructive ? 'destroys or recreates' : 'interrupts';
         if (options.allowDestructive) {
-            add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged with --allow-destructive)`, change.path, true);
+            add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged by allow-destructive)`, change.path, true);
         }
         else {
-            add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only with --allow-destructive`, change.path);
+            add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only when acknowledged (--allow-destructive, or the Action's allow-destructive input)`, change.path);
         }
     }
     for (const notice of plan.notices)
@@ -6156,7 +6162,7 @@ async function withPlan(options, use) {
         const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
         const unacknowledged = plan.changes.filter((change) => (change.destructive || change.disruptive) && !options.allowDestructive);
         const blocked = unacknowledged.length > 0
-            ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (--allow-destructive)`
+            ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (allow-destructive)`
             : undefined;
         return await use({ lint, file, plan, findings, blocked, driftSkipped }, provider);
     }
@@ -6198,8 +6204,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: FORMATS
 
-// EXTERNAL MODULE: ./lib/lint/rules/index.js + 20 modules
-var rules = __webpack_require__(2584);
+// EXTERNAL MODULE: ./lib/lint/rules/index.js + 19 modules
+var rules = __webpack_require__(8975);
 // EXTERNAL MODULE: ./lib/package-info.js
 var package_info = __webpack_require__(8224);
 ;// CONCATENATED MODULE: ./lib/report/github.js
@@ -6502,7 +6508,7 @@ function reportInput(run, findings) {
     return {
         files: run.files.map((file) => ({ source: file.source, findings: findings?.(file) ?? file.findings, redactions: file.redactions })),
         rules: ruleDescriptors(run),
-        tool: { name: 'dbfence', version: (0,package_info/* packageVersion */.Tl)(), informationUri: package_info/* TOOL_URL */.jZ },
+        tool: { name: 'dbfence', version: (0,package_info/* packageVersion */.T)(), informationUri: package_info/* TOOL_URL */.j },
     };
 }
 function render(format, input, options) {

@@ -134,7 +134,7 @@ async function runCheck(inputs, event) {
     }
     const { result } = checked;
     const { error: errors, warning: warnings } = (0,action_report/* counts */.tQ)(result);
-    core/* info */.pq((0,action_report/* headline */.Pl)(result).replace(/^### /, '').replace(/\n+/g, ': ').replace(/: $/, ''));
+    core/* info */.pq((0,action_report/* logLine */.BP)((0,action_report/* headline */.Pl)(result)));
     const annotations = (0,action_annotations/* annotate */.fz)(result.findings);
     const sarifFile = inputs.sarifFile ? writeSarif(inputs.sarifFile, checked.lint) : undefined;
     const note = (0,action_annotations/* hiddenAnnotationsNote */.f7)(annotations);
@@ -156,7 +156,7 @@ async function runCheck(inputs, event) {
         failures.push(`${(0,action_report/* plural */.LS)(errors, 'error')} and ${(0,action_report/* plural */.LS)(warnings, 'warning')} in ${file} (fail-on: ${inputs.failOn}); see the job summary`);
     }
     if (failures.length > 0)
-        core/* setFailed */.C1((0,secrets/* scrubSecrets */.Z)(failures.join('; ')));
+        core/* setFailed */.C1((0,secrets/* scrubSecrets */.Z)(`dbfence: ${failures.join('; ')}`));
 }
 async function plan(inputs, event, github, baselineRef) {
     const baseline = github && baselineRef !== undefined ? await fetchBaseline(github, event.repo, inputs.config, baselineRef) : undefined;

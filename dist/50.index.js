@@ -51,11 +51,13 @@ async function runApply(inputs, event) {
     if (!inputs.allowNonDefaultBranch && event.ref !== `refs/heads/${branch}`) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_11__/* .ToolError */ .v(`apply refused: it applies the file of the default branch (${branch}), and this run is on ${event.ref || 'no branch'}; set allow-non-default-branch: true to apply from another branch`);
     }
-    // The pull request is looked up while the plan runs.
-    const pull = github && inputs.comment ? (0,_settle_js__WEBPACK_IMPORTED_MODULE_12__/* .settle */ .G)((0,_comment_js__WEBPACK_IMPORTED_MODULE_5__/* .findMergedPullRequest */ .g_)(github, event.repo, event.sha)) : undefined;
+    // The pull request is looked up while the plan runs. A scheduled run reports
+    // to the summary only: the last merged pull request is not its cause.
+    const pull = github && inputs.comment && event.name !== 'schedule' ? (0,_settle_js__WEBPACK_IMPORTED_MODULE_12__/* .settle */ .G)((0,_comment_js__WEBPACK_IMPORTED_MODULE_5__/* .findMergedPullRequest */ .g_)(github, event.repo, event.sha)) : undefined;
     const outcome = await planAndApply(inputs);
     (0,_annotations_js__WEBPACK_IMPORTED_MODULE_4__/* .annotate */ .fz)(outcome.findings);
     const title = applyTitle(outcome, event);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_report_js__WEBPACK_IMPORTED_MODULE_8__/* .logLine */ .BP)(title));
     const parts = applySections(outcome);
     await (0,_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .writeSummary */ .S)(`${title}\n${(0,_report_js__WEBPACK_IMPORTED_MODULE_8__/* .fitSections */ .WK)(parts, _summary_js__WEBPACK_IMPORTED_MODULE_10__/* .SUMMARY_LIMIT */ .J).text}`);
     const failures = outcome.status === 'refused' || outcome.status === 'error' || outcome.status === 'failed' ? [outcome.reason ?? 'apply failed'] : [];
@@ -71,7 +73,7 @@ async function runApply(inputs, event) {
     const errors = outcome.findings.filter((finding) => finding.severity === 'error').length;
     (0,_outputs_js__WEBPACK_IMPORTED_MODULE_7__/* .setOutputs */ .n)({ errors, warnings: outcome.findings.length - errors, changes: outcome.plan?.changes.length, drift: undefined, commentUrl, sarifFile: undefined });
     if (failures.length > 0)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_secrets_js__WEBPACK_IMPORTED_MODULE_9__/* .scrubSecrets */ .Z)(failures.join('; ')));
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1((0,_secrets_js__WEBPACK_IMPORTED_MODULE_9__/* .scrubSecrets */ .Z)(`dbfence: ${failures.join('; ')}`));
 }
 /** Apply never runs for a pull request: its files are not reviewed yet, and a fork's may be hostile. */
 function refuseEvent(event) {

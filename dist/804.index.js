@@ -775,7 +775,7 @@ function aptibleProvider(config, context, options = {}) {
         apiUrl: settings.apiUrl ?? DEFAULT_API_URL,
         token: () => context.secrets.resolve(settings.token, 'the Aptible token (provider.token)'),
         tokenSource: describeSource(settings.token),
-        userAgent: `dbfence/${(0,package_info/* packageVersion */.Tl)()}`,
+        userAgent: `dbfence/${(0,package_info/* packageVersion */.T)()}`,
         timings,
         sleep,
         now: () => context.now(),

@@ -17,8 +17,8 @@ var _2020 = __webpack_require__(2210);
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./lib/errors.js
 var errors = __webpack_require__(452);
-// EXTERNAL MODULE: ./lib/lint/rules/index.js + 20 modules
-var rules = __webpack_require__(2584);
+// EXTERNAL MODULE: ./lib/lint/rules/index.js + 19 modules
+var rules = __webpack_require__(8975);
 // EXTERNAL MODULE: ./lib/lint/suggest.js
 var suggest = __webpack_require__(6707);
 // EXTERNAL MODULE: ./lib/net/address-space.js + 1 modules

@@ -1,19 +1,25 @@
 #!/usr/bin/env node
-// Bundles the Action into dist/: lib/action/index.js (compiled by `npm run
-// build`, which `npm run bundle` runs first) with every dependency, by ncc.
-// The output is ESM: dist/index.js, dist/package.json ({"type":"module"}), the
-// chunks ncc splits off for what the code loads lazily (the providers, ajv's
-// compiler for custom policies), and licenses.txt for the bundled packages.
-// CI rebuilds it and fails when the committed dist/ differs (.ci/run).
+// Bundles what ships as single files, from lib/ (compiled by `npm run build`,
+// which `npm run bundle` runs first):
+// - the Action, lib/action/index.js, by ncc into dist/: ESM (dist/index.js,
+//   dist/package.json {"type":"module"}), the chunks ncc splits off for what the
+//   code loads lazily (the providers, ajv's compiler for custom policies), and
+//   licenses.txt for the bundled packages;
+// - the CLI, lib/cli/main.js, by esbuild into dist/cli/index.cjs: one CommonJS
+//   file, because Node 20 keeps a V8 code cache only for scripts, not ES
+//   modules, and bin/dbfence.js loads it with one (see there).
+// CI rebuilds both and fails when the committed dist/ differs (.ci/run).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const entry = 'lib/action/index.js';
-if (!existsSync(new URL(`../${entry}`, import.meta.url))) {
-  console.error(`bundle: ${entry} is missing; run \`npm run bundle\`, which builds it first`);
-  process.exit(1);
+for (const entry of ['lib/action/index.js', 'lib/cli/main.js']) {
+  if (!existsSync(new URL(`../${entry}`, import.meta.url))) {
+    console.error(`bundle: ${entry} is missing; run \`npm run bundle\`, which builds it first`);
+    process.exit(1);
+  }
 }
 // A clean folder, so a chunk the code no longer has cannot linger.
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -21,7 +27,7 @@ execFileSync(
   process.execPath,
   [
     fileURLToPath(new URL('../node_modules/@vercel/ncc/dist/ncc/cli.js', import.meta.url)),
-    'build', entry,
+    'build', 'lib/action/index.js',
     '--out', 'dist',
     '--minify',
     '--no-cache',
@@ -31,4 +37,16 @@ execFileSync(
   ],
   { cwd: root, stdio: 'inherit' },
 );
-console.log(`bundle: dist/ holds ${readdirSync(new URL('../dist', import.meta.url)).sort().join(', ')}`);
+buildSync({
+  absWorkingDir: root,
+  entryPoints: ['lib/cli/main.js'],
+  outfile: 'dist/cli/index.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+console.log(`bundle: dist/ holds ${readdirSync(new URL('../dist', import.meta.url), { recursive: true }).sort().join(', ')}`);

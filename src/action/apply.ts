@@ -13,7 +13,7 @@ import type { ActionEvent } from './event.js';
 import { createGitHub, defaultBranch, describeApiError, type GitHub } from './github.js';
 import type { ActionInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
-import { findingsSections, fitSections, planSection, plural, type Section } from './report.js';
+import { findingsSections, fitSections, logLine, planSection, plural, type Section } from './report.js';
 import { maskSecret, scrubSecrets } from './secrets.js';
 import { settle, unwrap } from './settle.js';
 import { SUMMARY_LIMIT, writeSummary } from './summary.js';
@@ -46,12 +46,14 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
   if (!inputs.allowNonDefaultBranch && event.ref !== `refs/heads/${branch}`) {
     throw new ToolError(`apply refused: it applies the file of the default branch (${branch}), and this run is on ${event.ref || 'no branch'}; set allow-non-default-branch: true to apply from another branch`);
   }
-  // The pull request is looked up while the plan runs.
-  const pull = github && inputs.comment ? settle(findMergedPullRequest(github, event.repo, event.sha)) : undefined;
+  // The pull request is looked up while the plan runs. A scheduled run reports
+  // to the summary only: the last merged pull request is not its cause.
+  const pull = github && inputs.comment && event.name !== 'schedule' ? settle(findMergedPullRequest(github, event.repo, event.sha)) : undefined;
   const outcome = await planAndApply(inputs);
 
   annotate(outcome.findings);
   const title = applyTitle(outcome, event);
+  core.info(logLine(title));
   const parts = applySections(outcome);
   await writeSummary(`${title}\n${fitSections(parts, SUMMARY_LIMIT).text}`);
 
@@ -66,7 +68,7 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
   }
   const errors = outcome.findings.filter((finding) => finding.severity === 'error').length;
   setOutputs({ errors, warnings: outcome.findings.length - errors, changes: outcome.plan?.changes.length, drift: undefined, commentUrl, sarifFile: undefined });
-  if (failures.length > 0) core.setFailed(scrubSecrets(failures.join('; ')));
+  if (failures.length > 0) core.setFailed(scrubSecrets(`dbfence: ${failures.join('; ')}`));
 }
 
 /** Apply never runs for a pull request: its files are not reviewed yet, and a fork's may be hostile. */

@@ -41,6 +41,6 @@ function repositoryPath(config: string): string | undefined {
   return rel.split(sep).join('/');
 }
 
-export function shortRef(ref: string): string {
+function shortRef(ref: string): string {
   return /^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref;
 }

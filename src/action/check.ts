@@ -12,7 +12,7 @@ import type { ActionEvent, PullRequestInfo } from './event.js';
 import { createGitHub, describeApiError, type GitHub, whoAmI } from './github.js';
 import type { ActionInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
-import { type CheckResult, counts, fitSections, headline, isQuiet, plural, sections } from './report.js';
+import { type CheckResult, counts, fitSections, headline, isQuiet, logLine, plural, sections } from './report.js';
 import { maskSecret, scrubSecrets } from './secrets.js';
 import { settle, type Settled, unwrap } from './settle.js';
 import { SUMMARY_LIMIT, writeSummary } from './summary.js';
@@ -53,7 +53,7 @@ export async function runCheck(inputs: ActionInputs, event: ActionEvent): Promis
   }
   const { result } = checked;
   const { error: errors, warning: warnings } = counts(result);
-  core.info(headline(result).replace(/^### /, '').replace(/\n+/g, ': ').replace(/: $/, ''));
+  core.info(logLine(headline(result)));
 
   const annotations = annotate(result.findings);
   const sarifFile = inputs.sarifFile ? writeSarif(inputs.sarifFile, checked.lint) : undefined;
@@ -75,7 +75,7 @@ export async function runCheck(inputs: ActionInputs, event: ActionEvent): Promis
   if (errors > 0 || (inputs.failOn === 'warning' && warnings > 0)) {
     failures.push(`${plural(errors, 'error')} and ${plural(warnings, 'warning')} in ${file} (fail-on: ${inputs.failOn}); see the job summary`);
   }
-  if (failures.length > 0) core.setFailed(scrubSecrets(failures.join('; ')));
+  if (failures.length > 0) core.setFailed(scrubSecrets(`dbfence: ${failures.join('; ')}`));
 }
 
 async function plan(inputs: ActionInputs, event: ActionEvent, github: GitHub | undefined, baselineRef: string | undefined): Promise<Checked> {

@@ -56,6 +56,11 @@ export function headline(result: CheckResult): string {
   return `### dbfence ${result.command}: ${code(result.file)}\n\n${parts.join(' · ')}\n`;
 }
 
+/** A markdown headline as one plain line of the job's log. */
+export function logLine(title: string): string {
+  return title.replace(/^### /, '').replace(/`/g, '').replace(/\n+/g, ': ').replace(/: $/, '');
+}
+
 /** The report's parts in the order they are shown, which is also the order they are kept in when space runs out. */
 export function sections(result: CheckResult): Section[] {
   const { errors, warnings } = findingsSections(result.findings, result.rules);

@@ -36,9 +36,9 @@ export function planFindings(plan: Plan, file: Pick<LintedFile, 'source' | 'conf
     if (!change.destructive && !change.disruptive) continue;
     const what = change.destructive ? 'destroys or recreates' : 'interrupts';
     if (options.allowDestructive) {
-      add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged with --allow-destructive)`, change.path, true);
+      add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged by allow-destructive)`, change.path, true);
     } else {
-      add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only with --allow-destructive`, change.path);
+      add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only when acknowledged (--allow-destructive, or the Action's allow-destructive input)`, change.path);
     }
   }
   for (const notice of plan.notices) add(notice.ruleId, 'warning', notice.message, notice.path);

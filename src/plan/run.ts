@@ -75,7 +75,7 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
     const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
     const unacknowledged = plan.changes.filter((change) => (change.destructive || change.disruptive) && !options.allowDestructive);
     const blocked = unacknowledged.length > 0
-      ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (--allow-destructive)`
+      ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (allow-destructive)`
       : undefined;
     return await use({ lint, file, plan, findings, blocked, driftSkipped }, provider);
   } finally {

@@ -152,10 +152,17 @@ describe('plan on a pull request', () => {
   it('fails on lint errors, annotates them and still comments, without reading the live state', async () => {
     const runner = await run('pull_request', pullRequest, {}, FILE(['0.0.0.0/0']));
     expect(providersMade).toHaveLength(0);
-    expect(failures).toEqual([expect.stringMatching(/^\d+ errors? and \d+ warnings? in endpoints\.yaml/)]);
+    expect(failures).toEqual([expect.stringMatching(/^dbfence: \d+ errors? and \d+ warnings? in endpoints\.yaml/)]);
     expect(annotations).toContainEqual(expect.objectContaining({ level: 'error', properties: expect.objectContaining({ file: 'endpoints.yaml', startLine: 12, title: 'dbfence no-world-open' }) }));
     expect(ourComments()[0]!.body).toContain('**No plan:** the file has lint errors');
     expect(readOutputs(runner.outputFile).changes).toBe('');
+  });
+
+  it('annotates what GitHub will show and says in the summary how many findings were left off', async () => {
+    await run('pull_request', pullRequest, { command: 'lint' }, FILE(Array.from({ length: 12 }, (_, i) => `${i + 20}.0.0.0/8`)));
+    const errors = annotations.filter((a) => a.level === 'error');
+    expect(errors).toHaveLength(9);
+    expect(readFileSync(SUMMARY, 'utf8')).toContain('> 3 of 12 errors are not annotated on the diff');
   });
 
   it('says why drift was not checked when the file is new on this branch', async () => {
@@ -187,7 +194,7 @@ describe('plan on a pull request', () => {
     fake.readOnly = true;
     await run('pull_request', pullRequest, { command: 'lint' }, FILE(['0.0.0.0/0']));
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/cannot post the pull-request comment: GitHub answered 403 Resource not accessible by integration.*`permissions: pull-requests: write`/);
+    expect(failures[0]).toMatch(/^dbfence: cannot post the pull-request comment: GitHub answered 403 Resource not accessible by integration.*`permissions: pull-requests: write`/);
   });
 });
 
@@ -231,7 +238,7 @@ describe('apply on merge', () => {
     live.set('orders/old', ['52.20.10.11/32']);
     await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32']));
     expect(provider.applied).toHaveLength(0);
-    expect(failures).toEqual(['apply refused: 1 destructive or disruptive change not acknowledged (--allow-destructive)']);
+    expect(failures).toEqual(['dbfence: apply refused: 1 destructive or disruptive change not acknowledged (allow-destructive)']);
     expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('⛔ apply refused');
     await run('push', push, { command: 'apply', 'allow-destructive': 'true' }, FILE(['52.20.10.10/32']));
     expect(provider.applied).toHaveLength(1);
@@ -240,7 +247,7 @@ describe('apply on merge', () => {
   it('refuses when the file has lint errors', async () => {
     await run('push', push, { command: 'apply' }, FILE(['0.0.0.0/0']));
     expect(providersMade).toHaveLength(0);
-    expect(failures).toEqual(['apply refused: the file has lint errors; fix them before planning']);
+    expect(failures).toEqual(['dbfence: apply refused: the file has lint errors; fix them before planning']);
   });
 
   it('reports a run that could not start to the pull request too', async () => {
@@ -250,7 +257,7 @@ describe('apply on merge', () => {
     delete process.env.PG_URL;
     process.chdir(runner.workspace);
     await main();
-    expect(failures).toEqual(['apply could not run: the admin URL: the environment variable PG_URL is not set']);
+    expect(failures).toEqual(['dbfence: apply could not run: the admin URL: the environment variable PG_URL is not set']);
     expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('❌ apply could not run');
     expect(existsSync(join(runner.workspace, 'dbfence.sarif'))).toBe(false);
   });

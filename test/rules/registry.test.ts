@@ -6,7 +6,7 @@ import { loadBuiltinPack } from '../../src/lint/policies/load.js';
 import type { PackEntry } from '../../src/lint/policies/pack.js';
 import { exampleRuleIds, loadRuleExamples } from '../../src/lint/rules/examples/load.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from '../../src/lint/rules/index.js';
-import { PACKAGE_ROOT } from '../../src/package-info.js';
+import { REPOSITORY_ROOT } from '../../src/lint/rules/examples/load.js';
 
 /** The rule tables of the spec (endpoints-v1.md, "Built-in rules"): ids and default severities are the contract. */
 const SPEC_SEVERITIES: Record<string, Severity> = {
@@ -71,7 +71,7 @@ describe('the rule registry', () => {
   });
 
   it('gives every rule a docs page, and docs/rules holds nothing else but its index', () => {
-    const docs = join(PACKAGE_ROOT, 'docs', 'rules');
+    const docs = join(REPOSITORY_ROOT, 'docs', 'rules');
     const expected = [...lintIds, ...planIds, ...coreIds].map((id) => `${id}.md`);
     expect(readdirSync(docs).sort()).toEqual([...expected, 'README.md'].sort());
   });

@@ -1,14 +1,16 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
-import type { ApplyOptions } from '../types.js';
+import type { ApplyOptions, SecretResolver } from '../types.js';
+import { applyCertificate, resolvePostgresCa } from './certificate.js';
 import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
 import { type HbaSwap, swapHba } from './hba-file.js';
 import { inspect } from './inspect.js';
 import type { Passwords } from './passwords.js';
-import { buildSteps, type Transaction } from './statements.js';
+import type { PostgresLive } from './live.js';
+import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
 
 /** 'dbfence' in ASCII as a bigint: the advisory lock every apply on this database takes. */
 const APPLY_LOCK = '28254913226794853';
@@ -57,7 +59,7 @@ class Outcomes {
           ? { change, status: 'failed', error: `partly applied: ${failure.error}` }
           : { change, status: failure.status, error: failure.error };
       }
-      if (this.committed[i] === this.parts[i]) return { change, status: 'applied' };
+      if (this.parts[i]! > 0 && this.committed[i] === this.parts[i]) return { change, status: 'applied' };
       return partly
         ? { change, status: 'failed', error: 'partly applied: the apply stopped before this change was finished' }
         : { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
@@ -99,6 +101,8 @@ async function runTransaction(session: Session, transaction: Transaction, before
     }
     await beforeCommit?.();
     await session.query(client, 'COMMIT');
+    // One open connection per database touched would exhaust max_connections on a server with many.
+    if (transaction.database !== session.server.database) session.discard(transaction.database);
   } catch (error) {
     // On a connection the server ended, ROLLBACK fails too: the server has rolled back already.
     await session.query(client, 'ROLLBACK').catch(() => session.discard(transaction.database));
@@ -110,19 +114,94 @@ function changesOf(transaction: Transaction | undefined): number[] {
   return transaction ? transaction.statements.flatMap((s) => s.changes) : [];
 }
 
+function mainChanges(steps: ApplySteps): number[] {
+  return [...changesOf(steps.main), ...(steps.hba?.changes ?? [])];
+}
+
+function laterTransactions(steps: ApplySteps): Transaction[] {
+  return [...steps.others, ...(steps.final ? [steps.final] : [])];
+}
+
+/** First, as the hostssl lines need TLS: the certificate part issues, writes, reloads and verifies, or restores. */
+async function certificateStep(
+  session: Session, desired: DesiredState, context: ApplyContext, planned: readonly PlannedChange[], outcomes: Outcomes,
+): Promise<boolean> {
+  const changes = planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : []));
+  if (changes.length === 0) return true;
+  try {
+    const ca = resolvePostgresCa(desired.settings, context.secrets, context.now());
+    const { host, port } = session.server;
+    await applyCertificate(await session.admin(), desired.config, ca, { host, port });
+  } catch (error) {
+    outcomes.fail(changes, 'failed', errorMessage(error));
+    return false;
+  }
+  outcomes.commit(changes);
+  context.log('postgres: server certificate issued, written and reloaded');
+  return true;
+}
+
+/** Roles, database grants, the home database's grants and the pg_hba.conf swap: all or nothing. */
+async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps, outcomes: Outcomes, log: (message: string) => void): Promise<boolean> {
+  const changes = mainChanges(steps);
+  if (changes.length === 0) return true;
+  let swap: HbaSwap | undefined;
+  try {
+    await runTransaction(session, steps.main, steps.hba && (async () => {
+      swap = await swapHba(session, live.hba, steps.hba!.block);
+      log('postgres: pg_hba.conf checked, written and reloaded');
+    }));
+  } catch (error) {
+    // The block was swapped but the transaction did not commit: put the file back.
+    if (swap) await swap.restore().catch((restoreError) => log(`postgres: restoring pg_hba.conf failed: ${errorMessage(restoreError)}`));
+    const failed = error instanceof StepFailure ? error.changes : steps.hba && !swap ? steps.hba.changes : changes;
+    outcomes.fail(failed, 'failed', errorMessage(error));
+    outcomes.fail(changes, 'rolled-back', `rolled back: ${errorMessage(error)}`);
+    return false;
+  }
+  outcomes.commit(changes);
+  return true;
+}
+
+/** The other databases' grants and drop clean-ups, then the DROP ROLE that needed them: one transaction each. */
+async function databaseSteps(session: Session, steps: ApplySteps, outcomes: Outcomes): Promise<boolean> {
+  for (const transaction of laterTransactions(steps)) {
+    const changes = changesOf(transaction);
+    try {
+      await runTransaction(session, transaction);
+    } catch (error) {
+      outcomes.fail(error instanceof StepFailure ? error.changes : changes, 'failed', errorMessage(error));
+      outcomes.fail(changes, 'rolled-back', `rolled back: ${errorMessage(error)}`);
+      return false;
+    }
+    outcomes.commit(changes);
+  }
+  return true;
+}
+
+export interface ApplyContext {
+  passwords: Passwords;
+  secrets: SecretResolver;
+  options: ApplyOptions;
+  log(message: string): void;
+  now(): Date;
+  /** The CA certificate, to tell whether the served certificate is ours; undefined without provider.ca. */
+  caCertificate: { certificatePem: string } | undefined;
+}
+
 /**
  * Apply under the advisory lock: read the live state again, plan again,
  * refuse unacknowledged destructive changes, then carry the plan out so that
- * what cannot finish is rolled back and reported.
+ * what cannot finish is rolled back and reported. The certificate goes first
+ * (the hostssl lines need TLS), then the SQL and pg_hba.conf together.
  */
-export async function applyDesired(
-  session: Session, desired: DesiredState, passwords: Passwords, options: ApplyOptions, log: (message: string) => void,
-): Promise<ApplyResult> {
+export async function applyDesired(session: Session, desired: DesiredState, context: ApplyContext): Promise<ApplyResult> {
+  const { options, log } = context;
   const admin = await session.admin();
   await lock(session, admin, log);
   try {
-    const live = await inspect(session, [desired]);
-    const planned = planChanges(desired, live, passwords);
+    const live = await inspect(session, [desired], context.caCertificate ? { ca: context.caCertificate } : {});
+    const planned = planChanges(desired, live, context.passwords, context.now());
     if (planned.length === 0) {
       log('postgres: nothing to change');
       return { outcomes: [], ok: true };
@@ -139,44 +218,16 @@ export async function applyDesired(
         })),
       };
     }
-    const homeName = desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database;
-    const steps = buildSteps(planned, homeName);
     const outcomes = new Outcomes(planned);
-    const mainChanges = [...changesOf(steps.main), ...(steps.hba?.changes ?? [])];
-    outcomes.expect(mainChanges);
-    steps.others.forEach((t) => outcomes.expect(changesOf(t)));
-    outcomes.expect(changesOf(steps.final));
+    const steps = buildSteps(planned, desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database);
+    outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
+    outcomes.expect(mainChanges(steps));
+    laterTransactions(steps).forEach((transaction) => outcomes.expect(changesOf(transaction)));
     log(`postgres: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
-
-    let swap: HbaSwap | undefined;
-    try {
-      await runTransaction(session, steps.main, steps.hba && (async () => {
-        swap = await swapHba(session, live.hba, steps.hba!.block);
-        log('postgres: pg_hba.conf checked, written and reloaded');
-      }));
-      outcomes.commit(mainChanges);
-    } catch (error) {
-      // The block was swapped but the transaction did not commit: put the file back.
-      if (swap) await swap.restore().catch((restoreError) => log(`postgres: restoring pg_hba.conf failed: ${errorMessage(restoreError)}`));
-      const failed = error instanceof StepFailure ? error.changes : steps.hba && !swap ? steps.hba.changes : mainChanges;
-      outcomes.fail(failed, 'failed', errorMessage(error));
-      outcomes.fail(mainChanges, 'rolled-back', `rolled back: ${errorMessage(error)}`);
-      return outcomes.result();
-    }
-
-    for (const transaction of [...steps.others, ...(steps.final ? [steps.final] : [])]) {
-      try {
-        await runTransaction(session, transaction);
-        outcomes.commit(changesOf(transaction));
-      } catch (error) {
-        const changes = changesOf(transaction);
-        outcomes.fail(error instanceof StepFailure ? error.changes : changes, 'failed', errorMessage(error));
-        outcomes.fail(changes, 'rolled-back', `rolled back: ${errorMessage(error)}`);
-        return outcomes.result();
-      }
-    }
-
-    if (steps.terminate.oids.length > 0) {
+    const done = await certificateStep(session, desired, context, planned, outcomes)
+      && await mainStep(session, live, steps, outcomes, log)
+      && await databaseSteps(session, steps, outcomes);
+    if (done && steps.terminate.oids.length > 0) {
       await session.query(admin, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = ANY($1::oid[])', [steps.terminate.oids])
         .catch((error) => log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`));
     }

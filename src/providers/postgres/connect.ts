@@ -89,6 +89,20 @@ export class Session {
     return result.rows as Row[];
   }
 
+  /** The client as code outside this module uses it, its statements counted too. */
+  counted(client: pg.Client): pg.Client {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    return new Proxy(client, {
+      get: (target, property, receiver) => {
+        if (property !== 'query') return Reflect.get(target, property, receiver);
+        return (...args: unknown[]) => {
+          this.statements += 1;
+          return query(...args);
+        };
+      },
+    });
+  }
+
   /** Sends several statements in one round trip (simple protocol), counting each. */
   async exec(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
     this.statements += statements.length;

@@ -1,5 +1,5 @@
 import { ToolError } from '../../errors.js';
-import type { EndpointsConfig, Privilege, SecretRef } from '../../model/config.js';
+import type { EndpointsConfig, PostgresProviderSettings, Privilege, SecretRef } from '../../model/config.js';
 import { type DocPath, formatPath } from '../../model/path.js';
 import { parseCidr } from '../../net/cidr.js';
 
@@ -44,6 +44,9 @@ export interface DesiredDatabase {
 }
 
 export interface DesiredState {
+  /** The file itself, for the certificate part, which reads endpoints and defaults. */
+  config: EndpointsConfig;
+  settings: PostgresProviderSettings;
   databases: DesiredDatabase[];
   roles: DesiredRole[];
 }
@@ -100,7 +103,7 @@ export function desiredState(config: EndpointsConfig): DesiredState {
       roles.push(role);
     });
   });
-  return { databases, roles };
+  return { config, settings: config.provider, databases, roles };
 }
 
 /** The schemas each database's grants name, for the catalog reads. */

@@ -5,6 +5,7 @@ import { type DesiredRole, type DesiredState, MARKER } from './desired.js';
 import { describeLine, desiredHbaLines, findBlock, renderBlock } from './hba.js';
 import type { LiveOtherGrant, LiveRole, PostgresLive, RoleOption } from './live.js';
 import { ROLE_OPTIONS } from './live.js';
+import { diffCertificate } from './certificate.js';
 import type { Passwords } from './passwords.js';
 
 /** What apply does for one change; kept beside the change, never shown. */
@@ -12,12 +13,15 @@ export type Action =
   | { type: 'create-role'; user: string; comment: string; password: string | undefined }
   | { type: 'alter-role'; user: string; options: Partial<Record<RoleOption, boolean>>; comment: string | undefined; password: string | undefined }
   | { type: 'drop-role'; user: string; oid: number; databases: string[] }
-  | { type: 'revoke-membership'; user: string; group: string }
+  /** `grantors` is empty before PostgreSQL 16, where a membership has no grantor to name. */
+  | { type: 'revoke-membership'; user: string; group: string; grantors: string[] }
   | { type: 'database'; user: string; database: string; grant: string[]; revoke: string[]; grantOption: boolean }
   | { type: 'schema'; user: string; database: string; schema: string; grant: string[]; revoke: string[]; grantOption: boolean }
   | { type: 'relation'; user: string; database: string; schema: string; name: string; sequence: boolean; grant: string[]; revoke: string[]; grantOption: boolean }
   | { type: 'other'; user: string; database: string; grant: LiveOtherGrant }
-  | { type: 'hba'; block: string[] };
+  | { type: 'hba'; block: string[] }
+  /** Issued, written and reloaded by the certificate part, before anything else: hostssl lines need TLS on. */
+  | { type: 'certificate' };
 
 export interface PlannedChange {
   change: Change;
@@ -27,7 +31,7 @@ export interface PlannedChange {
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
 /** What `ALL` on a table means on this server: PostgreSQL 17 added MAINTAIN. */
-export function tablePrivileges(version: number): string[] {
+function tablePrivileges(version: number): string[] {
   return version >= 170000 ? [...TABLE_PRIVILEGES, 'MAINTAIN'] : TABLE_PRIVILEGES;
 }
 
@@ -71,12 +75,18 @@ class Planner {
   private readonly wanted: Map<string, DesiredRole>;
   private readonly managed: LiveRole[];
 
-  constructor(private readonly desired: DesiredState, private readonly live: PostgresLive, private readonly passwords: Passwords) {
+  constructor(
+    private readonly desired: DesiredState, private readonly live: PostgresLive,
+    private readonly passwords: Passwords, private readonly now: Date,
+  ) {
     this.wanted = new Map(desired.roles.map((role) => [role.user, role]));
     this.managed = [...live.roles.values()].filter((role) => role.managed).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   run(): PlannedChange[] {
+    if (this.live.certificate) {
+      for (const change of diffCertificate(this.desired.config, this.live.certificate, this.now)) this.changes.push({ change, action: { type: 'certificate' } });
+    }
     this.checkDatabases();
     for (const role of this.desired.roles) this.role(role);
     this.throwErrors();
@@ -105,7 +115,7 @@ class Planner {
       if (!this.live.databaseNames.has(database.name)) {
         this.errors.push(`${formatPath([...database.path, 'name'])}: database ${database.name} does not exist on the server (dbfence does not create databases)`);
       } else if (!this.live.databases.has(database.name)) {
-        this.errors.push(`${formatPath([...database.path, 'name'])}: database ${database.name} was not read from the server`);
+        this.errors.push(`${formatPath([...database.path, 'name'])}: database ${database.name} does not accept connections (datallowconn is false)`);
       }
     }
   }
@@ -158,12 +168,16 @@ class Planner {
   }
 
   private memberships(role: DesiredRole): void {
-    for (const group of this.live.roles.get(role.user)?.memberOf ?? []) {
+    const grantors = new Map<string, string[]>();
+    for (const { group, grantor } of this.live.roles.get(role.user)?.memberOf ?? []) {
+      grantors.set(group, [...(grantors.get(group) ?? []), grantor]);
+    }
+    for (const [group, by] of grantors) {
       this.add({
         address: `postgres.membership.${role.user}.${group}`, resource: 'membership', action: 'delete',
         reason: `${role.user} is a member of ${group}, which the file does not declare`,
         before: group,
-      }, { type: 'revoke-membership', user: role.user, group });
+      }, { type: 'revoke-membership', user: role.user, group, grantors: this.live.version >= 160000 ? by : [] });
     }
   }
 
@@ -252,7 +266,7 @@ class Planner {
         const delta = compare(`${sequence ? 'sequence' : 'table'} ${schema}.${name}`, want.relations.get(key), live, 'declared');
         if (!delta) continue;
         const { grant, revoke, grantOption, ...change } = delta;
-        this.add({ address: `postgres.grant.${user}.${databaseName}.table.${schema}.${name}`, resource: 'grant', ...change },
+        this.add({ address: `postgres.grant.${user}.${databaseName}.${sequence ? 'sequence' : 'table'}.${schema}.${name}`, resource: 'grant', ...change },
           { type: 'relation', user, database: databaseName, schema, name, sequence, grant, revoke, grantOption });
       }
       for (const grant of database.otherGrants) {
@@ -339,6 +353,6 @@ class Planner {
  * A grant on a table or schema that does not exist, or a user that exists
  * without dbfence's marker, is a ToolError: never a half-applied plan.
  */
-export function planChanges(desired: DesiredState, live: PostgresLive, passwords: Passwords): PlannedChange[] {
-  return new Planner(desired, live, passwords).run();
+export function planChanges(desired: DesiredState, live: PostgresLive, passwords: Passwords, now: Date): PlannedChange[] {
+  return new Planner(desired, live, passwords, now).run();
 }

@@ -3,6 +3,7 @@ import type { EndpointsConfig, PostgresProviderSettings } from '../../model/conf
 import type { PlanNotice } from '../../plan/types.js';
 import type { Provider, ProviderFactory } from '../types.js';
 import { applyDesired } from './apply.js';
+import { certificateNotices, resolvePostgresCaCertificate } from './certificate.js';
 import { Session } from './connect.js';
 import { desiredState } from './desired.js';
 import { planChanges } from './diff.js';
@@ -23,6 +24,11 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
   const settings: PostgresProviderSettings = config.provider;
   const passwords = new Passwords(context.secrets);
 
+  /** With provider.ca, inspect also tells whether that CA signed the served certificate. */
+  function caOption(): { ca?: { certificatePem: string } } {
+    return settings.ca ? { ca: { certificatePem: resolvePostgresCaCertificate(settings, context.secrets) } } : {};
+  }
+
   async function withSession<T>(use: (session: Session) => Promise<T>): Promise<T> {
     const session = Session.open(settings, context.secrets);
     try {
@@ -34,23 +40,24 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
 
   const provider: Provider<PostgresLive> = {
     kind: 'postgres',
-    inspect(scope: readonly EndpointsConfig[]) {
+    async inspect(scope: readonly EndpointsConfig[]) {
       const states = scope.map(desiredState);
-      return withSession((session) => inspect(session, states));
+      return withSession((session) => inspect(session, states, caOption()));
     },
     diff(desired, live) {
-      return planChanges(desiredState(desired), live, passwords).map((planned) => planned.change);
+      return planChanges(desiredState(desired), live, passwords, context.now()).map((planned) => planned.change);
     },
-    notices(): PlanNotice[] {
-      return [];
+    notices(desired, live): PlanNotice[] {
+      return live.certificate ? certificateNotices(desired, live.certificate, context.now()) : [];
     },
-    apply(desired, options) {
+    async apply(desired, options) {
       const state = desiredState(desired);
-      return withSession((session) => applyDesired(session, state, passwords, options, context.log));
+      return withSession((session) => applyDesired(session, state, {
+        passwords, secrets: context.secrets, options, log: context.log, now: context.now, caCertificate: caOption().ca,
+      }));
     },
     async caCertificate() {
-      if (!settings.ca) throw new ToolError('provider.ca: no CA is configured, so there is no CA certificate to give clients');
-      return context.secrets.resolve(settings.ca.certificate, 'provider.ca.certificate');
+      return resolvePostgresCaCertificate(settings, context.secrets);
     },
     async close() {},
   };

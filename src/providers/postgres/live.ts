@@ -1,3 +1,4 @@
+import type { CertificateLive } from './certificate.js';
 import type { ServerAddress } from './connect.js';
 
 /** The role options dbfence sets, and the value every managed role must have. */
@@ -21,7 +22,8 @@ export interface LiveRole {
   options: Record<RoleOption, boolean>;
   /** `pg_authid.rolpassword`: a verifier, never a password. */
   verifier: string | null;
-  memberOf: string[];
+  /** Role memberships, with who granted each (PostgreSQL 16 revokes a membership per grantor). */
+  memberOf: { group: string; grantor: string }[];
   /** Databases where it owns objects or holds privileges (pg_shdepend): where a drop must clean up. */
   dependentDatabases: string[];
 }
@@ -76,7 +78,6 @@ export interface PostgresLive {
   server: ServerAddress;
   version: number;
   adminUser: string;
-  ssl: boolean;
   /** Managed roles, and roles of the files' users whether managed or not. */
   roles: Map<string, LiveRole>;
   databaseGrants: LiveDatabaseGrant[];
@@ -85,6 +86,8 @@ export interface PostgresLive {
   /** The databases read: the files' databases and those where managed roles hold anything. */
   databases: Map<string, LiveDatabase>;
   hba: LiveHba;
+  /** What TLS the server serves; read when the files name an endpoint hostname. */
+  certificate: CertificateLive | undefined;
   /** The SQL statements `inspect` sent: grows with databases, never with integrations. */
   statementCount: number;
 }

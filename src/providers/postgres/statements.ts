@@ -49,7 +49,11 @@ function roleOptions(options: Partial<Record<RoleOption, boolean>>): string {
 
 /** The verifier, never the password, goes into the statement: it is what server logs would show. */
 function passwordClause(password: string | undefined): string {
-  return password === undefined ? '' : ` PASSWORD ${literal(scramVerifier(password))}`;
+  return password === undefined ? '' : `PASSWORD ${literal(scramVerifier(password))}`;
+}
+
+function withClause(...parts: string[]): string {
+  return parts.filter((part) => part !== '').join(' ');
 }
 
 class Builder {
@@ -154,21 +158,23 @@ export function buildSteps(planned: readonly PlannedChange[], home: string): App
     switch (action.type) {
       case 'create-role': {
         const options = roleOptions(Object.fromEntries(Object.entries(ROLE_OPTIONS).map(([name, o]) => [name, o.desired])));
-        builder.add(home, Stage.Roles, `CREATE ROLE ${ident(action.user)} WITH ${options}${passwordClause(action.password)}`, change);
+        builder.add(home, Stage.Roles, `CREATE ROLE ${ident(action.user)} WITH ${withClause(options, passwordClause(action.password))}`, change);
         builder.add(home, Stage.Roles, `COMMENT ON ROLE ${ident(action.user)} IS ${literal(action.comment)}`, change);
         break;
       }
       case 'alter-role': {
-        const options = roleOptions(action.options);
-        if (options !== '' || action.password !== undefined) {
-          builder.add(home, Stage.Roles, `ALTER ROLE ${ident(action.user)} WITH ${options}${passwordClause(action.password)}`, change);
-        }
+        const clause = withClause(roleOptions(action.options), passwordClause(action.password));
+        if (clause !== '') builder.add(home, Stage.Roles, `ALTER ROLE ${ident(action.user)} WITH ${clause}`, change);
         if (action.comment !== undefined) builder.add(home, Stage.Roles, `COMMENT ON ROLE ${ident(action.user)} IS ${literal(action.comment)}`, change);
         break;
       }
-      case 'revoke-membership':
-        builder.add(home, Stage.Memberships, `REVOKE ${ident(action.group)} FROM ${ident(action.user)}`, change);
+      case 'revoke-membership': {
+        // From PostgreSQL 16 each grantor's membership is its own; a plain REVOKE only removes the revoker's.
+        const revoke = `REVOKE ${ident(action.group)} FROM ${ident(action.user)}`;
+        if (action.grantors.length === 0) builder.add(home, Stage.Memberships, revoke, change);
+        for (const grantor of action.grantors) builder.add(home, Stage.Memberships, `${revoke} GRANTED BY ${ident(grantor)}`, change);
         break;
+      }
       case 'database': {
         const database = ident(action.database);
         if (action.grant.length > 0) builder.grantTo(home, Stage.Databases, `GRANT ${action.grant.join(', ')} ON DATABASE ${database}`, action.user, change);
@@ -188,6 +194,8 @@ export function buildSteps(planned: readonly PlannedChange[], home: string): App
         break;
       case 'other':
         builder.add(action.database, Stage.OtherRevokes, otherRevoke(action), change);
+        break;
+      case 'certificate':
         break;
       case 'hba':
         hba ??= { block: action.block, changes: [] };

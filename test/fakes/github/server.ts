@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
+  /** performance.now() when the request arrived, for timing a run from outside. */
+  at: number;
   method: string;
   path: string;
   query: URLSearchParams;
@@ -116,10 +118,11 @@ export class FakeGitHub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', this.url);
-    const request: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const request: RecordedRequest = { at, method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
     this.requests.push(request);
     let reply: ReturnType<Handler> = NOT_FOUND;
     if (req.headers.authorization !== `token ${this.token}`) reply = { status: 401, body: { message: 'Bad credentials' } };

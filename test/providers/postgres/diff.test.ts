@@ -18,7 +18,6 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
     server: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' },
     version: 180000,
     adminUser: 'postgres',
-    ssl: true,
     roles: new Map(),
     databaseGrants: [],
     databaseNames: new Set(['postgres', 'orders']),
@@ -30,6 +29,7 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
       ]),
     }]]),
     hba: { path: '/data/pg_hba.conf', text: HBA, errors: [] },
+    certificate: undefined,
     statementCount: 0,
     ...overrides,
   };
@@ -66,7 +66,7 @@ function converged(config: EndpointsConfig): PostgresLive {
 }
 
 function diff(config: EndpointsConfig, live: PostgresLive, env: Record<string, string> = ENV) {
-  return planChanges(desiredState(config), live, new Passwords(envSecretResolver({ env }))).map((p) => p.change);
+  return planChanges(desiredState(config), live, new Passwords(envSecretResolver({ env })), new Date()).map((p) => p.change);
 }
 
 const metabase = ordersConfig([integration('metabase', 'metabase_ro')]);
@@ -114,7 +114,7 @@ describe('postgres diff', () => {
     orders.relationGrants[0]!.privileges = ['INSERT', 'SELECT'];
     orders.relationGrants.push({ role: 'metabase_ro', schema: 'public', name: 'users', sequence: false, privileges: ['SELECT'], grantable: false });
     orders.otherGrants.push({ role: 'metabase_ro', kind: 'function', identity: 'public.f(integer)', type: 'object', keyword: 'ROUTINE', target: 'public.f(integer)' });
-    live.roles.get('metabase_ro')!.memberOf = ['pg_read_all_data'];
+    live.roles.get('metabase_ro')!.memberOf = [{ group: 'pg_read_all_data', grantor: 'postgres' }];
     const changes = diff(metabase, live);
     expect(changes.map((c) => [c.action, c.address, c.reason])).toEqual([
       ['delete', 'postgres.membership.metabase_ro.pg_read_all_data', 'metabase_ro is a member of pg_read_all_data, which the file does not declare'],

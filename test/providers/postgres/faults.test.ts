@@ -54,6 +54,8 @@ describe('postgres apply when things go wrong', () => {
     const before = await footprint();
     // Another session creates zeta_ro without committing: the apply's CREATE ROLE waits for it.
     const holder = await connect(server.adminUrl);
+    // Its own connection: inside the holder's transaction pg_stat_activity would stay the snapshot of the first read.
+    const watcher = await connect(server.adminUrl);
     let result: ApplyResult;
     try {
       await holder.query('BEGIN');
@@ -61,10 +63,9 @@ describe('postgres apply when things go wrong', () => {
       let settled = false;
       const applying = applyOnce(config, env).finally(() => { settled = true; });
       let killed = false;
-      const deadline = Date.now() + 15_000;
-      while (!killed && !settled && Date.now() < deadline) {
+      while (!killed && !settled) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        const { rows } = await holder.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
+        const { rows } = await watcher.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
           WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
         killed = rows.length > 0;
       }
@@ -72,7 +73,7 @@ describe('postgres apply when things go wrong', () => {
       expect(killed).toBe(true);
     } finally {
       await holder.query('ROLLBACK');
-      await holder.end();
+      await Promise.all([holder.end(), watcher.end()]);
     }
     expect(result.ok).toBe(false);
     expect(result.outcomes.every((o) => o.status === 'failed' || o.status === 'rolled-back')).toBe(true);

@@ -42,15 +42,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse, parseDocument } from 'yaml';
-import { PACKAGE_ROOT } from '../../../package-info.js';
 import { parseYaml } from '../../../model/parse.js';
 import { buildRuleSet, lintDocument } from '../../engine.js';
 import type { Finding } from '../../finding.js';
 import { loadBuiltinPack } from '../../policies/load.js';
 import { mergePacks, type Pack } from '../../policies/pack.js';
 
-export const EXAMPLES_DIR = join(PACKAGE_ROOT, 'src', 'lint', 'rules', 'examples');
+/** The repository's root: this module runs from src/ (tests) or lib/ (the docs generator), both one level down. */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const EXAMPLES_DIR = join(REPOSITORY_ROOT, 'src', 'lint', 'rules', 'examples');
 
 /** The date waivers in examples are judged against. */
 export const EXAMPLES_TODAY = '2026-06-01';
