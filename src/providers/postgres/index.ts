@@ -42,7 +42,9 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
     kind: 'postgres',
     async inspect(scope: readonly EndpointsConfig[]) {
       const states = scope.map(desiredState);
-      return withSession((session) => inspect(session, states, caOption()));
+      const live = await withSession((session) => inspect(session, states, caOption()));
+      await passwords.check(states.flatMap((state) => state.roles), live.roles);
+      return live;
     },
     diff(desired, live) {
       return planChanges(desiredState(desired), live, passwords, context.now()).map((planned) => planned.change);

@@ -3,13 +3,14 @@ import { ToolError } from '../../errors.js';
 import { formatPath } from '../../model/path.js';
 import type { SecretResolver } from '../types.js';
 import type { DesiredRole } from './desired.js';
-import { verifierMatches } from './scram.js';
+import { verifierMatches, verifierMatchesSync } from './scram.js';
 
 /**
  * Reads integration passwords and checks them against stored verifiers. A
- * check costs one PBKDF2 (about a millisecond), and plan, drift and apply ask
- * the same questions, so answers are kept for the life of the provider, keyed
- * by the verifier and a hash of the password, never the password itself.
+ * check costs one PBKDF2 (about a millisecond): `check` runs them all at once
+ * on the thread pool after each read of the live state, so the pure diff only
+ * looks answers up. Answers are kept for the life of the provider, keyed by
+ * the verifier and a hash of the password, never the password itself.
  */
 export class Passwords {
   private readonly answers = new Map<string, boolean>();
@@ -26,14 +27,30 @@ export class Passwords {
     return this.secrets.resolve(ref, formatPath(path));
   }
 
+  /** Checks every declared password against the live verifier of its role, in parallel. */
+  async check(roles: readonly DesiredRole[], verifiers: ReadonlyMap<string, { verifier: string | null }>): Promise<void> {
+    await Promise.all(roles.map(async (role) => {
+      const verifier = verifiers.get(role.user)?.verifier ?? null;
+      const password = this.read(role);
+      if (verifier === null || password === undefined) return;
+      const key = answerKey(verifier, password);
+      if (!this.answers.has(key)) this.answers.set(key, await verifierMatches(verifier, password));
+    }));
+  }
+
+  /** Whether `password` made `verifier`: the answer `check` found, or (for a live state it did not see) computed now. */
   matches(verifier: string | null, password: string): boolean {
     if (verifier === null) return false;
-    const key = `${verifier}\0${createHash('sha256').update(password).digest('base64')}`;
+    const key = answerKey(verifier, password);
     let answer = this.answers.get(key);
     if (answer === undefined) {
-      answer = verifierMatches(verifier, password);
+      answer = verifierMatchesSync(verifier, password);
       this.answers.set(key, answer);
     }
     return answer;
   }
+}
+
+function answerKey(verifier: string, password: string): string {
+  return `${verifier}\0${createHash('sha256').update(password).digest('base64')}`;
 }

@@ -1,4 +1,5 @@
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
 
 /** PostgreSQL's default `scram_iterations` and salt length. */
 const ITERATIONS = 4096;
@@ -20,8 +21,13 @@ function saslprep(password: string): string {
     .normalize('NFKC');
 }
 
+const pbkdf2Async = promisify(pbkdf2);
+
 function keys(password: string, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(saslprep(password), salt, iterations, 32, 'sha256');
+  return keysFromSalted(pbkdf2Sync(saslprep(password), salt, iterations, 32, 'sha256'));
+}
+
+function keysFromSalted(salted: Buffer): { storedKey: Buffer; serverKey: Buffer } {
   const clientKey = createHmac('sha256', salted).update('Client Key').digest();
   return {
     storedKey: createHash('sha256').update(clientKey).digest(),
@@ -39,14 +45,39 @@ export function scramVerifier(password: string, salt: Buffer = randomBytes(SALT_
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
-/** True when `verifier` (a stored `rolpassword`) was made from `password`; false for any other form (md5, none). */
-export function verifierMatches(verifier: string | null, password: string): boolean {
+/**
+ * True when `verifier` (a stored `rolpassword`) was made from `password`; false
+ * for any other form (md5, none). Its PBKDF2 runs on libuv's thread pool, so
+ * many checks run on every core.
+ */
+export async function verifierMatches(verifier: string | null, password: string): Promise<boolean> {
+  const parsed = parseVerifier(verifier);
+  if (!parsed) return false;
+  const salted = await pbkdf2Async(saslprep(password), parsed.salt, parsed.iterations, 32, 'sha256');
+  return sameKeys(parsed, keysFromSalted(salted));
+}
+
+/** `verifierMatches` on the calling thread. */
+export function verifierMatchesSync(verifier: string | null, password: string): boolean {
+  const parsed = parseVerifier(verifier);
+  return parsed !== undefined && sameKeys(parsed, keys(password, parsed.salt, parsed.iterations));
+}
+
+interface ParsedVerifier {
+  iterations: number;
+  salt: Buffer;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
+
+function parseVerifier(verifier: string | null): ParsedVerifier | undefined {
   const match = verifier === null ? null : VERIFIER.exec(verifier);
-  if (!match) return false;
+  if (!match) return undefined;
   const [, iterations, salt, storedKey, serverKey] = match as unknown as [string, string, string, string, string];
-  const expected = keys(password, Buffer.from(salt, 'base64'), Number(iterations));
-  const stored = Buffer.from(storedKey, 'base64');
-  const server = Buffer.from(serverKey, 'base64');
-  return stored.length === 32 && server.length === 32
-    && timingSafeEqual(stored, expected.storedKey) && timingSafeEqual(server, expected.serverKey);
+  return { iterations: Number(iterations), salt: Buffer.from(salt, 'base64'), storedKey: Buffer.from(storedKey, 'base64'), serverKey: Buffer.from(serverKey, 'base64') };
+}
+
+function sameKeys(stored: ParsedVerifier, expected: { storedKey: Buffer; serverKey: Buffer }): boolean {
+  return stored.storedKey.length === 32 && stored.serverKey.length === 32
+    && timingSafeEqual(stored.storedKey, expected.storedKey) && timingSafeEqual(stored.serverKey, expected.serverKey);
 }
