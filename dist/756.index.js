@@ -1812,7 +1812,10 @@ async function inspect(session, scope, options = {}) {
     }
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __webpack_require__(7975);
 ;// CONCATENATED MODULE: ./lib/providers/postgres/scram.js
+
 
 /** PostgreSQL's default `scram_iterations` and salt length. */
 const ITERATIONS = 4096;
@@ -1832,8 +1835,11 @@ function saslprep(password) {
         .replace(/[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
         .normalize('NFKC');
 }
+const pbkdf2Async = (0,external_node_util_.promisify)(external_node_crypto_.pbkdf2);
 function keys(password, salt, iterations) {
-    const salted = (0,external_node_crypto_.pbkdf2Sync)(saslprep(password), salt, iterations, 32, 'sha256');
+    return keysFromSalted((0,external_node_crypto_.pbkdf2Sync)(saslprep(password), salt, iterations, 32, 'sha256'));
+}
+function keysFromSalted(salted) {
     const clientKey = (0,external_node_crypto_.createHmac)('sha256', salted).update('Client Key').digest();
     return {
         storedKey: (0,external_node_crypto_.createHash)('sha256').update(clientKey).digest(),
@@ -1849,17 +1855,33 @@ function scramVerifier(password, salt = (0,external_node_crypto_.randomBytes)(SA
     const { storedKey, serverKey } = keys(password, salt, iterations);
     return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
-/** True when `verifier` (a stored `rolpassword`) was made from `password`; false for any other form (md5, none). */
-function verifierMatches(verifier, password) {
+/**
+ * True when `verifier` (a stored `rolpassword`) was made from `password`; false
+ * for any other form (md5, none). Its PBKDF2 runs on libuv's thread pool, so
+ * many checks run on every core.
+ */
+async function verifierMatches(verifier, password) {
+    const parsed = parseVerifier(verifier);
+    if (!parsed)
+        return false;
+    const salted = await pbkdf2Async(saslprep(password), parsed.salt, parsed.iterations, 32, 'sha256');
+    return sameKeys(parsed, keysFromSalted(salted));
+}
+/** `verifierMatches` on the calling thread. */
+function verifierMatchesSync(verifier, password) {
+    const parsed = parseVerifier(verifier);
+    return parsed !== undefined && sameKeys(parsed, keys(password, parsed.salt, parsed.iterations));
+}
+function parseVerifier(verifier) {
     const match = verifier === null ? null : VERIFIER.exec(verifier);
     if (!match)
-        return false;
+        return undefined;
     const [, iterations, salt, storedKey, serverKey] = match;
-    const expected = keys(password, Buffer.from(salt, 'base64'), Number(iterations));
-    const stored = Buffer.from(storedKey, 'base64');
-    const server = Buffer.from(serverKey, 'base64');
-    return stored.length === 32 && server.length === 32
-        && (0,external_node_crypto_.timingSafeEqual)(stored, expected.storedKey) && (0,external_node_crypto_.timingSafeEqual)(server, expected.serverKey);
+    return { iterations: Number(iterations), salt: Buffer.from(salt, 'base64'), storedKey: Buffer.from(storedKey, 'base64'), serverKey: Buffer.from(serverKey, 'base64') };
+}
+function sameKeys(stored, expected) {
+    return stored.storedKey.length === 32 && stored.serverKey.length === 32
+        && (0,external_node_crypto_.timingSafeEqual)(stored.storedKey, expected.storedKey) && (0,external_node_crypto_.timingSafeEqual)(stored.serverKey, expected.serverKey);
 }
 
 ;// CONCATENATED MODULE: ./lib/providers/postgres/statements.js
@@ -2273,6 +2295,7 @@ async function applyDesired(session, desired, context) {
     await lock(session, admin, log);
     try {
         const live = await inspect(session, [desired], context.caCertificate ? { ca: context.caCertificate } : {});
+        await context.passwords.check(desired.roles, live.roles);
         const planned = planChanges(desired, live, context.passwords, context.now());
         if (planned.length === 0) {
             log('postgres: nothing to change');
@@ -2317,9 +2340,10 @@ async function applyDesired(session, desired, context) {
 
 /**
  * Reads integration passwords and checks them against stored verifiers. A
- * check costs one PBKDF2 (about a millisecond), and plan, drift and apply ask
- * the same questions, so answers are kept for the life of the provider, keyed
- * by the verifier and a hash of the password, never the password itself.
+ * check costs one PBKDF2 (about a millisecond): `check` runs them all at once
+ * on the thread pool after each read of the live state, so the pure diff only
+ * looks answers up. Answers are kept for the life of the provider, keyed by
+ * the verifier and a hash of the password, never the password itself.
  */
 class Passwords {
     secrets;
@@ -2337,17 +2361,33 @@ class Passwords {
         }
         return this.secrets.resolve(ref, (0,model_path/* formatPath */.jV)(path));
     }
+    /** Checks every declared password against the live verifier of its role, in parallel. */
+    async check(roles, verifiers) {
+        await Promise.all(roles.map(async (role) => {
+            const verifier = verifiers.get(role.user)?.verifier ?? null;
+            const password = this.read(role);
+            if (verifier === null || password === undefined)
+                return;
+            const key = answerKey(verifier, password);
+            if (!this.answers.has(key))
+                this.answers.set(key, await verifierMatches(verifier, password));
+        }));
+    }
+    /** Whether `password` made `verifier`: the answer `check` found, or (for a live state it did not see) computed now. */
     matches(verifier, password) {
         if (verifier === null)
             return false;
-        const key = `${verifier}\0${(0,external_node_crypto_.createHash)('sha256').update(password).digest('base64')}`;
+        const key = answerKey(verifier, password);
         let answer = this.answers.get(key);
         if (answer === undefined) {
-            answer = verifierMatches(verifier, password);
+            answer = verifierMatchesSync(verifier, password);
             this.answers.set(key, answer);
         }
         return answer;
     }
+}
+function answerKey(verifier, password) {
+    return `${verifier}\0${(0,external_node_crypto_.createHash)('sha256').update(password).digest('base64')}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/providers/postgres/index.js
@@ -2387,7 +2427,9 @@ const createPostgresProvider = (config, context) => {
         kind: 'postgres',
         async inspect(scope) {
             const states = scope.map(desiredState);
-            return withSession((session) => inspect(session, states, caOption()));
+            const live = await withSession((session) => inspect(session, states, caOption()));
+            await passwords.check(states.flatMap((state) => state.roles), live.roles);
+            return live;
         },
         diff(desired, live) {
             return planChanges(desiredState(desired), live, passwords, context.now()).map((planned) => planned.change);
