@@ -6139,7 +6139,8 @@ async function withPlan(options, use) {
     if ((0,finding/* summarize */.e)(file.findings).errors > 0 || !config) {
         return use({ lint, file, plan: undefined, findings: [], blocked: 'the file has lint errors; fix them before planning', driftSkipped: undefined }, undefined);
     }
-    const { baseline, driftSkipped } = readBaseline(options, lint, config);
+    const { baseline, driftSkipped: baselineProblem } = readBaseline(options, lint, config);
+    let driftSkipped = baselineProblem;
     const context = {
         secrets: envSecretResolver({
             baseDir: (0,external_node_path_.dirname)(options.file),
@@ -6152,11 +6153,15 @@ async function withPlan(options, use) {
     const provider = await createProvider(config, context);
     try {
         const live = await provider.inspect(baseline ? [config, baseline] : [config]);
+        const changes = provider.diff(config, live);
+        const drift = baseline ? driftAgainst(provider, baseline, live) : undefined;
+        if (drift?.skipped)
+            driftSkipped = drift.skipped;
         const plan = {
             provider: config.provider.kind,
-            changes: provider.diff(config, live),
-            drift: baseline ? provider.diff(baseline, live) : [],
-            driftChecked: baseline !== undefined,
+            changes,
+            drift: drift?.changes ?? [],
+            driftChecked: drift?.changes !== undefined,
             notices: provider.notices(config, live),
         };
         const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
@@ -6168,6 +6173,21 @@ async function withPlan(options, use) {
     }
     finally {
         await provider.close();
+    }
+}
+/**
+ * The baseline may name what no longer exists at all (a service deleted by
+ * hand): the provider cannot compare it, and the plan of the new file must
+ * not fail for that, so drift is reported as not computed, with the reason.
+ */
+function driftAgainst(provider, baseline, live) {
+    try {
+        return { changes: provider.diff(baseline, live) };
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ToolError */.v))
+            throw error;
+        return { skipped: `the live state cannot be compared with the baseline: ${error.message}` };
     }
 }
 function readBaseline(options, lint, config) {

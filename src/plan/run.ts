@@ -8,7 +8,7 @@ import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { Provider, ProviderContext } from '../providers/types.js';
 import { planFindings } from './findings.js';
-import type { ApplyResult, Plan } from './types.js';
+import type { ApplyResult, Change, Plan } from './types.js';
 
 export interface PlanOptions {
   file: string;
@@ -52,7 +52,8 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
   if (summarize(file.findings).errors > 0 || !config) {
     return use({ lint, file, plan: undefined, findings: [], blocked: 'the file has lint errors; fix them before planning', driftSkipped: undefined }, undefined);
   }
-  const { baseline, driftSkipped } = readBaseline(options, lint, config);
+  const { baseline, driftSkipped: baselineProblem } = readBaseline(options, lint, config);
+  let driftSkipped = baselineProblem;
   const context: ProviderContext = {
     secrets: envSecretResolver({
       baseDir: dirname(options.file),
@@ -65,11 +66,14 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
   const provider = await createProvider(config, context);
   try {
     const live = await provider.inspect(baseline ? [config, baseline] : [config]);
+    const changes = provider.diff(config, live);
+    const drift = baseline ? driftAgainst(provider, baseline, live) : undefined;
+    if (drift?.skipped) driftSkipped = drift.skipped;
     const plan: Plan = {
       provider: config.provider.kind,
-      changes: provider.diff(config, live),
-      drift: baseline ? provider.diff(baseline, live) : [],
-      driftChecked: baseline !== undefined,
+      changes,
+      drift: drift?.changes ?? [],
+      driftChecked: drift?.changes !== undefined,
       notices: provider.notices(config, live),
     };
     const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
@@ -80,6 +84,20 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
     return await use({ lint, file, plan, findings, blocked, driftSkipped }, provider);
   } finally {
     await provider.close();
+  }
+}
+
+/**
+ * The baseline may name what no longer exists at all (a service deleted by
+ * hand): the provider cannot compare it, and the plan of the new file must
+ * not fail for that, so drift is reported as not computed, with the reason.
+ */
+function driftAgainst(provider: Provider, baseline: EndpointsConfig, live: unknown): { changes?: Change[]; skipped?: string } {
+  try {
+    return { changes: provider.diff(baseline, live) };
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    return { skipped: `the live state cannot be compared with the baseline: ${error.message}` };
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ToolError } from '../../src/errors.js';
 import { fakeProvider, type FakeLive } from './fake-provider.js';
 
 let live: FakeLive;
@@ -98,6 +99,21 @@ describe('the plan pipeline', () => {
     await withPlan({ file, allowDestructive: false }, async (run) => {
       expect(run.blocked).toMatch(/lint errors/);
       expect(run.file.findings).toMatchObject([{ ruleId: 'waiver', message: expect.stringMatching(/destructive-change cannot be waived: acknowledge destructive changes with --allow-destructive/) }]);
+    });
+  });
+
+  it('still plans the new file, with drift marked not computed, when the provider cannot compare the baseline', async () => {
+    const baseline = write(BASE + endpoint('public', ['52.20.10.10/32']));
+    const file = write(BASE + endpoint('public', ['52.20.10.10/32', '34.90.0.0/28']));
+    const diff = provider.diff;
+    provider.diff = (config, state) => {
+      if (config.databases[0]!.endpoints![0]!.allow!.length === 1) throw new ToolError('service orders no longer exists');
+      return diff(config, state);
+    };
+    await withPlan({ file, baseline, allowDestructive: false }, async (run) => {
+      expect(run.plan?.changes).toHaveLength(1);
+      expect(run.plan?.driftChecked).toBe(false);
+      expect(run.driftSkipped).toBe('the live state cannot be compared with the baseline: service orders no longer exists');
     });
   });
 
