@@ -1774,6 +1774,7 @@ class Converter {
     at;
     aliasNodes = 0;
     aliasDepth = 0;
+    aliasLimitReported = false;
     constructor(doc, locations, problems, limits, 
     /** Maps an offset in the parsed text to the file's, when the text is a piece of the file. */
     at = (offset) => offset) {
@@ -1810,6 +1811,10 @@ class Converter {
         catch (error) {
             if (!(error instanceof AliasLimitExceeded) || this.aliasDepth > 1)
                 throw error;
+            // One finding says it all; every later alias of the document stays unexpanded too.
+            if (this.aliasLimitReported)
+                return null;
+            this.aliasLimitReported = true;
             const [start, end] = alias.range ?? [0, 0];
             this.problems.push({
                 start: this.at(start), end: this.at(end),

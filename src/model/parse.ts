@@ -182,6 +182,7 @@ function problemMessage(code: YAMLError['code'], message: string): string {
 class Converter {
   private aliasNodes = 0;
   private aliasDepth = 0;
+  private aliasLimitReported = false;
 
   constructor(
     private readonly doc: Document,
@@ -212,6 +213,9 @@ class Converter {
       return this.convert(target);
     } catch (error) {
       if (!(error instanceof AliasLimitExceeded) || this.aliasDepth > 1) throw error;
+      // One finding says it all; every later alias of the document stays unexpanded too.
+      if (this.aliasLimitReported) return null;
+      this.aliasLimitReported = true;
       const [start, end] = alias.range ?? [0, 0];
       this.problems.push({
         start: this.at(start), end: this.at(end),

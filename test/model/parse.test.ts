@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { buildRuleSet, lintDocument } from '../../src/lint/engine.js';
+import { loadBuiltinPack } from '../../src/lint/policies/load.js';
+import { mergePacks } from '../../src/lint/policies/pack.js';
+import { CHUNKED_PARSE_MIN_LENGTH, parseYaml } from '../../src/model/parse.js';
+
+const ruleSet = buildRuleSet(mergePacks([loadBuiltinPack()]));
+
+/** Lints text as the CLI does and returns what a user sees: rule, line, column, message. */
+function lint(text: string) {
+  return lintDocument(parseYaml('endpoints.yaml', text), ruleSet, { today: '2026-11-23' }).findings
+    .map(({ ruleId, line, column, message }) => ({ ruleId, line, column, message }));
+}
+
+const HEADER = 'version: 1\nprovider:\n  kind: postgres\n  adminUrl: { fromEnv: PG_URL }\n';
+
+describe('reading YAML that is not what it seems', () => {
+  it('reports a duplicated key at the second one', () => {
+    expect(lint(`${HEADER}databases: []\ndatabases: []\n`)).toMatchObject([
+      { ruleId: 'syntax', line: 6, column: 1, message: expect.stringMatching(/unique.*silently replace/) },
+    ]);
+  });
+
+  it('refuses aliases that expand past the limit ("billion laughs") with one finding, without running out of memory', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const findings = lint(`${HEADER}databases: []\n${levels.join('\n')}\nbomb: *i\n`);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ ruleId: 'syntax', message: expect.stringMatching(/aliases expand to more than 10000 nodes/) });
+  });
+
+  it('expands an honest alias; a finding inside the expansion points at the text it came from', () => {
+    const text = `${HEADER}databases:
+  - name: orders
+    engine: postgresql
+    endpoints:
+      - name: orders-public
+        exposure: public
+        allow: &office
+          - cidr: 0.0.0.0/0
+      - name: reports-public
+        exposure: public
+        allow: *office
+`;
+    const parsed = parseYaml('endpoints.yaml', text);
+    const findings = lintDocument(parsed, ruleSet, { today: '2026-11-23' }).findings.filter((f) => f.ruleId === 'no-world-open');
+    expect(findings.map((f) => [f.path, f.line])).toEqual([
+      ['databases[0].endpoints[0].allow[0].cidr', 12],
+      ['databases[0].endpoints[1].allow[0].cidr', 12],
+    ]);
+  });
+
+  it('refuses a __proto__ key instead of letting it reach an object prototype', () => {
+    const findings = lint(`${HEADER}databases: []\n__proto__: { polluted: true }\n`);
+    expect(findings).toMatchObject([{ ruleId: 'syntax', line: 6, column: 1, message: 'the key "__proto__" is not allowed' }]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reports tab indentation at the tab', () => {
+    expect(lint(`${HEADER}databases:\n\t- name: orders\n`)[0]).toMatchObject({ ruleId: 'syntax', line: 6, column: 1 });
+  });
+
+  it('reports an empty file, or one with comments only, as empty', () => {
+    for (const text of ['', '\n\n', '# nothing yet\n']) {
+      expect(lint(text)).toEqual([{ ruleId: 'syntax', line: 1, column: 1, message: 'the file is empty: it needs at least version, provider and databases' }]);
+    }
+  });
+
+  it('reports a document that is a list or a scalar as a schema error, not a crash', () => {
+    expect(lint('- a\n- b\n')).toMatchObject([{ ruleId: 'schema', line: 1, column: 1 }]);
+    expect(lint('just text\n')).toMatchObject([{ ruleId: 'schema', line: 1, column: 1 }]);
+  });
+});
+
+/** A valid file of `count` databases, each with an endpoint and an integration. */
+function largeFile(count: number, extra = ''): string {
+  const items = Array.from({ length: count }, (_, d) => `  - name: db${d}
+    engine: postgresql
+    endpoints:
+      - name: db${d}-public
+        exposure: public
+        hostname: db${d}.example.com
+        allow:
+          - cidr: 11.0.${d % 250}.0/24
+            description: "client # ${d}"
+    integrations:
+      - name: db${d}-bi
+        owner: data@example.com
+        user: db${d}_bi
+        endpoint: db${d}-public
+        from: [11.0.${d % 250}.7/32]
+        tls: { verify: full }
+        keepalive: 5m
+        grants:
+          - { table: public.orders, privileges: [SELECT] }
+`).join('');
+  return `${HEADER}defaults:\n  idleTimeout: 60m\ndatabases:\n${items}${extra}`;
+}
+
+describe('large files, parsed one database at a time', () => {
+  it('give exactly what one parse gives: the same data, and every node at the same place', () => {
+    const text = largeFile(1500);
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    const chunked = parseYaml('endpoints.yaml', text);
+    // The same text behind a directive, which the chunker refuses: one ordinary parse.
+    const prefix = '%YAML 1.2\n---\n';
+    const whole = parseYaml('endpoints.yaml', `${prefix}${text}`);
+    expect(chunked.data).toEqual(whole.data);
+    const places = (parsed: typeof chunked, shift: number) =>
+      [...parsed.locations.walk(parsed.data)].map(({ path, range }) => `${path.join('.')}@${range.keyStart - shift}-${range.valueEnd - shift}`);
+    const wholePlaces = places(whole, prefix.length);
+    expect(places(chunked, 0)).toEqual(wholePlaces);
+  });
+
+  it('report findings at the same lines and columns as a small file would', () => {
+    const text = largeFile(1500).replace('          - cidr: 11.0.7.0/24', '          - cidr: 0.0.0.0/0');
+    const findings = lint(text).filter((f) => f.ruleId === 'no-world-open');
+    const line = text.slice(0, text.indexOf('0.0.0.0/0')).split('\n').length;
+    expect(findings).toEqual([expect.objectContaining({ line, column: 19 })]);
+  });
+
+  it('fall back to one parse for anything unusual, so errors keep their true positions', () => {
+    const broken = largeFile(1500, '  - name: [unclosed\n');
+    const findings = lint(broken);
+    expect(findings[0]?.ruleId).toBe('syntax');
+    expect(findings[0]?.line).toBeGreaterThanOrEqual(broken.split('\n').length - 1);
+    const crossAlias = largeFile(1500).replace('  - name: db1\n', '  - &first\n    name: db1\n').replace('  - name: db2\n    engine: postgresql\n', '  - name: db2\n    engine: postgresql\n    x: *first\n');
+    expect(lint(crossAlias)).toMatchObject([{ ruleId: 'schema', message: expect.stringMatching(/unknown property "x"/) }]);
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ToolError } from '../../src/errors.js';
+import { buildRuleSet } from '../../src/lint/engine.js';
+import { loadBuiltinPack } from '../../src/lint/policies/load.js';
+import { mergePacks } from '../../src/lint/policies/pack.js';
+import { lintFile } from '../../src/lint/run.js';
+
+const ruleSet = buildRuleSet(mergePacks([loadBuiltinPack()]));
+const dir = mkdtempSync(join(tmpdir(), 'dbfence-read-'));
+const VALID = 'version: 1\nprovider:\n  kind: postgres\n  adminUrl: { fromEnv: PG_URL }\ndatabases: []\n';
+
+function lintBytes(name: string, bytes: Uint8Array, maxFileBytes?: number) {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return lintFile(path, ruleSet, maxFileBytes === undefined ? {} : { maxFileBytes }).findings
+    .map(({ ruleId, line, column, message }) => ({ ruleId, line, column, message }));
+}
+
+describe('reading the file', () => {
+  it('points at the first byte that is not UTF-8', () => {
+    const bytes = Buffer.concat([Buffer.from('version: 1\nprovider:\n  kind: pos'), Buffer.from([0xe9]), Buffer.from('tgres\n')]);
+    expect(lintBytes('latin1.yaml', bytes)).toEqual([{
+      ruleId: 'syntax', line: 3, column: 12,
+      message: 'the file is not valid UTF-8 (byte 0xe9 at byte offset 32); save it as UTF-8',
+    }]);
+  });
+
+  it('names UTF-16 for what it is', () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(VALID, 'utf16le')]);
+    expect(lintBytes('utf16.yaml', bytes)).toMatchObject([{ ruleId: 'syntax', line: 1, column: 1, message: 'the file is UTF-16; save it as UTF-8' }]);
+  });
+
+  it('reads a UTF-8 byte order mark as nothing', () => {
+    expect(lintBytes('bom.yaml', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(VALID)]))).toEqual([]);
+  });
+
+  it('refuses a file over the size limit without reading it', () => {
+    expect(lintBytes('big.yaml', Buffer.from(VALID), 16)).toMatchObject([
+      { ruleId: 'syntax', line: 1, column: 1, message: expect.stringMatching(/^the file is 1 KiB, over the 1 KiB limit/) },
+    ]);
+  });
+
+  it('stops with one clear error, not a finding, when there is no file to read', () => {
+    expect(() => lintFile(join(dir, 'missing.yaml'), ruleSet)).toThrow(new ToolError(`cannot read ${join(dir, 'missing.yaml')}: no such file`));
+    expect(() => lintFile(dir, ruleSet)).toThrow(/it is a folder/);
+  });
+});
