@@ -1010,6 +1010,23 @@ const WORLD = { ipv4: 'IPv4', ipv6: 'IPv6' };
 /** Words other tools accept for "every address": refused by the schema, and still read as what they mean. */
 const WORLD_WORDS = new Set(['*', 'any', 'all', 'anywhere', 'internet']);
 const EVERY_ADDRESS = ['0.0.0.0/0', '::/0'].map((text) => (0,cidr/* parseCidrLenient */.dC)(text));
+/** The IPv4-mapped IPv6 block, ::ffff:0:0/96: a network holding all of it reaches every IPv4 address. */
+const MAPPED_FIRST = 0xffffn << 32n;
+const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
+/** What one entry opens by itself: the same answer as a union of one, without building one per entry. */
+function worldOfOne(entry) {
+    const network = entry.lenient;
+    if (!network)
+        return WORLD_WORDS.has(entry.text.trim().toLowerCase()) ? ['ipv4', 'ipv6'] : [];
+    if (network.family === 'ipv4')
+        return network.prefix === 0 ? ['ipv4'] : [];
+    const families = [];
+    if (network.first <= MAPPED_FIRST && network.last >= MAPPED_LAST)
+        families.push('ipv4');
+    if (network.prefix === 0)
+        families.push('ipv6');
+    return families;
+}
 function worldOf(entries) {
     const space = new address_space/* AddressSpace */.T();
     for (const entry of entries) {
@@ -1032,13 +1049,13 @@ function describe(families) {
     robust: true,
     check(context) {
         const { report } = context;
-        const { view, intact } = tolerantView(context.config);
         // The shared index (built on first use) can read only data of the right shape; elsewhere, index the tolerant view.
-        const index = intact ? context.index : new config_index/* ConfigIndex */.F(view);
+        const tolerant = context.valid ? undefined : tolerantView(context.config);
+        const index = !tolerant || tolerant.intact ? context.index : new config_index/* ConfigIndex */.F(tolerant.view);
         const reportGroup = (entries, groupPath, what) => {
             const alone = new Set();
             for (const entry of entries) {
-                const families = worldOf([entry]);
+                const families = worldOfOne(entry);
                 if (families.length === 0)
                     continue;
                 families.forEach((family) => alone.add(family));
@@ -5100,6 +5117,7 @@ function lintDocument(parsed, ruleSet, options = {}) {
             continue;
         rule.check({
             config,
+            valid,
             get index() {
                 return (index ??= new config_index/* ConfigIndex */.F(config));
             },

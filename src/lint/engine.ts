@@ -122,6 +122,7 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
     if (!valid && !rule.robust) continue;
     rule.check({
       config,
+      valid,
       get index() {
         return (index ??= new ConfigIndex(config));
       },

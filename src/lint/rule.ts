@@ -33,6 +33,8 @@ export interface Report {
 
 export interface RuleContext<Options> {
   config: EndpointsConfig;
+  /** True when the file passed the schema: `config` then has exactly the declared shape. */
+  valid: boolean;
   index: ConfigIndex;
   options: Options;
   report(report: Report): void;

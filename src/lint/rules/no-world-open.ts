@@ -10,6 +10,21 @@ const WORLD: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 const WORLD_WORDS = new Set(['*', 'any', 'all', 'anywhere', 'internet']);
 const EVERY_ADDRESS = ['0.0.0.0/0', '::/0'].map((text) => parseCidrLenient(text)!);
 
+/** The IPv4-mapped IPv6 block, ::ffff:0:0/96: a network holding all of it reaches every IPv4 address. */
+const MAPPED_FIRST = 0xffffn << 32n;
+const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
+
+/** What one entry opens by itself: the same answer as a union of one, without building one per entry. */
+function worldOfOne(entry: CidrRef): Family[] {
+  const network = entry.lenient;
+  if (!network) return WORLD_WORDS.has(entry.text.trim().toLowerCase()) ? ['ipv4', 'ipv6'] : [];
+  if (network.family === 'ipv4') return network.prefix === 0 ? ['ipv4'] : [];
+  const families: Family[] = [];
+  if (network.first <= MAPPED_FIRST && network.last >= MAPPED_LAST) families.push('ipv4');
+  if (network.prefix === 0) families.push('ipv6');
+  return families;
+}
+
 function worldOf(entries: readonly CidrRef[]): Family[] {
   const space = new AddressSpace();
   for (const entry of entries) {
@@ -32,13 +47,13 @@ export default createRule({
   robust: true,
   check(context) {
     const { report } = context;
-    const { view, intact } = tolerantView(context.config);
     // The shared index (built on first use) can read only data of the right shape; elsewhere, index the tolerant view.
-    const index = intact ? context.index : new ConfigIndex(view);
+    const tolerant = context.valid ? undefined : tolerantView(context.config);
+    const index = !tolerant || tolerant.intact ? context.index : new ConfigIndex(tolerant.view);
     const reportGroup = (entries: readonly CidrRef[], groupPath: (string | number)[], what: string) => {
       const alone = new Set<Family>();
       for (const entry of entries) {
-        const families = worldOf([entry]);
+        const families = worldOfOne(entry);
         if (families.length === 0) continue;
         families.forEach((family) => alone.add(family));
         report({ path: entry.path, message: `${JSON.stringify(entry.text)} opens the endpoint to ${describe(families)}` });
