@@ -15,11 +15,11 @@ export interface Outcome {
 }
 
 /**
- * Runs `node bin/dbfence.js …` (the built lib/) as a process, with stdout a
+ * Runs `node bin/dbfence.js …` (the bundle in dist/cli/) as a process, with stdout a
  * pipe and none of the caller's colour settings unless given in `env`.
  */
 export function dbfence(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Outcome> {
-  if (!existsSync(`${REPO_ROOT}lib/cli/main.js`)) throw new Error('lib/ is missing: run `npm run build` first');
+  if (!existsSync(`${REPO_ROOT}dist/cli/index.cjs`)) throw new Error('dist/cli/index.cjs is missing: run `npm run bundle` first');
   const env = { ...process.env };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'DBFENCE_DEBUG', 'TERM']) delete env[name];
   return new Promise((resolve) => {

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/pg-server.js';
+import { enableTls, seedOrders } from '../providers/postgres/fixtures.js';
+import { dbfence, expectOneLineError } from './helpers.js';
+
+const PASSWORD = 'metabase-secret-value-4d1f';
+
+function endpointsYaml(integrations: string[]): string {
+  return `version: 1
+provider:
+  kind: postgres
+  adminUrl: { fromEnv: DBFENCE_PG_ADMIN_URL }
+databases:
+  - name: orders
+    engine: postgresql
+    sensitive: [public.users]
+    endpoints:
+      - name: orders-public
+        exposure: public
+        allow:
+          - cidr: 52.20.10.10/32
+${integrations.map((name) => `    integrations:
+      - name: ${name}
+        owner: data@example.com
+        user: ${name}_ro
+        endpoint: orders-public
+        from: [52.20.10.10/32]
+        grants:
+          - { table: public.orders, privileges: [SELECT] }
+        tls: { verify: full }
+        keepalive: 5m
+        credentials:
+          password: { fromEnv: METABASE_PASSWORD }
+`).join('')}${integrations.length === 0 ? '    integrations: []\n' : ''}`;
+}
+
+describe('dbfence plan and apply, as processes, on a real server', () => {
+  let server: TestServer;
+  let dir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    await seedOrders(server);
+    await enableTls(server);
+    dir = mkdtempSync(join(tmpdir(), 'dbfence-cli-plan-'));
+    writeFileSync(join(dir, 'endpoints.yaml'), endpointsYaml(['metabase']));
+    writeFileSync(join(dir, 'removed.yaml'), endpointsYaml([]));
+    env = { DBFENCE_PG_ADMIN_URL: server.adminUrl, METABASE_PASSWORD: PASSWORD };
+  });
+  afterAll(async () => server?.stop());
+
+  const run = (args: string[], extra: Record<string, string> = {}) => dbfence(args, { cwd: dir, env: { ...env, ...extra } });
+
+  it('plans, applies, and then has nothing left to do, with the exit codes of the docs', async () => {
+    const pending = await run(['plan', '--detailed-exitcode']);
+    expect(pending.code).toBe(3);
+    expect(pending.stdout).toMatch(/Plan \(postgres\): \d+ to create/);
+    expect(pending.stdout).toContain('postgres.role.metabase_ro');
+
+    expectOneLineError(await run(['apply']), /apply needs --yes when it is not run from a terminal/);
+
+    const applied = await run(['apply', '--yes']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Apply complete.');
+
+    const clean = await run(['plan', '--detailed-exitcode', '-f', 'json']);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout)).toMatchObject({ plan: { changes: [], summary: { create: 0, update: 0, delete: 0, replace: 0 } }, blocked: null });
+
+    for (const outcome of [pending, applied, clean]) expect(outcome.stdout + outcome.stderr).not.toContain(PASSWORD);
+  });
+
+  it('blocks an unacknowledged destructive change with exit 1, and applies it when acknowledged', async () => {
+    const blocked = await run(['plan', 'removed.yaml']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toMatch(/destructive-change/);
+    expect((await run(['apply', 'removed.yaml', '--yes'])).code).toBe(1);
+    const dropped = await run(['apply', 'removed.yaml', '--yes', '--allow-destructive']);
+    expect(dropped.code).toBe(0);
+    expect((await run(['plan', 'removed.yaml', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('stops with one line and exit 2 when a secret is missing or the server is unreachable', async () => {
+    expectOneLineError(await run(['plan'], { METABASE_PASSWORD: '' }), /METABASE_PASSWORD is not set/);
+    expectOneLineError(await run(['plan'], { DBFENCE_PG_ADMIN_URL: 'postgres://dbfence:x@127.0.0.1:1/postgres' }), /cannot connect to 127\.0\.0\.1:1/);
+  });
+});
