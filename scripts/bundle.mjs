@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Bundles what ships as single files, from lib/ (compiled by `npm run build`,
 // which `npm run bundle` runs first):
-// - the Action, lib/action/index.js, by ncc into dist/: ESM (dist/index.js,
-//   dist/package.json {"type":"module"}), the chunks ncc splits off for what the
-//   code loads lazily (the providers, ajv's compiler for custom policies), and
-//   licenses.txt for the bundled packages;
+// - the Action, lib/action/index.js, by ncc into dist/: ESM, one file
+//   (dist/index.js, with dist/package.json {"type":"module"}: what the code
+//   loads lazily is marked webpackMode "eager", so it is inside, evaluated on
+//   first use), and licenses.txt for the bundled packages;
 // - the CLI, lib/cli/main.js, by esbuild into dist/cli/index.cjs: one CommonJS
 //   file, because Node 20 keeps a V8 code cache only for scripts, not ES
 //   modules, and bin/dbfence.js loads it with one (see there).
@@ -21,7 +21,7 @@ for (const entry of ['lib/action/index.js', 'lib/cli/main.js']) {
     process.exit(1);
   }
 }
-// A clean folder, so a chunk the code no longer has cannot linger.
+// A clean folder, so a file the build no longer makes cannot linger.
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 execFileSync(
   process.execPath,

@@ -13,8 +13,8 @@ export async function main(): Promise<void> {
   try {
     const inputs = readInputs();
     const event = readEvent();
-    if (inputs.command === 'apply') await (await import('./apply.js')).runApply(inputs, event);
-    else await (await import('./check.js')).runCheck(inputs, event);
+    if (inputs.command === 'apply') await (await import(/* webpackMode: "eager" */ './apply.js')).runApply(inputs, event);
+    else await (await import(/* webpackMode: "eager" */ './check.js')).runCheck(inputs, event);
   } catch (error) {
     if (error instanceof ToolError) {
       core.setFailed(scrubSecrets(`dbfence: ${error.message}`));

@@ -24,7 +24,7 @@ export interface PolicyDirectory {
 export async function loadPolicyDirectory(dir: string, builtinRules: readonly AnyRule[]): Promise<PolicyDirectory> {
   const files = listPolicyFiles(dir);
   if (files.length === 0) return { packs: [], rules: [] };
-  const { compilePolicyFiles } = await import('./compile.js');
+  const { compilePolicyFiles } = await import(/* webpackMode: "eager" */ './compile.js');
   const policySchema = JSON.parse(POLICY_SCHEMA_TEXT) as object;
   const texts = files.map((file) => ({ file: shownName(file), text: readText(file) }));
   return compilePolicyFiles(texts, builtinRules, policySchema);
