@@ -10,8 +10,6 @@ export default createRule({
     const entries = [...index.allowEntries, ...index.sources];
     for (const entry of entries) {
       if (entry.endpoint?.endpoint.exposure !== 'public' || !entry.network) continue;
-      // A /0 admits every range there is; no-world-open already reports it, and a list of names would be noise.
-      if (entry.network.prefix === 0) continue;
       const names = nonRoutableNames(entry.network);
       if (names.length === 0) continue;
       report({

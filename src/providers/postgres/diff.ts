@@ -308,6 +308,12 @@ class Planner {
       const rule = describeLine(line);
       entry(rule.address, rule.description).remove.push(line);
     }
+    const certificatePlanned = this.changes.some((planned) => planned.action.type === 'certificate');
+    if (desired.length > 0 && !this.live.ssl && !certificatePlanned) {
+      // Caught here, the plan fails before anything changes; at apply time pg_hba_file_rules would refuse every line.
+      this.errors.push('the server has ssl off, so its hostssl lines would admit nobody: give provider.ca and an endpoint hostname so dbfence issues a certificate and turns TLS on, or turn TLS on yourself');
+      this.throwErrors();
+    }
     const action: Action = { type: 'hba', block: renderBlock(this.desired.roles) };
     for (const [address, found] of byAddress) {
       const kind = found.add.length === 0 ? 'delete' as const : found.remove.length === 0 ? 'create' as const : 'update' as const;

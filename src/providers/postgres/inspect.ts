@@ -27,7 +27,8 @@ const MANAGED = `managed AS MATERIALIZED (
 )`;
 
 const SESSION_SQL = `
-SELECT current_setting('server_version_num')::int AS version, current_user::text AS admin, r.rolsuper AS superuser
+SELECT current_setting('server_version_num')::int AS version, current_user::text AS admin, r.rolsuper AS superuser,
+       current_setting('ssl') = 'on' AS ssl
 FROM pg_roles r WHERE r.rolname = current_user`;
 
 const ROLES_SQL = `
@@ -164,8 +165,8 @@ async function inspectDatabase(session: Session, name: string, schemas: readonly
   return { name, relationGrants, schemaGrants, otherGrants: otherRows.map(otherGrant), relations };
 }
 
-async function readSession(session: Session, admin: pg.Client): Promise<{ version: number; admin: string }> {
-  const [row] = await session.query<{ version: number; admin: string; superuser: boolean }>(admin, SESSION_SQL);
+async function readSession(session: Session, admin: pg.Client): Promise<{ version: number; admin: string; ssl: boolean }> {
+  const [row] = await session.query<{ version: number; admin: string; superuser: boolean; ssl: boolean }>(admin, SESSION_SQL);
   if (!row) throw new ToolError('postgres: the admin role is not visible in pg_roles');
   if (row.version < MINIMUM_VERSION) {
     throw new ToolError(`postgres: the server runs PostgreSQL ${Math.floor(row.version / 10000)}; dbfence needs 13 or later`);
@@ -237,6 +238,7 @@ export async function inspect(
       server: session.server,
       version: about.version,
       adminUser: about.admin,
+      ssl: about.ssl,
       roles,
       databaseGrants,
       databaseNames,

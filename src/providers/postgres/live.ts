@@ -78,6 +78,8 @@ export interface PostgresLive {
   server: ServerAddress;
   version: number;
   adminUser: string;
+  /** The `ssl` setting: `hostssl` lines admit nobody while it is off. */
+  ssl: boolean;
   /** Managed roles, and roles of the files' users whether managed or not. */
   roles: Map<string, LiveRole>;
   databaseGrants: LiveDatabaseGrant[];

@@ -18,6 +18,7 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
     server: { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' },
     version: 180000,
     adminUser: 'postgres',
+    ssl: true,
     roles: new Map(),
     databaseGrants: [],
     databaseNames: new Set(['postgres', 'orders']),
@@ -164,6 +165,10 @@ describe('postgres diff', () => {
     );
     const sensitive = ordersConfig([integration('metabase', 'metabase_ro', { grants: [{ table: 'public.users', privileges: ['SELECT'] }] })]);
     expect(() => diff(sensitive, liveState())).toThrow(/public\.users is listed as sensitive/);
+  });
+
+  it('stops at plan time when hostssl lines would meet a server with TLS off and no certificate to issue', () => {
+    expect(() => diff(metabase, liveState({ ssl: false }))).toThrow(/the server has ssl off, so its hostssl lines would admit nobody/);
   });
 
   it('refuses to take over a role it does not manage', () => {

@@ -24,9 +24,23 @@ function failures(result: ApplyResult) {
   return result.outcomes.filter((o) => o.status === 'failed').map((o) => [o.change.address, o.error]);
 }
 
+/** Turns the server's TLS off or on, and waits until new connections see it. */
+async function setSsl(on: boolean): Promise<void> {
+  await withAdmin(server, async (client) => {
+    await client.query(`ALTER SYSTEM SET ssl = ${on ? 'on' : 'off'}`);
+    await client.query('SELECT pg_reload_conf()');
+  });
+  for (;;) {
+    const value = await withAdmin(server, async (client) => (await client.query("SELECT current_setting('ssl') AS ssl")).rows[0].ssl);
+    if (value === (on ? 'on' : 'off')) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   await seedOrders(server);
+  await enableTls(server);
   env = { [ADMIN_ENV]: server.adminUrl, METABASE_RO_PASSWORD: 'metabase secret', ZETA_RO_PASSWORD: 'zeta secret' };
 });
 
@@ -36,9 +50,28 @@ afterAll(async () => {
 
 describe('postgres apply when things go wrong', () => {
   it('puts pg_hba.conf back and rolls the SQL back when PostgreSQL rejects a line', async () => {
-    // TLS is still off, so every hostssl line is in error.
+    // The plan refuses hostssl lines on a server with TLS off, so TLS goes off after the plan, while the
+    // apply waits on a lock: then every hostssl line it writes is in error.
     const before = await footprint();
-    const result = await applyOnce(config, env);
+    const holder = await connect(server.adminUrl);
+    const watcher = await connect(server.adminUrl);
+    let result: ApplyResult;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('CREATE ROLE zeta_ro');
+      const applying = applyOnce(config, env);
+      for (let waiting = false; !waiting;) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
+        waiting = rows.length > 0;
+      }
+      await setSsl(false);
+      await holder.query('ROLLBACK');
+      result = await applying;
+    } finally {
+      await Promise.all([holder.end(), watcher.end()]);
+      await setSsl(true);
+    }
     expect(result.ok).toBe(false);
     expect(failures(result)[0]).toEqual([
       'postgres.hba.metabase_ro.127.0.0.1/32',
@@ -47,7 +80,6 @@ describe('postgres apply when things go wrong', () => {
     expect(result.outcomes.find((o) => o.change.address === 'postgres.role.metabase_ro')?.status).toBe('rolled-back');
     expect(await footprint()).toEqual(before);
     expect(before.roles).toBeNull();
-    await enableTls(server);
   });
 
   it('leaves the database as it was when its connection is killed mid-apply', async () => {
