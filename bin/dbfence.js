@@ -9,6 +9,7 @@ import Module, { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { Script } from 'node:vm';
 
 // The `yaml` parser reads process.env.LOG_TOKENS once per token, and each read
@@ -16,6 +17,14 @@ import { Script } from 'node:vm';
 // the time of linting a large file. A plain copy reads the same for this
 // process and is what child processes inherit.
 process.env = { ...process.env };
+
+// V8 hands a function to its optimising compiler once it has run for a budget
+// of work. A typical endpoints.yaml lints in a few dozen milliseconds, before
+// that work pays back, while the compiler threads compete with the lint for
+// the cores: raising the budget made a 55 KB file 20 % faster and a 550 KB one
+// 7 % faster, and left a 5.6 MB one unchanged (bench/lint.mjs). The flag exists
+// in the V8 of Node 20 to 24; elsewhere V8 would print a warning, so it is not set.
+if (/^1[1-3]\./.test(process.versions.v8)) v8.setFlagsFromString('--interrupt-budget=400000');
 
 const bundle = fileURLToPath(new URL('../dist/cli/index.cjs', import.meta.url));
 const source = readFileSync(bundle, 'utf8');
