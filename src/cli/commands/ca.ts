@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
-import { checkSchema } from '../../lint/schema-check.js';
+import { lintFile, loadRuleSet } from '../../lint/run.js';
 import type { EndpointsConfig } from '../../model/config.js';
-import { parseYaml } from '../../model/parse.js';
-import { readSourceText } from '../../model/read.js';
 import { createProvider } from '../../providers/index.js';
 import { resolvePostgresCaCertificate } from '../../providers/postgres/certificate.js';
 import { envSecretResolver } from '../../providers/secrets.js';
@@ -112,7 +110,7 @@ export async function caCertCommand(argv: string[]): Promise<CommandResult> {
   if (values.help) return { exitCode: 0, stdout: `${CA_CERT_HELP}\n` };
   if (positionals.length > 1) throw new ToolError('dbfence ca-cert reads one endpoints file');
   const file = positionals[0] ?? 'endpoints.yaml';
-  const config = loadEndpointsFile(file);
+  const config = await loadEndpointsFile(file);
   const secrets = envSecretResolver({ baseDir: dirname(file) });
   const progress: string[] = [];
   const pem = await caCertificate(config, secrets, (message) => progress.push(message));
@@ -139,11 +137,9 @@ async function caCertificate(config: EndpointsConfig, secrets: SecretResolver, l
   }
 }
 
-function loadEndpointsFile(file: string): EndpointsConfig {
-  const read = readSourceText(file);
-  const document = read.ok ? parseYaml(file, read.text) : undefined;
-  if (!document || document.problems.length > 0 || checkSchema(document.data).length > 0) {
-    throw new ToolError(`${file} is not a valid endpoints file; \`dbfence lint ${file}\` shows why`);
-  }
-  return document.data as EndpointsConfig;
+/** The file's configuration, read and checked as `dbfence lint` does; a file that fails the schema is refused. */
+async function loadEndpointsFile(file: string): Promise<EndpointsConfig> {
+  const { config } = lintFile(file, (await loadRuleSet(undefined)).ruleSet);
+  if (!config) throw new ToolError(`${file} is not a valid endpoints file; \`dbfence lint ${file}\` shows why`);
+  return config;
 }

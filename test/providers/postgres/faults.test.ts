@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
@@ -37,6 +38,16 @@ async function setSsl(on: boolean): Promise<void> {
   }
 }
 
+/** Polls until an apply's session waits on a lock (true), or the apply has finished (false). */
+async function applyWaitsOnLock(watcher: pg.Client, finished: () => boolean): Promise<boolean> {
+  while (!finished()) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
+    if (rows.length > 0) return true;
+  }
+  return false;
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   await seedOrders(server);
@@ -59,12 +70,9 @@ describe('postgres apply when things go wrong', () => {
     try {
       await holder.query('BEGIN');
       await holder.query('CREATE ROLE zeta_ro');
-      const applying = applyOnce(config, env);
-      for (let waiting = false; !waiting;) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
-        const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
-        waiting = rows.length > 0;
-      }
+      let settled = false;
+      const applying = applyOnce(config, env).finally(() => { settled = true; });
+      expect(await applyWaitsOnLock(watcher, () => settled)).toBe(true);
       await setSsl(false);
       await holder.query('ROLLBACK');
       result = await applying;
@@ -95,8 +103,7 @@ describe('postgres apply when things go wrong', () => {
       let settled = false;
       const applying = applyOnce(config, env).finally(() => { settled = true; });
       let killed = false;
-      while (!killed && !settled) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+      if (await applyWaitsOnLock(watcher, () => settled)) {
         const { rows } = await watcher.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
           WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
         killed = rows.length > 0;
