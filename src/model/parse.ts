@@ -1,6 +1,7 @@
 import {
-  type Alias, type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError,
+  type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError,
 } from 'yaml';
+import { DocumentAliases } from './aliases.js';
 import { LocationIndex } from './locations.js';
 import { countLines, SourceFile } from './source.js';
 
@@ -20,7 +21,10 @@ export interface ParsedDocument {
 }
 
 export interface ParseLimits {
-  /** How many nodes alias expansion may create in total, against "billion laughs" documents. */
+  /**
+   * How many nodes alias expansion may add to the whole document, against
+   * "billion laughs" documents; counted before anything is expanded.
+   */
   maxAliasNodes: number;
 }
 
@@ -50,7 +54,14 @@ function parseWhole(name: string, text: string, limits: ParseLimits): ParsedDocu
   const problems = [...doc.errors, ...doc.warnings].map(yamlProblem);
   const locations = new LocationIndex({ start: 0, end: Math.min(text.length, 1) });
   if (problems.length > 0) return { source, data: undefined, locations, problems };
-  const data = doc.contents === null ? null : new Converter(doc, locations, problems, limits).convert(doc.contents);
+  const aliases = new DocumentAliases(doc);
+  const { over } = aliases.countExpansion(limits.maxAliasNodes);
+  if (over) {
+    const [start, end] = over.range ?? [0, 0];
+    problems.push({ start, end, message: `aliases expand to more than ${limits.maxAliasNodes} nodes; refusing to expand them (a "billion laughs" document?)` });
+    return { source, data: undefined, locations, problems };
+  }
+  const data = doc.contents === null ? null : new Converter(aliases, locations, problems).convert(doc.contents);
   return { source, data, locations, problems };
 }
 
@@ -62,20 +73,33 @@ function parseWhole(name: string, text: string, limits: ParseLimits): ParsedDocu
  * The split is only a way to feed the parser: the result must be exactly what
  * one parse would give, so any doubt (an item that does not parse alone, an
  * alias across items, a directive, an unusual layout) falls back to one parse,
- * which also reports errors at their true positions.
+ * which also reports errors at their true positions. The alias budget is the
+ * whole file's, shared by the pieces; a file over it gets one parse too, which
+ * finds the alias that passes the limit without expanding any.
  */
 function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedDocument | undefined {
   const layout = findDatabaseItems(text);
   if (!layout) return undefined;
+  let aliasBudget = limits.maxAliasNodes;
+  /** The piece's aliases, or undefined when they would take the file past its alias budget. */
+  const withinBudget = (aliases: DocumentAliases) => {
+    const { added, over } = aliases.countExpansion(aliasBudget);
+    aliasBudget -= added;
+    return over ? undefined : aliases;
+  };
   const locations = new LocationIndex({ start: 0, end: Math.min(text.length, 1) });
   const problems: SourceProblem[] = [];
   // The top level without the list; what follows the list is shifted back into place.
   const removed = layout.blockEnd - layout.blockStart;
   const topDoc = parseDocument(text.slice(0, layout.blockStart) + text.slice(layout.blockEnd), PARSE_OPTIONS);
   if (topDoc.errors.length > 0 || topDoc.warnings.length > 0 || !isMap(topDoc.contents)) return undefined;
+  const topAliases = withinBudget(new DocumentAliases(topDoc));
+  if (!topAliases) return undefined;
   const topOffset = (offset: number) => (offset < layout.blockStart ? offset : offset + removed);
-  const data = new Converter(topDoc, locations, problems, limits, topOffset).convert(topDoc.contents) as Record<string, unknown>;
+  const data = new Converter(topAliases, locations, problems, topOffset).convert(topDoc.contents) as Record<string, unknown>;
   if (problems.length > 0 || !('databases' in data) || data.databases !== null) return undefined;
+  // An alias after the list may name an anchor inside it, which the top level alone cannot see.
+  const topAliasNames = new Set(topAliases.written.map((alias) => alias.source));
 
   const items: unknown[] = [];
   const itemOffsets: number[] = [];
@@ -85,7 +109,11 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
     const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
     if (doc.errors.length > 0 || doc.warnings.length > 0 || !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
     const item = doc.contents.items[0] as Node;
-    items.push(new Converter(doc, locations, problems, limits, (offset) => start + offset).convert(item));
+    const aliases = withinBudget(new DocumentAliases(doc));
+    if (!aliases || [...aliases.anchorNames].some((anchor) => topAliasNames.has(anchor))) return undefined;
+    // An alias that names no anchor in its own item names one in an earlier piece (or none): converting
+    // it reports a problem, and the problem sends the file to one parse.
+    items.push(new Converter(aliases, locations, problems, (offset) => start + offset).convert(item));
     const [itemStart, itemEnd] = item.range ?? [0, 0];
     itemOffsets.push(start + itemStart, start + itemEnd, start + itemStart, start + itemEnd);
     if (problems.length > 0) return undefined;
@@ -178,26 +206,23 @@ function problemMessage(code: YAMLError['code'], message: string): string {
   }
 }
 
-/** Turns yaml nodes into plain data while recording where each came from. */
+/**
+ * Turns yaml nodes into plain data while recording where each came from. An
+ * alias is converted again from its anchor, so each copy is a value of its
+ * own at the anchor's source range; callers have checked with
+ * DocumentAliases.countExpansion that the copies fit the budget.
+ */
 class Converter {
-  private aliasNodes = 0;
-  private aliasDepth = 0;
-  private aliasLimitReported = false;
-
   constructor(
-    private readonly doc: Document,
+    private readonly aliases: DocumentAliases,
     private readonly locations: LocationIndex,
     private readonly problems: SourceProblem[],
-    private readonly limits: ParseLimits,
     /** Maps an offset in the parsed text to the file's, when the text is a piece of the file. */
     private readonly at: (offset: number) => number = (offset) => offset,
   ) {}
 
   convert(node: Node | Alias | null): unknown {
     if (node === null) return null;
-    if (this.aliasDepth > 0 && ++this.aliasNodes > this.limits.maxAliasNodes) {
-      throw new AliasLimitExceeded();
-    }
     if (isAlias(node)) return this.expandAlias(node);
     if (isScalar(node)) return node.value;
     if (isMap(node)) return this.convertMap(node.items);
@@ -206,25 +231,11 @@ class Converter {
   }
 
   private expandAlias(alias: Alias): unknown {
-    const target = alias.resolve(this.doc);
-    if (!target) return null;
-    this.aliasDepth++;
-    try {
-      return this.convert(target);
-    } catch (error) {
-      if (!(error instanceof AliasLimitExceeded) || this.aliasDepth > 1) throw error;
-      // One finding says it all; every later alias of the document stays unexpanded too.
-      if (this.aliasLimitReported) return null;
-      this.aliasLimitReported = true;
-      const [start, end] = alias.range ?? [0, 0];
-      this.problems.push({
-        start: this.at(start), end: this.at(end),
-        message: `aliases expand to more than ${this.limits.maxAliasNodes} nodes; refusing to expand them (a "billion laughs" document?)`,
-      });
-      return null;
-    } finally {
-      this.aliasDepth--;
-    }
+    const target = this.aliases.target(alias);
+    if (target !== undefined) return this.convert(target);
+    const [start, end] = alias.range ?? [0, 0];
+    this.problems.push({ start: this.at(start), end: this.at(end), message: `the alias *${alias.source} names no anchor before it` });
+    return null;
   }
 
   private convertMap(items: unknown[]): Record<string, unknown> {
@@ -272,4 +283,3 @@ class Converter {
   }
 }
 
-class AliasLimitExceeded extends Error {}

@@ -128,3 +128,94 @@ describe('large files, parsed one database at a time', () => {
     expect(lint(crossAlias)).toMatchObject([{ ruleId: 'schema', message: expect.stringMatching(/unknown property "x"/) }]);
   });
 });
+
+const LIMIT_MESSAGE = /^aliases expand to more than 10000 nodes/;
+const repeat = (text: string, count: number, separator = ', ') => Array(count).fill(text).join(separator);
+
+/** What one parse of the same text gives: behind a directive, which the chunker refuses. */
+function parseWhole(text: string) {
+  const prefix = '%YAML 1.2\n---\n';
+  const parsed = parseYaml('endpoints.yaml', `${prefix}${text}`);
+  return { data: parsed.data, places: places(parsed, prefix.length), problems: parsed.problems.map((p) => ({ ...p, start: p.start - prefix.length, end: p.end - prefix.length })) };
+}
+
+function places(parsed: ReturnType<typeof parseYaml>, shift = 0) {
+  return [...parsed.locations.walk(parsed.data)].map(({ path, range }) => `${path.join('.')}@${range.keyStart - shift}-${range.valueEnd - shift}`);
+}
+
+describe('aliases', () => {
+  it('count against one limit for the whole file, even when it is parsed one database at a time', () => {
+    // Each item alone expands to just under the limit; the second passes the file's limit at its ninth *b.
+    const item = (d: number) => `  - name: db${d}
+    engine: postgresql
+    a: &a [${repeat('x', 10)}]
+    b: &b [${repeat('*a', 10)}]
+    c: &c [${repeat('*b', 10)}]
+    d: [${repeat('*c', 7)}]
+`;
+    const text = `${HEADER}databases:\n${Array.from({ length: 700 }, (_, d) => item(d)).join('')}`;
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    const parsed = parseYaml('endpoints.yaml', text);
+    expect(parsed.data).toBeUndefined();
+    expect(lint(text)).toEqual([{ ruleId: 'syntax', line: 16, column: 44, message: expect.stringMatching(LIMIT_MESSAGE) }]);
+  });
+
+  it('are resolved in linear time: one anchor with thousands of aliases is read at once, and past the limit refused', () => {
+    const file = (count: number) => `${HEADER}databases:
+  - name: orders
+    engine: postgresql
+    sensitive:
+      - &t public.cards
+${repeat('      - *t', count, '\n')}
+`;
+    const parsed = parseYaml('endpoints.yaml', file(9_999));
+    expect(parsed.problems).toEqual([]);
+    expect((parsed.data as { databases: { sensitive: string[] }[] }).databases[0]!.sensitive).toEqual(Array(10_000).fill('public.cards'));
+    expect(lint(file(20_000))).toEqual([{ ruleId: 'syntax', line: 10_010, column: 9, message: expect.stringMatching(LIMIT_MESSAGE) }]);
+  });
+
+  it('that contain themselves are refused with one finding instead of expanding forever', () => {
+    expect(lint(`${HEADER}databases: []\nloop: &loop [1, *loop]\n`)).toEqual([
+      { ruleId: 'syntax', line: 6, column: 17, message: expect.stringMatching(LIMIT_MESSAGE) },
+    ]);
+  });
+
+  it('naming no anchor before them are a finding, not a silent null', () => {
+    expect(lint(`${HEADER}databases:\n  - name: orders\n    engine: postgresql\n    sensitive: *tables\ntables: &tables [public.cards]\n`)).toEqual([
+      { ruleId: 'syntax', line: 8, column: 16, message: 'the alias *tables names no anchor before it' },
+    ]);
+  });
+});
+
+describe('large files, parsed one database at a time, with aliases across databases', () => {
+  /** `count` databases; the first anchors its TLS settings and every other one aliases them. */
+  const sharedTls = (count: number) => largeFile(count).replace('tls: { verify: full }', 'tls: &tls { verify: full }').replaceAll('tls: { verify: full }', 'tls: *tls');
+
+  it('read an alias of an anchor in an earlier database as its value', () => {
+    const text = sharedTls(500);
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    expect(lint(text)).toEqual([]);
+    const parsed = parseYaml('endpoints.yaml', text);
+    const databases = (parsed.data as { databases: { integrations: { tls: unknown }[] }[] }).databases;
+    expect(databases.map((db) => db.integrations[0]!.tls)).toEqual(Array(500).fill({ verify: 'full' }));
+    const whole = parseWhole(text);
+    expect(parsed.data).toEqual(whole.data);
+    expect(places(parsed)).toEqual(whole.places);
+  });
+
+  it('read an alias after the list as the anchor nearest before it, even one inside the list', () => {
+    const text = sharedTls(500).replace('defaults:', 'first: &tls { verify: none }\ndefaults:') + 'last: *tls\n';
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    const parsed = parseYaml('endpoints.yaml', text);
+    expect((parsed.data as { last: unknown }).last).toEqual({ verify: 'full' });
+    expect(parsed.data).toEqual(parseWhole(text).data);
+  });
+
+  it('report an alias that names no anchor where one parse would', () => {
+    const text = sharedTls(500).replace('&tls { verify: full }', '{ verify: full }');
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    const parsed = parseYaml('endpoints.yaml', text);
+    expect(parsed.problems).toEqual(parseWhole(text).problems);
+    expect(parsed.problems).toHaveLength(499);
+  });
+});

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Times `dbfence lint` as a whole process on the hostile YAML of issue 8:
+// alias expansion spread over many `databases` items, one anchor with many
+// aliases, and an alias across items. Prints wall time, peak memory, exit
+// status and the first line of output for each. Run `npm run bundle` first.
+// Usage: node bench/hostile.mjs [--timeout SECONDS] [--only NAME,NAME]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    timeout: { type: 'string', default: '300' },
+    only: { type: 'string' },
+  },
+});
+const work = resolve('.bench', 'hostile');
+mkdirSync(work, { recursive: true });
+if (!existsSync('/usr/bin/time')) throw new Error('needs GNU time at /usr/bin/time for peak memory (Debian: apt install time)');
+
+const HEADER = 'version: 1\nprovider:\n  kind: postgres\n  adminUrl: { fromEnv: PG_URL }\ndatabases:\n';
+const repeat = (text, count, separator = ', ') => Array(count).fill(text).join(separator);
+
+/** `count` items, each with aliases that expand to just under 10,000 nodes when counted one item at a time. */
+function aliasesInEveryItem(count) {
+  const item = (d) => `  - name: db${d}
+    engine: postgresql
+    a: &a [${repeat('x', 10)}]
+    b: &b [${repeat('*a', 10)}]
+    c: &c [${repeat('*b', 10)}]
+    d: [${repeat('*c', 7)}]
+`;
+  return HEADER + Array.from({ length: count }, (_, d) => item(d)).join('');
+}
+
+/** One database whose `sensitive` list is one anchored table and `count` aliases of it. */
+function oneAnchorManyAliases(count) {
+  return `${HEADER}  - name: orders
+    engine: postgresql
+    sensitive:
+      - &t public.cards
+${repeat('      - *t', count, '\n')}
+`;
+}
+
+/** `count` databases; the first anchors its TLS settings, every other one aliases them. */
+function aliasAcrossItems(count) {
+  const item = (d) => `  - name: db${d}
+    engine: postgresql
+    endpoints:
+      - { name: db${d}-private, exposure: private, allowedAccounts: ["1234567890${d % 10}"] }
+    integrations:
+      - name: db${d}-bi
+        owner: data@example.com
+        user: db${d}_bi
+        endpoint: db${d}-private
+        tls: ${d === 0 ? '&tls { verify: full }' : '*tls'}
+        grants:
+          - { table: public.orders, privileges: [SELECT] }
+`;
+  return HEADER + Array.from({ length: count }, (_, d) => item(d)).join('');
+}
+
+const CASES = [
+  ['aliases-in-2000-items', () => aliasesInEveryItem(2000)],
+  ['aliases-in-8000-items', () => aliasesInEveryItem(8000)],
+  ['one-anchor-9000-aliases', () => oneAnchorManyAliases(9000)],
+  ['one-anchor-20000-aliases', () => oneAnchorManyAliases(20000)],
+  ['alias-across-3000-items', () => aliasAcrossItems(3000)],
+];
+
+const only = values.only?.split(',');
+console.log(`dbfence lint on hostile YAML, one run each, timeout ${values.timeout} s`);
+console.log('| case | file | seconds | peak MB | exit | first line of output |');
+console.log('|---|---:|---:|---:|---:|---|');
+for (const [name, generate] of CASES) {
+  if (only && !only.includes(name)) continue;
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, generate());
+  const start = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/dbfence.js', 'lint', file], {
+    encoding: 'utf8', timeout: Number(values.timeout) * 1000, maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const stderr = result.stderr.trim().split('\n');
+  const mb = Number(stderr.pop()) / 1024;
+  const output = [...result.stdout.split('\n'), ...stderr].find((line) => line.trim() !== '')?.trim().slice(0, 90) ?? '';
+  const status = result.error ? 'timeout' : result.status ?? result.signal;
+  console.log(`| ${name} | ${Math.round(statSync(file).size / 1024)} KB | ${seconds.toFixed(2)} | ${Number.isNaN(mb) ? '–' : mb.toFixed(0)} | ${status} | ${output.replaceAll('|', '\\|')} |`);
+}
