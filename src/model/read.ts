@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ToolError } from '../errors.js';
 
 /** Files larger than this are refused unread: no endpoints.yaml is anywhere near it. */
@@ -14,19 +14,64 @@ export type ReadResult =
  * ToolError.
  */
 export function readSourceText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ReadResult {
-  let bytes: Buffer;
+  const read = readRegularFile(path, maxBytes);
+  if ('bytes' in read) return decodeUtf8(read.bytes);
+  const size = read.size === undefined ? '' : `${formatBytes(read.size)}, `;
+  return { ok: false, offset: 0, text: '', message: `the file is ${size}over the ${formatBytes(maxBytes)} limit; is this the right file?` };
+}
+
+/** A file's bytes, or its size when over the bound (undefined when it only showed while reading). */
+export type BoundedRead = { bytes: Buffer } | { size: number | undefined };
+
+// Without O_NONBLOCK, opening a FIFO waits for a writer, forever; Windows has no FIFOs and no flag.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+/**
+ * Reads a regular file of at most `maxBytes`, the one reader of every file a
+ * user names (endpoints.yaml, `fromFile` secrets). The checks are made on the
+ * opened descriptor, not the path, and the bound holds while reading: a
+ * device (/dev/zero), a FIFO or a file that grows never makes it read
+ * without end or wait. What cannot be read is a ToolError `cannot read NAME: REASON`.
+ */
+export function readRegularFile(path: string, maxBytes: number, name = path): BoundedRead {
+  let fd: number | undefined;
   try {
-    const size = statSync(path).size;
-    if (size > maxBytes) {
-      return { ok: false, offset: 0, text: '', message: `the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit; is this the right file?` };
+    fd = openSync(path, OPEN_FLAGS);
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new ToolError(`cannot read ${name}: it is a folder`);
+    if (!stat.isFile()) throw new ToolError(`cannot read ${name}: not a regular file`);
+    if (stat.size > maxBytes) return { size: stat.size };
+    // st_size is a hint (files in /proc say 0): read to the end, but never past the bound.
+    let buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > maxBytes) return { size: undefined };
+        const larger = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+        buffer.copy(larger, 0, 0, length);
+        buffer = larger;
+      }
+      const count = readSync(fd, buffer, length, buffer.length - length, null);
+      if (count === 0) break;
+      length += count;
     }
-    bytes = readFileSync(path);
+    if (length > maxBytes) return { size: undefined };
+    return { bytes: buffer.subarray(0, length) };
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : String(code ?? error);
-    throw new ToolError(`cannot read ${path}: ${reason}`);
+    if (error instanceof ToolError) throw error;
+    throw new ToolError(`cannot read ${name}: ${unreadableReason(error as NodeJS.ErrnoException)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  return decodeUtf8(bytes);
+}
+
+function unreadableReason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'it is a folder';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    default: return String(error.code ?? error.message);
+  }
 }
 
 export function decodeUtf8(bytes: Uint8Array): ReadResult {
@@ -46,6 +91,6 @@ export function decodeUtf8(bytes: Uint8Array): ReadResult {
   }
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { SecretRef } from '../model/config.js';
+import { type BoundedRead, formatBytes, readRegularFile } from '../model/read.js';
 import type { SecretResolver } from './types.js';
+
+/** A secret file holds a password, a URL or a PEM certificate or key: far below this. */
+export const MAX_SECRET_FILE_BYTES = 1024 * 1024;
 
 export interface EnvSecretResolverOptions {
   env?: NodeJS.ProcessEnv;
@@ -26,11 +29,16 @@ export function envSecretResolver(options: EnvSecretResolverOptions = {}): Secre
         if (value === undefined || value === '') throw new ToolError(`${what}: the environment variable ${ref.fromEnv} is not set`);
       } else {
         const path = isAbsolute(ref.fromFile) ? ref.fromFile : join(options.baseDir ?? process.cwd(), ref.fromFile);
+        let read: BoundedRead;
         try {
-          value = readFileSync(path, 'utf8');
+          read = readRegularFile(path, MAX_SECRET_FILE_BYTES, ref.fromFile);
         } catch (error) {
-          throw new ToolError(`${what}: cannot read ${ref.fromFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+          throw new ToolError(`${what}: ${(error as ToolError).message}`);
         }
+        if (!('bytes' in read)) {
+          throw new ToolError(`${what}: ${ref.fromFile} is over the ${formatBytes(MAX_SECRET_FILE_BYTES)} a secret file may hold; is this the right file?`);
+        }
+        value = read.bytes.toString('utf8');
         if (value.trim() === '') throw new ToolError(`${what}: ${ref.fromFile} is empty`);
         // A trailing newline from an editor or `echo` is not part of a password.
         value = value.replace(/\r?\n$/, '');

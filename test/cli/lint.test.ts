@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fifoWithWriter } from '../helpers/fifo.js';
 import { dbfence, expectOneLineError, FIXTURES } from './helpers.js';
 
 const ANSI = /\u001b\[/;
@@ -82,6 +83,17 @@ describe('dbfence lint: exit status', () => {
 
   it('is 2, with one line, when a file is missing', async () => {
     expectOneLineError(await dbfence(['lint', 'missing.yaml']), /cannot read missing\.yaml: no such file/);
+  });
+
+  it.skipIf(process.platform === 'win32')('is 2, with one line, for a device or a FIFO, instead of reading forever or waiting', async () => {
+    expectOneLineError(await dbfence(['lint', '/dev/zero']), /^dbfence: cannot read \/dev\/zero: not a regular file\n$/);
+    const fifo = join(scratch, 'endpoints.fifo');
+    const endWriter = fifoWithWriter(fifo);
+    try {
+      expectOneLineError(await dbfence(['lint', fifo]), /: not a regular file\n$/);
+    } finally {
+      endWriter();
+    }
   });
 
   it('is 2, with one line, for a flag it does not know', async () => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
+import { fifoWithWriter } from '../helpers/fifo.js';
 import { buildRuleSet } from '../../src/lint/engine.js';
 import { loadBuiltinPack } from '../../src/lint/policies/load.js';
 import { mergePacks } from '../../src/lint/policies/pack.js';
@@ -46,5 +47,25 @@ describe('reading the file', () => {
   it('stops with one clear error, not a finding, when there is no file to read', () => {
     expect(() => lintFile(join(dir, 'missing.yaml'), ruleSet)).toThrow(new ToolError(`cannot read ${join(dir, 'missing.yaml')}: no such file`));
     expect(() => lintFile(dir, ruleSet)).toThrow(/it is a folder/);
+  });
+
+  it('stops with one clear error for a device instead of reading it', () => {
+    expect(() => lintFile('/dev/null', ruleSet)).toThrow(new ToolError('cannot read /dev/null: not a regular file'));
+  });
+
+  it.skipIf(process.platform === 'win32')('stops with one clear error for a FIFO instead of waiting for a writer', () => {
+    const fifo = join(dir, 'endpoints.fifo');
+    const endWriter = fifoWithWriter(fifo);
+    try {
+      expect(() => lintFile(fifo, ruleSet)).toThrow(new ToolError(`cannot read ${fifo}: not a regular file`));
+    } finally {
+      endWriter();
+    }
+  });
+
+  it.skipIf(!existsSync('/proc/self/status'))('holds the size limit while reading, for a file whose size says 0', () => {
+    expect(lintFile('/proc/self/status', ruleSet, { maxFileBytes: 64 }).findings).toMatchObject([
+      { ruleId: 'syntax', line: 1, column: 1, message: 'the file is over the 1 KiB limit; is this the right file?' },
+    ]);
   });
 });
