@@ -2,8 +2,9 @@
 // Times `dbfence lint` as a whole process on the hostile YAML of issue 8:
 // alias expansion spread over many `databases` items, one anchor with many
 // aliases, and an alias across items. Prints wall time, peak memory, exit
-// status and the first line of output for each. Run `npm run bundle` first.
-// Usage: node bench/hostile.mjs [--timeout SECONDS] [--only NAME,NAME]
+// status and the findings by rule for each. Run `npm run bundle` first.
+// Usage: node bench/hostile.mjs [--timeout SECONDS] [--only NAME,NAME] [--bin PATH]
+// (--bin: another build's bin/dbfence.js, to compare before and after a change)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +14,7 @@ const { values } = parseArgs({
   options: {
     timeout: { type: 'string', default: '300' },
     only: { type: 'string' },
+    bin: { type: 'string', default: 'bin/dbfence.js' },
   },
 });
 const work = resolve('.bench', 'hostile');
@@ -49,12 +51,17 @@ function aliasAcrossItems(count) {
   const item = (d) => `  - name: db${d}
     engine: postgresql
     endpoints:
-      - { name: db${d}-private, exposure: private, allowedAccounts: ["1234567890${d % 10}"] }
+      - name: db${d}-public
+        exposure: public
+        hostname: db${d}.example.com
+        allow: [{ cidr: 11.0.${d % 250}.0/24, description: clients }]
     integrations:
       - name: db${d}-bi
         owner: data@example.com
         user: db${d}_bi
-        endpoint: db${d}-private
+        endpoint: db${d}-public
+        from: [11.0.${d % 250}.7/32]
+        keepalive: 5m
         tls: ${d === 0 ? '&tls { verify: full }' : '*tls'}
         grants:
           - { table: public.orders, privileges: [SELECT] }
@@ -70,22 +77,36 @@ const CASES = [
   ['alias-across-3000-items', () => aliasAcrossItems(3000)],
 ];
 
+/** The findings by rule and line of the first (`syntax×1 at 16:44`), or the tool's error line. */
+function describeOutcome(stdout, stderr) {
+  let findings;
+  try {
+    findings = JSON.parse(stdout).findings;
+  } catch {
+    return stderr.find((line) => line.trim() !== '')?.trim().slice(0, 90) ?? '';
+  }
+  if (findings.length === 0) return 'none';
+  const byRule = new Map();
+  for (const { ruleId } of findings) byRule.set(ruleId, (byRule.get(ruleId) ?? 0) + 1);
+  return `${[...byRule].map(([rule, count]) => `${rule}×${count}`).join(', ')}; first at ${findings[0].line}:${findings[0].column}`;
+}
+
 const only = values.only?.split(',');
 console.log(`dbfence lint on hostile YAML, one run each, timeout ${values.timeout} s`);
-console.log('| case | file | seconds | peak MB | exit | first line of output |');
+console.log('| case | file | seconds | peak MB | exit | findings |');
 console.log('|---|---:|---:|---:|---:|---|');
 for (const [name, generate] of CASES) {
   if (only && !only.includes(name)) continue;
   const file = join(work, `${name}.yaml`);
   writeFileSync(file, generate());
   const start = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/dbfence.js', 'lint', file], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, values.bin, 'lint', '--format', 'json', file], {
     encoding: 'utf8', timeout: Number(values.timeout) * 1000, maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const stderr = result.stderr.trim().split('\n');
   const mb = Number(stderr.pop()) / 1024;
-  const output = [...result.stdout.split('\n'), ...stderr].find((line) => line.trim() !== '')?.trim().slice(0, 90) ?? '';
+  const output = describeOutcome(result.stdout, stderr);
   const status = result.error ? 'timeout' : result.status ?? result.signal;
   console.log(`| ${name} | ${Math.round(statSync(file).size / 1024)} KB | ${seconds.toFixed(2)} | ${Number.isNaN(mb) ? '–' : mb.toFixed(0)} | ${status} | ${output.replaceAll('|', '\\|')} |`);
 }
