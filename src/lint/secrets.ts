@@ -29,7 +29,7 @@ const EMBEDDED_SHAPES: [RegExp, string][] = [
   [/\bgh[pousr]_[A-Za-z0-9]{30}[A-Za-z0-9]*\b|\bgithub_pat_[A-Za-z0-9_]{30}[A-Za-z0-9_]*\b/, 'a GitHub token'],
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key'],
   [/\bxox[abprs]-[A-Za-z0-9-]{10}[A-Za-z0-9-]*\b/, 'a Slack token'],
-  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8}/, 'a JSON Web Token'],
+  [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/, 'a JSON Web Token'],
   [/\b(?:sk|rk)_live_[A-Za-z0-9]{16}[A-Za-z0-9]*\b/, 'an API secret key'],
 ];
 
