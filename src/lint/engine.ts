@@ -11,7 +11,7 @@ import type { RuleSetting, WaiverPolicy } from './policies/pack.js';
 import type { AnyRule, Report } from './rule.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
 import { checkSchema } from './schema-check.js';
-import { findInlineSecrets } from './secrets.js';
+import { findInlineSecrets, inlineSecretValues, quoteValue, safeMessage } from './secrets.js';
 import { applyWaivers, readWaivers, type Waiver, waiverReports } from './waivers.js';
 
 export interface ConfiguredRule {
@@ -82,11 +82,14 @@ interface Pending extends Report {
 /** Lints one parsed file: syntax, schema, CIDR forms, rules, custom policies, then waivers. */
 export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: LintOptions = {}): LintedFile {
   const { source, data, locations } = parsed;
+  // Every message passes through safeMessage, so none can quote a secret of the file, however it was written.
+  let secretValues: string[] | undefined;
   const toFinding = (ruleId: string, severity: Severity, message: string, range: OffsetRange, path: DocPath): Finding => {
     const start = source.position(range.start);
     const end = source.position(Math.max(range.end, range.start));
+    secretValues ??= inlineSecretValues(data);
     return {
-      ruleId, severity, message, file: source.name, path: formatPath(path),
+      ruleId, severity, message: safeMessage(message, secretValues), file: source.name, path: safeMessage(formatPath(path), secretValues),
       line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
     };
   };
@@ -114,7 +117,7 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
       const reading = parseCidrLenient(entry.text);
       add('schema', 'error')({
         path: entry.path,
-        message: `${JSON.stringify(entry.text)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
+        message: `${quoteValue(entry.text, entry.path)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
       });
     }
   }

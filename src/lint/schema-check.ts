@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/endpoints-validator.js';
 import { type DocPath, pathFromPointer, pathStartsWith } from '../model/path.js';
 import type { Report } from './rule.js';
+import { mayQuote, quoteValue } from './secrets.js';
 import { closest } from './suggest.js';
 
 interface SchemaNode {
@@ -41,12 +42,12 @@ function dropShadowed(reports: Report[]): Report[] {
     && pathStartsWith(report.path, other.path) && /^must be (an? )?(object|array|string)/.test(other.message)));
 }
 
-/** Values under these keys may be secrets written in the wrong place: never echo them. */
-const SECRET_BEARING = /pass|token|secret|key|url|from(env|file)|credential/i;
-
+/**
+ * Every value of the file a message shows goes through quoteValue: capped,
+ * and never a value under a secret-bearing key or shaped like a secret.
+ */
 function toReport(error: ErrorObject, data: unknown): Report {
   const path: DocPath = pathFromPointer(error.instancePath, data);
-  const hidden = path.some((segment) => typeof segment === 'string' && SECRET_BEARING.test(segment));
   const parent = (error.parentSchema ?? {}) as SchemaNode;
   const what = parent.title ? ` (${parent.title})` : '';
   switch (error.keyword) {
@@ -59,22 +60,22 @@ function toReport(error: ErrorObject, data: unknown): Report {
       const known = Object.keys(parent.properties ?? {});
       const suggestion = closest(extra, known);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 ? `; allowed here: ${known.join(', ')}` : '';
-      return { path: [...path, extra], at: 'key', message: `unknown property "${extra}"${hint}` };
+      return { path: [...path, extra], at: 'key', message: `unknown property ${quoteValue(extra)}${hint}` };
     }
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-      const suggestion = typeof error.data === 'string' && !hidden ? closest(error.data, allowed.map(String)) : undefined;
+      const suggestion = typeof error.data === 'string' && mayQuote(error.data, path) ? closest(error.data, allowed.map(String)) : undefined;
       return {
         path,
-        message: `${hidden ? 'the value' : JSON.stringify(error.data)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+        message: `${quoteValue(error.data, path)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
       };
     }
     case 'const':
       return { path, message: `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}` };
     case 'pattern':
-      return { path, message: `${hidden ? 'the value' : JSON.stringify(error.data)} is not a valid value${what}${parent.description ? `: ${parent.description}` : ''}` };
+      return { path, message: `${quoteValue(error.data, path)} is not a valid value${what}${parent.description ? `: ${parent.description}` : ''}` };
     case 'type':
-      return { path, message: `must be ${article((error.params as { type: string }).type)}, not ${describe(error.data, hidden)}` };
+      return { path, message: `must be ${article((error.params as { type: string }).type)}, not ${describe(error.data, path)}` };
     case 'oneOf':
     case 'anyOf':
       return { path, message: `must be ${parent.title ? `a ${parent.title.toLowerCase()}` : 'one of the allowed forms'}${parent.description ? `: ${parent.description}` : ''}` };
@@ -89,9 +90,8 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function describe(value: unknown, hidden: boolean): string {
+function describe(value: unknown, path: DocPath): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return hidden ? `a ${typeof value}` : `${typeof value} ${JSON.stringify(value)}`;
+  if (Array.isArray(value) || typeof value === 'object') return quoteValue(value);
+  return mayQuote(value, path) ? `${typeof value} ${quoteValue(value, path)}` : `a ${typeof value}`;
 }

@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../lint/finding.js';
 import type { LintedFile } from '../lint/engine.js';
 import { formatPath } from '../model/path.js';
+import { inlineSecretValues, safeMessage } from '../lint/secrets.js';
 import { applyWaivers } from '../lint/waivers.js';
 import type { Change, Plan } from './types.js';
 
@@ -19,6 +20,7 @@ export interface PlanFindingOptions {
  */
 export function planFindings(plan: Plan, file: Pick<LintedFile, 'source' | 'config' | 'locations' | 'waivers'>, options: PlanFindingOptions): Finding[] {
   const findings: Finding[] = [];
+  const secretValues = inlineSecretValues(file.config);
   const add = (ruleId: string, defaultSeverity: Severity, message: string, path: Change['path'], downgrade = false) => {
     const configured = options.severity.get(ruleId) ?? defaultSeverity;
     if (configured === 'off') return;
@@ -28,7 +30,7 @@ export function planFindings(plan: Plan, file: Pick<LintedFile, 'source' | 'conf
     const start = file.source.position(range.start);
     const end = file.source.position(range.end);
     findings.push({
-      ruleId, severity, message, file: file.source.name, path: formatPath(path ?? []),
+      ruleId, severity, message: safeMessage(message, secretValues), file: file.source.name, path: formatPath(path ?? []),
       line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
     });
   };

@@ -28,18 +28,54 @@ export interface ReportInput {
 export type Reporter = (input: ReportInput) => string;
 
 /**
- * A source line with every secret in it replaced by asterisks: the ranges the
- * parsed document marked, and anything that looks like a secret on the line.
+ * A reader of the file's source lines with every secret replaced by
+ * asterisks: the ranges the parsed document marked, and anything that looks
+ * like a secret on the line. Each line is masked once however many findings
+ * quote it, and finds its ranges by binary search, so a file with a hundred
+ * thousand secrets and findings is not quadratic.
  */
-export function redactedLine(file: ReportedFile, line: number): string {
-  const text = file.source.lineText(line);
-  const lineStart = file.source.lineCounter.lineStarts[line - 1] ?? 0;
-  let out = text;
-  for (const { start, end } of file.redactions) {
-    const from = Math.max(start - lineStart, 0);
-    const to = Math.min(end - lineStart, text.length);
-    if (from >= to) continue;
-    out = out.slice(0, from) + '*'.repeat(to - from) + out.slice(to);
+export function redactedLines(file: ReportedFile): (line: number) => string {
+  const ranges = [...file.redactions].sort((a, b) => a.start - b.start);
+  // furthest[i]: the furthest end of ranges[0..i], to stop looking back at the first range that cannot reach a line.
+  const furthest: number[] = [];
+  for (const [i, range] of ranges.entries()) furthest.push(Math.max(range.end, furthest[i - 1] ?? -Infinity));
+  const masked = new Map<number, string>();
+  return (line) => {
+    let out = masked.get(line);
+    if (out !== undefined) return out;
+    const text = file.source.lineText(line);
+    const lineStart = file.source.lineCounter.lineStarts[line - 1] ?? 0;
+    const lineEnd = lineStart + text.length;
+    // The ranges that start before the line ends are ranges[0..low).
+    let low = 0;
+    let high = ranges.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ranges[mid]!.start < lineEnd) low = mid + 1;
+      else high = mid;
+    }
+    const spans: [number, number][] = [];
+    for (let i = low - 1; i >= 0 && furthest[i]! > lineStart; i--) {
+      const { start, end } = ranges[i]!;
+      if (end > lineStart) spans.push([Math.max(start - lineStart, 0), Math.min(end - lineStart, text.length)]);
+    }
+    out = maskSecretsInLine(starred(text, spans.reverse()));
+    masked.set(line, out);
+    return out;
+  };
+}
+
+/** The text with each span (sorted by start, perhaps overlapping) replaced by as many asterisks. */
+function starred(text: string, spans: readonly [number, number][]): string {
+  if (spans.length === 0) return text;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to] of spans) {
+    if (to <= at) continue;
+    const start = Math.max(from, at);
+    parts.push(text.slice(at, start), '*'.repeat(to - start));
+    at = to;
   }
-  return maskSecretsInLine(out);
+  parts.push(text.slice(at));
+  return parts.join('');
 }

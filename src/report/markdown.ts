@@ -33,7 +33,9 @@ export function escapeCell(text: string): string {
 
 /** A code span that survives any text: a fence longer than the text's backtick runs, pipes escaped for the table. */
 export function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  // A loop, not Math.max(...runs): a text with a million backtick runs would overflow the call stack.
+  let longest = 0;
+  for (const [run] of text.matchAll(/`+/g)) longest = Math.max(longest, run.length);
   const fence = '`'.repeat(longest + 1);
   const pad = longest > 0 ? ' ' : '';
   return `${fence}${pad}${oneLine(text).replace(/\|/g, '\\|')}${pad}${fence}`;

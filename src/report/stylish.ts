@@ -1,5 +1,5 @@
 import { summarize } from '../lint/finding.js';
-import { redactedLine, type ReportInput, type ReportedFile } from './input.js';
+import { redactedLines, type ReportInput } from './input.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -18,11 +18,12 @@ export function stylish(input: ReportInput, { color }: StylishOptions): string {
   for (const file of input.files) {
     if (file.findings.length === 0) continue;
     out.push(paint('underline', printable(file.source.name)));
+    const lineOf = redactedLines(file);
     for (const finding of file.findings) {
       const where = paint('gray', `${finding.line}:${finding.column}`);
       const severity = finding.severity === 'error' ? paint('red', 'error  ') : paint('yellow', 'warning');
       out.push(`  ${where}  ${severity}  ${printable(finding.message)}  ${paint('gray', finding.ruleId)}`);
-      out.push(...codeFrame(file, finding.line, finding.column, finding.endLine === finding.line ? finding.endColumn : undefined)
+      out.push(...codeFrame(lineOf(finding.line), finding.line, finding.column, finding.endLine === finding.line ? finding.endColumn : undefined)
         .map((line) => paint('gray', line)));
     }
     out.push('');
@@ -39,15 +40,15 @@ export function stylish(input: ReportInput, { color }: StylishOptions): string {
 }
 
 /**
- * The finding's line, with a caret run under the offending text. A long line
- * is cut to a window around the finding, so the carets stay on screen.
+ * The finding's line (secrets masked), with a caret run under the offending
+ * text. A long line is cut to a window around the finding, so the carets stay
+ * on screen and a megabyte line prints as one screen line.
  */
-function codeFrame(file: ReportedFile, line: number, column: number, endColumn: number | undefined): string[] {
-  const text = printable(redactedLine(file, line));
+function codeFrame(text: string, line: number, column: number, endColumn: number | undefined): string[] {
   if (text.trim() === '') return [];
   const start = column - 1 > FRAME_WIDTH - FRAME_LEAD ? column - 1 - FRAME_LEAD : 0;
   const end = start + FRAME_WIDTH;
-  const shown = `${start > 0 ? '…' : ''}${text.slice(start, end)}${text.length > end ? '…' : ''}`;
+  const shown = `${start > 0 ? '…' : ''}${printable(text.slice(start, end))}${text.length > end ? '…' : ''}`;
   const caretAt = column - 1 - start + (start > 0 ? 1 : 0);
   const width = Math.min(Math.max(1, (endColumn ?? column + 1) - column), Math.max(1, shown.length - caretAt));
   const gutter = String(line).length;

@@ -174,6 +174,39 @@ describe('dbfence lint: secrets', () => {
       expect(stdout + stderr, format).not.toContain(password);
     }
   });
+
+  it('never prints a URL with a password that fails the schema as a hostname', async () => {
+    const password = 'S3cret-Pw';
+    const file = join(scratch, 'hostname.yaml');
+    writeFileSync(file, readFileSync(join(import.meta.dirname, '../fixtures/cli-lint/findings.yaml'), 'utf8')
+      .replace(/hostname: \S+/, `hostname: "postgres://admin:${password}@db.example.com/x"`));
+    for (const format of ['stylish', 'json', 'sarif', 'github', 'markdown']) {
+      const { code, stdout, stderr } = await dbfence(['lint', '-f', format, file]);
+      expect(code, format).toBe(1);
+      expect(stdout, format).toContain('looks like a URL with a password (not shown)');
+      expect(stdout + stderr, format).not.toContain(password);
+    }
+  });
+});
+
+describe('dbfence lint: hostile files', () => {
+  const valid = readFileSync(join(import.meta.dirname, '../fixtures/cli-lint/clean.yaml'), 'utf8');
+  const deep = join(scratch, 'deep.yaml');
+  writeFileSync(deep, `${valid}extra: ${'['.repeat(6000)}${']'.repeat(6000)}\n`);
+  const long = join(scratch, 'long.yaml');
+  writeFileSync(long, `${valid}extra: ${'a'.repeat(15 * 1024 * 1024)}\n`);
+
+  // Both once killed the default format: a V8 out-of-memory abort, a stack overflow in the secret masker.
+  it.each([['a 6,000-deep nested list', deep], ['a 15 MB single-line value', long]])('reports findings on %s, in stylish and JSON', async (_, file) => {
+    const stylish = await dbfence(['lint', file]);
+    expect(stylish.stderr).toBe('');
+    expect(stylish.code).toBe(1);
+    expect(stylish.stdout).toMatch(/✖ \d+ problems? \(\d+ errors?/);
+    expect(stylish.stdout.length).toBeLessThan(10_000);
+    const json = await dbfence(['lint', '-f', 'json', file]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).findings.length).toBeGreaterThan(0);
+  }, 180_000);
 });
 
 describe('dbfence lint | a reader that stops early', () => {

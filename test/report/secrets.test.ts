@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildRuleSet, lintDocument } from '../../src/lint/engine.js';
+import { createRule } from '../../src/lint/rule.js';
+import { parseYaml } from '../../src/model/parse.js';
 import { FORMATS, render } from '../../src/report/index.js';
 import { maskSecretsInLine } from '../../src/report/redact.js';
 import { stylish } from '../../src/report/stylish.js';
@@ -81,6 +84,61 @@ describe('secrets in reports', () => {
       expect(out, format).not.toContain(PASSWORD);
       expect(out, format).not.toContain(PEM_BODY);
     }
+  });
+});
+
+/** A GitHub token, built at run time so that no source file holds one for secret scanners to stop on. */
+const GITHUB_TOKEN = ['gh', 'p_', 'A1b2C3d4'.repeat(5)].join('');
+const URL_PASSWORD = 'S3cretPw';
+
+/** Secrets pasted where the schema expects something else: the schema's messages quote the value they reject. */
+const SECRETS_IN_WRONG_PLACES = `${HEADER}databases:
+  - name: orders
+    engine: postgresql
+    endpoints:
+      - name: orders-public
+        exposure: public
+        hostname: "postgres://admin:${URL_PASSWORD}@db.example.com/x"
+        port: 5432
+        allow:
+          - cidr: ${GITHUB_TOKEN}
+    integrations: []
+`;
+
+describe('secrets in messages', () => {
+  it('never quotes a value that fails the schema and looks like a secret, in any format', async () => {
+    const file = await linted('endpoints.yaml', SECRETS_IN_WRONG_PLACES);
+    const schema = file.findings.filter((f) => f.ruleId === 'schema').map((f) => [f.path, f.message]);
+    expect(schema).toEqual([
+      ['databases[0].endpoints[0].hostname', expect.stringMatching(/^a value that looks like a URL with a password \(not shown\) is not a valid value \(Hostname\)/)],
+      ['databases[0].endpoints[0].allow[0].cidr', expect.stringMatching(/^a value that looks like a GitHub token \(not shown\) is not a valid value \(CIDR\)/)],
+    ]);
+    expect(file.findings.filter((f) => f.ruleId === 'no-inline-secrets')).toHaveLength(2);
+    for (const format of FORMATS) {
+      const out = render(format, input(file), { color: false });
+      expect(out, format).not.toContain(URL_PASSWORD);
+      expect(out, format).not.toContain(GITHUB_TOKEN);
+    }
+  });
+
+  it('masks the file\'s secrets in any message, even one written to quote them', async () => {
+    const careless = createRule({
+      id: 'quotes-everything',
+      severity: 'error',
+      rationale: 'A test rule that forgets quoteValue.',
+      description: 'Quotes values raw.',
+      robust: true,
+      check({ config, report }) {
+        const credentials = (config as unknown as { databases: { integrations: { credentials: { password: string } }[] }[] })
+          .databases[0]!.integrations[0]!.credentials;
+        report({ path: ['databases', 0], message: `the password is ${JSON.stringify(credentials.password)}, or ${credentials.password}` });
+      },
+    });
+    const ruleSet = buildRuleSet(new Map());
+    ruleSet.rules.push({ rule: careless, severity: 'error', options: {} });
+    const file = lintDocument(parseYaml('endpoints.yaml', INLINE_PASSWORD.replace(PASSWORD, `"${PASSWORD}\\\""`)), ruleSet);
+    const message = file.findings.find((f) => f.ruleId === 'quotes-everything')!.message;
+    expect(message).toBe('the password is "********", or ********');
   });
 });
 

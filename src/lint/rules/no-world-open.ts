@@ -3,6 +3,7 @@ import { AddressSpace } from '../../net/address-space.js';
 import { type Family, parseCidrLenient } from '../../net/cidr.js';
 import { ConfigIndex, type CidrRef } from '../config-index.js';
 import { createRule } from '../rule.js';
+import { quoteValue } from '../secrets.js';
 
 const WORLD: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 
@@ -56,7 +57,7 @@ export default createRule({
         const families = worldOfOne(entry);
         if (families.length === 0) continue;
         families.forEach((family) => alone.add(family));
-        report({ path: entry.path, message: `${JSON.stringify(entry.text)} opens the endpoint to ${describe(families)}` });
+        report({ path: entry.path, message: `${quoteValue(entry.text, entry.path)} opens the endpoint to ${describe(families)}` });
       }
       const together = worldOf(entries).filter((family) => !alone.has(family));
       if (together.length > 0) report({ path: groupPath, message: `together, the ${what} open the endpoint to ${describe(together)}` });

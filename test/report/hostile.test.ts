@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { FORMATS, render } from '../../src/report/index.js';
+import { stylish } from '../../src/report/stylish.js';
+import { fileWith, finding, HEADER, input, linted } from './helpers.js';
+
+/** A valid database with nothing in it, so findings come from what each case adds. */
+const EMPTY_DATABASE = `${HEADER}databases:
+  - name: orders
+    engine: postgresql
+    endpoints: []
+    integrations: []
+`;
+
+const DEPTH = 6000;
+const HUGE = 15 * 1024 * 1024;
+
+/** Hostile files, each with at least one finding; none may crash a reporter. */
+const HOSTILE: [string, () => string][] = [
+  ['a 6,000-deep flow list', () => `${EMPTY_DATABASE}extra: ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}\n`],
+  ['a 6,000-deep compact block list', () => `${EMPTY_DATABASE}extra:\n  ${'- '.repeat(DEPTH)}x\n`],
+  ['a 6,000-deep flow mapping', () => `${EMPTY_DATABASE}extra: ${'{a: '.repeat(DEPTH)}1${'}'.repeat(DEPTH)}\n`],
+  ['a 15 MB single-line value', () => `${EMPTY_DATABASE}extra: ${'a'.repeat(HUGE)}\n`],
+  ['a 15 MB value that fails the schema', () => EMPTY_DATABASE.replace('name: orders', `name: "${'a'.repeat(HUGE)}"`)],
+];
+
+/** Generous: these parse megabytes on a shared, loaded machine. */
+const SLOW = 120_000;
+
+describe('every format on hostile input', () => {
+  it.each(HOSTILE)('survives %s, with findings and a bounded report', async (_, text) => {
+    const file = await linted('endpoints.yaml', text());
+    expect(file.findings.length).toBeGreaterThan(0);
+    for (const format of FORMATS) {
+      const out = render(format, input(file), { color: true });
+      expect(out.length, format).toBeGreaterThan(0);
+      // Nothing quotes the megabytes: code frames show a window, messages a capped value.
+      expect(out.length, format).toBeLessThan(100_000);
+    }
+    const frames = stylish(input(file), { color: false }).split('\n').filter((line) => /^ {4}\d+ \| /.test(line));
+    for (const frame of frames) expect(frame.length).toBeLessThan(200);
+  }, SLOW);
+
+  it('quotes at most 80 characters of a value in a message, and says it was cut', async () => {
+    const file = await linted('endpoints.yaml', EMPTY_DATABASE.replace('name: orders', `name: "${'A'.repeat(500)}"`));
+    const message = file.findings.find((f) => f.ruleId === 'schema')!.message;
+    expect(message).toMatch(/^"A{79}…" is not a valid value \(Name\)/);
+  });
+
+  it('masks a secret at the end of a megabyte line before cutting the line to a window', () => {
+    const line = `description: "${'a'.repeat(1024 * 1024)} postgres://admin:S3cretPw@db.example.com/x"`;
+    const column = line.indexOf('postgres://') + 1;
+    const out = stylish(input(fileWith([finding({ line: 1, column, endLine: 1, endColumn: column + 10 })], `${line}\n`)), { color: false });
+    expect(out).not.toContain('S3cretPw');
+    expect(out).toContain('…');
+    expect(out.length).toBeLessThan(1000);
+  });
+
+  it('reports a hundred thousand findings on one line without quadratic work', () => {
+    const entries = 100_000;
+    const line = `allow: [${Array.from({ length: entries }, () => '{ cidr: 0.0.0.0/0 }').join(', ')}]`;
+    const findings = Array.from({ length: entries }, (_, i) => {
+      const column = 10 + i * 21 + 8;
+      return finding({ line: 1, column, endLine: 1, endColumn: column + 9 });
+    });
+    // Each finding quotes the same 2 MB line: it is masked once, and each frame is a window of it.
+    const out = stylish(input(fileWith(findings, `${line}\n`)), { color: false });
+    expect(out.split('\n').filter((text) => text.startsWith('    1 | ')).length).toBe(entries);
+  }, SLOW);
+
+  it('survives a message with a million backtick runs in the Markdown table', () => {
+    const message = '`a'.repeat(1_000_000);
+    const out = render('markdown', input(fileWith([finding({ message, file: '`x`.yaml' })])), { color: false });
+    expect(out).toContain('| 🔴 |');
+  });
+});
