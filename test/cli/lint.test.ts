@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,6 +131,43 @@ describe('dbfence lint --output', () => {
 
   it('refuses to overwrite a file it checks', async () => {
     expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /is a file being checked/);
+  });
+});
+
+describe('dbfence lint: each file with its own policies', () => {
+  // a/ has no policies; b/ has a pack that turns no-world-open off and a rule that forbids public endpoints.
+  const root = join(scratch, 'per-file-policies');
+  const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+  mkdirSync(join(root, 'a'), { recursive: true });
+  mkdirSync(join(root, 'b', 'policies'), { recursive: true });
+  writeFileSync(join(root, 'a', 'endpoints.yaml'), fixture('findings.yaml'));
+  writeFileSync(join(root, 'b', 'endpoints.yaml'), fixture('clean.yaml'));
+  writeFileSync(join(root, 'b', 'policies', 'team.yaml'), 'kind: pack\nname: b-team\nrules:\n  no-world-open: off\n');
+  writeFileSync(join(root, 'b', 'policies', 'private-only.yaml'), [
+    'kind: rule', 'id: private-only', 'severity: error', 'message: endpoints are private here', 'target: endpoint',
+    'assert:', '  properties:', '    exposure: { const: private }', '',
+  ].join('\n'));
+  const rulesByFile = async (files: string[]) => {
+    const { stdout, stderr } = await dbfence(['lint', '-f', 'json', ...files], { cwd: root });
+    expect(stderr).toBe('');
+    const byFile: Record<string, string[]> = {};
+    for (const finding of JSON.parse(stdout).findings as { file: string; ruleId: string }[]) (byFile[finding.file] ??= []).push(finding.ruleId);
+    return byFile;
+  };
+
+  it('applies the policies of b/ to b/ and never to a/, in either order', async () => {
+    for (const files of [['a/endpoints.yaml', 'b/endpoints.yaml'], ['b/endpoints.yaml', 'a/endpoints.yaml']]) {
+      const byFile = await rulesByFile(files);
+      expect(byFile['a/endpoints.yaml'], files.join(' ')).toContain('no-world-open');
+      expect(byFile['a/endpoints.yaml'], files.join(' ')).not.toContain('private-only');
+      expect(byFile['b/endpoints.yaml'], files.join(' ')).toEqual(['private-only']);
+    }
+  });
+
+  it('applies --policies to every file', async () => {
+    const byFile = await rulesByFile(['--policies', 'b/policies', 'a/endpoints.yaml', 'b/endpoints.yaml']);
+    expect(byFile['a/endpoints.yaml']).toContain('private-only');
+    expect(byFile['a/endpoints.yaml']).not.toContain('no-world-open');
   });
 });
 
