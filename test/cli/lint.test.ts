@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,7 +130,32 @@ describe('dbfence lint --output', () => {
   });
 
   it('refuses to overwrite a file it checks', async () => {
-    expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /is a file being checked/);
+    expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /--output \.\/findings\.yaml is findings\.yaml, a file this run reads/);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a symbolic or hard link to a file it reads, and leaves that file as it was', async () => {
+    const dir = mkdtempSync(join(scratch, 'links-'));
+    mkdirSync(join(dir, 'policies'));
+    const endpoints = join(dir, 'endpoints.yaml');
+    const pack = join(dir, 'policies', 'team.yaml');
+    const original = readFileSync(join(FIXTURES, 'findings.yaml'), 'utf8');
+    writeFileSync(endpoints, original);
+    writeFileSync(pack, 'kind: pack\nname: team\nrules: {}\n');
+    symlinkSync(endpoints, join(dir, 'report-symlink.json'));
+    linkSync(endpoints, join(dir, 'report-hardlink.json'));
+    symlinkSync(pack, join(dir, 'pack-symlink.json'));
+    for (const [out, target] of [['report-symlink.json', 'endpoints.yaml'], ['report-hardlink.json', 'endpoints.yaml'], ['pack-symlink.json', 'policies/team.yaml']]) {
+      expectOneLineError(await dbfence(['lint', '-f', 'json', '-o', out!, 'endpoints.yaml'], { cwd: dir }), new RegExp(`--output ${out} is ${target}, a file this run reads`));
+    }
+    expect(readFileSync(endpoints, 'utf8')).toBe(original);
+    expect(readFileSync(pack, 'utf8')).toBe('kind: pack\nname: team\nrules: {}\n');
+  });
+
+  it('replaces the whole of an older, longer report', async () => {
+    const out = join(scratch, 'old-report.json');
+    writeFileSync(out, 'x'.repeat(100_000));
+    await dbfence(['lint', '-f', 'json', '-o', out, 'clean.yaml']);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ findings: [], summary: { errors: 0, warnings: 0 } });
   });
 });
 
