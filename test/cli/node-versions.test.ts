@@ -13,7 +13,7 @@ describe.skipIf(!NODE_BINARIES_AVAILABLE)('the CLI on Node 20, 22 and 24', () =>
   let nodes: Record<string, string>;
   beforeAll(async () => {
     nodes = { [`node${process.versions.node.split('.')[0]}`]: process.execPath, ...(await otherNodeBinaries()) };
-  });
+  }, 600_000); // the first run on a clone downloads two Node binaries
 
   it('lints with the same report and exit status, and prints nothing on standard error, with and without a code cache', async () => {
     const args = ['lint', '-f', 'json', 'findings.yaml', 'warnings.yaml', 'clean.yaml'];
