@@ -17,10 +17,9 @@ export interface LintRunOptions {
   today?: string;
 }
 
-/** A linted file with the policies it was linted with. */
+/** A linted file with the rules it was linted with (its own policies folder's). */
 export interface RunFile extends LintedFile {
   ruleSet: RuleSet;
-  policiesDir: string | undefined;
 }
 
 export interface LintRun {
@@ -66,7 +65,7 @@ export async function runLint(paths: readonly string[], options: LintRunOptions 
       policies = await loadRuleSet(policiesDir);
       byFolder.set(key, policies);
     }
-    files.push({ ...lintFile(path, policies.ruleSet, options), ruleSet: policies.ruleSet, policiesDir });
+    files.push({ ...lintFile(path, policies.ruleSet, options), ruleSet: policies.ruleSet });
   }
   const loaded = [...byFolder.values()];
   // Two folders may define the same rule id: reports describe it once.
