@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { LocationIndex } from '../model/locations.js';
 import { parseYaml } from '../model/parse.js';
 import { DEFAULT_MAX_FILE_BYTES, readSourceText } from '../model/read.js';
@@ -11,39 +11,67 @@ import { mergePacks, waiverPolicy } from './policies/pack.js';
 import { BUILTIN_RULES } from './rules/index.js';
 
 export interface LintRunOptions {
-  /** A team's policies folder; by default `policies/` beside the first file, when it exists. */
+  /** A team's policies folder for every file; by default each file's own `policies/` beside it, when it exists. */
   policiesDir?: string | undefined;
   maxFileBytes?: number;
   today?: string;
 }
 
-export interface LintRun {
-  files: LintedFile[];
+/** A linted file with the rules it was linted with (its own policies folder's). */
+export interface RunFile extends LintedFile {
   ruleSet: RuleSet;
-  /** Every custom rule loaded, enabled or not, for rule listings and SARIF. */
-  customRules: CustomRule[];
-  policiesDir: string | undefined;
 }
 
-/** The policies folder a run uses: the one given, or `policies/` beside the config file. */
-export function resolvePoliciesDir(files: readonly string[], explicit: string | undefined): string | undefined {
+export interface LintRun {
+  files: RunFile[];
+  /** Every custom rule loaded from any file's policies, enabled or not, for rule listings and SARIF. */
+  customRules: CustomRule[];
+  /** Every policy file the run read. */
+  policyFiles: string[];
+}
+
+/** The policies folder a file is linted with: the one given, or `policies/` beside the file. */
+export function resolvePoliciesDir(file: string, explicit: string | undefined): string | undefined {
   if (explicit !== undefined) return explicit;
-  const beside = join(dirname(files[0] ?? '.'), 'policies');
+  const beside = join(dirname(file), 'policies');
   return existsSync(beside) ? beside : undefined;
 }
 
-export async function loadRuleSet(policiesDir: string | undefined): Promise<{ ruleSet: RuleSet; customRules: CustomRule[] }> {
-  const team = policiesDir ? await loadPolicyDirectory(policiesDir, BUILTIN_RULES) : { packs: [], rules: [] };
-  const settings = mergePacks([loadBuiltinPack(), ...team.packs]);
-  return { ruleSet: buildRuleSet(settings, team.rules, waiverPolicy(team.packs)), customRules: team.rules };
+export interface LoadedPolicies {
+  ruleSet: RuleSet;
+  customRules: CustomRule[];
+  /** The policy files read. */
+  files: string[];
 }
 
-/** Lints files with the built-in pack and the team's policies. */
+export async function loadRuleSet(policiesDir: string | undefined): Promise<LoadedPolicies> {
+  const team = policiesDir ? await loadPolicyDirectory(policiesDir, BUILTIN_RULES) : { packs: [], rules: [], files: [] };
+  const settings = mergePacks([loadBuiltinPack(), ...team.packs]);
+  return { ruleSet: buildRuleSet(settings, team.rules, waiverPolicy(team.packs)), customRules: team.rules, files: team.files };
+}
+
+/**
+ * Lints files with the built-in pack and the team's policies: each file with
+ * its own policies folder (a folder shared by several files is read once).
+ */
 export async function runLint(paths: readonly string[], options: LintRunOptions = {}): Promise<LintRun> {
-  const policiesDir = resolvePoliciesDir(paths, options.policiesDir);
-  const { ruleSet, customRules } = await loadRuleSet(policiesDir);
-  const files = paths.map((path) => lintFile(path, ruleSet, options));
-  return { files, ruleSet, customRules, policiesDir };
+  const byFolder = new Map<string | undefined, LoadedPolicies>();
+  const files: RunFile[] = [];
+  for (const path of paths) {
+    const policiesDir = resolvePoliciesDir(path, options.policiesDir);
+    const key = policiesDir === undefined ? undefined : resolve(policiesDir);
+    let policies = byFolder.get(key);
+    if (!policies) {
+      policies = await loadRuleSet(policiesDir);
+      byFolder.set(key, policies);
+    }
+    files.push({ ...lintFile(path, policies.ruleSet, options), ruleSet: policies.ruleSet });
+  }
+  const loaded = [...byFolder.values()];
+  // Two folders may define the same rule id: reports describe it once.
+  const ids = new Set<string>();
+  const customRules = loaded.flatMap((policies) => policies.customRules).filter((rule) => !ids.has(rule.id) && ids.add(rule.id));
+  return { files, customRules, policyFiles: loaded.flatMap((policies) => policies.files) };
 }
 
 export function lintFile(path: string, ruleSet: RuleSet, options: LintRunOptions = {}): LintedFile {

@@ -76,7 +76,7 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
       driftChecked: drift?.changes !== undefined,
       notices: provider.notices(config, live),
     };
-    const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: lint.ruleSet.planSeverity });
+    const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: file.ruleSet.planSeverity });
     const unacknowledged = plan.changes.filter((change) => (change.destructive || change.disruptive) && !options.allowDestructive);
     const blocked = unacknowledged.length > 0
       ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (allow-destructive)`
@@ -103,7 +103,7 @@ function driftAgainst(provider: Provider, baseline: EndpointsConfig, live: unkno
 
 function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConfig): { baseline: EndpointsConfig | undefined; driftSkipped: string | undefined } {
   if (options.baseline === undefined) return { baseline: undefined, driftSkipped: undefined };
-  const base = lintFile(options.baseline, lint.ruleSet, options.today ? { today: options.today } : {});
+  const base = lintFile(options.baseline, lint.files[0]!.ruleSet, options.today ? { today: options.today } : {});
   if (!base.config) return { baseline: undefined, driftSkipped: `the baseline ${base.source.name} does not pass the schema, so drift could not be computed` };
   if (base.config.provider.kind !== config.provider.kind) {
     return { baseline: undefined, driftSkipped: `the baseline uses provider ${base.config.provider.kind}, the file ${config.provider.kind}: drift is not comparable` };

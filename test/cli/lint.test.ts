@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,7 +142,69 @@ describe('dbfence lint --output', () => {
   });
 
   it('refuses to overwrite a file it checks', async () => {
-    expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /is a file being checked/);
+    expectOneLineError(await dbfence(['lint', '-o', './findings.yaml', 'findings.yaml']), /--output \.\/findings\.yaml is findings\.yaml, a file this run reads/);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a symbolic or hard link to a file it reads, and leaves that file as it was', async () => {
+    const dir = mkdtempSync(join(scratch, 'links-'));
+    mkdirSync(join(dir, 'policies'));
+    const endpoints = join(dir, 'endpoints.yaml');
+    const pack = join(dir, 'policies', 'team.yaml');
+    const original = readFileSync(join(FIXTURES, 'findings.yaml'), 'utf8');
+    writeFileSync(endpoints, original);
+    writeFileSync(pack, 'kind: pack\nname: team\nrules: {}\n');
+    symlinkSync(endpoints, join(dir, 'report-symlink.json'));
+    linkSync(endpoints, join(dir, 'report-hardlink.json'));
+    symlinkSync(pack, join(dir, 'pack-symlink.json'));
+    for (const [out, target] of [['report-symlink.json', 'endpoints.yaml'], ['report-hardlink.json', 'endpoints.yaml'], ['pack-symlink.json', 'policies/team.yaml']]) {
+      expectOneLineError(await dbfence(['lint', '-f', 'json', '-o', out!, 'endpoints.yaml'], { cwd: dir }), new RegExp(`--output ${out} is ${target}, a file this run reads`));
+    }
+    expect(readFileSync(endpoints, 'utf8')).toBe(original);
+    expect(readFileSync(pack, 'utf8')).toBe('kind: pack\nname: team\nrules: {}\n');
+  });
+
+  it('replaces the whole of an older, longer report', async () => {
+    const out = join(scratch, 'old-report.json');
+    writeFileSync(out, 'x'.repeat(100_000));
+    await dbfence(['lint', '-f', 'json', '-o', out, 'clean.yaml']);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ findings: [], summary: { errors: 0, warnings: 0 } });
+  });
+});
+
+describe('dbfence lint: each file with its own policies', () => {
+  // a/ has no policies; b/ has a pack that turns no-world-open off and a rule that forbids public endpoints.
+  const root = join(scratch, 'per-file-policies');
+  const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+  mkdirSync(join(root, 'a'), { recursive: true });
+  mkdirSync(join(root, 'b', 'policies'), { recursive: true });
+  writeFileSync(join(root, 'a', 'endpoints.yaml'), fixture('findings.yaml'));
+  writeFileSync(join(root, 'b', 'endpoints.yaml'), fixture('clean.yaml'));
+  writeFileSync(join(root, 'b', 'policies', 'team.yaml'), 'kind: pack\nname: b-team\nrules:\n  no-world-open: off\n');
+  writeFileSync(join(root, 'b', 'policies', 'private-only.yaml'), [
+    'kind: rule', 'id: private-only', 'severity: error', 'message: endpoints are private here', 'target: endpoint',
+    'assert:', '  properties:', '    exposure: { const: private }', '',
+  ].join('\n'));
+  const rulesByFile = async (files: string[]) => {
+    const { stdout, stderr } = await dbfence(['lint', '-f', 'json', ...files], { cwd: root });
+    expect(stderr).toBe('');
+    const byFile: Record<string, string[]> = {};
+    for (const finding of JSON.parse(stdout).findings as { file: string; ruleId: string }[]) (byFile[finding.file] ??= []).push(finding.ruleId);
+    return byFile;
+  };
+
+  it('applies the policies of b/ to b/ and never to a/, in either order', async () => {
+    for (const files of [['a/endpoints.yaml', 'b/endpoints.yaml'], ['b/endpoints.yaml', 'a/endpoints.yaml']]) {
+      const byFile = await rulesByFile(files);
+      expect(byFile['a/endpoints.yaml'], files.join(' ')).toContain('no-world-open');
+      expect(byFile['a/endpoints.yaml'], files.join(' ')).not.toContain('private-only');
+      expect(byFile['b/endpoints.yaml'], files.join(' ')).toEqual(['private-only']);
+    }
+  });
+
+  it('applies --policies to every file', async () => {
+    const byFile = await rulesByFile(['--policies', 'b/policies', 'a/endpoints.yaml', 'b/endpoints.yaml']);
+    expect(byFile['a/endpoints.yaml']).toContain('private-only');
+    expect(byFile['a/endpoints.yaml']).not.toContain('no-world-open');
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { type BigIntStats, closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
@@ -49,9 +49,6 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const maxFileBytes = optionalCount(values['max-file-size'], '--max-file-size');
   const files = positionals.length > 0 ? positionals : ['endpoints.yaml'];
   const output = values.output;
-  if (output !== undefined && files.some((file) => resolve(file) === resolve(output))) {
-    throw new ToolError(`--output ${output} is a file being checked: the report would overwrite it`);
-  }
 
   const run = await runLint(files, { policiesDir: values.policies, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
@@ -62,7 +59,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   // Why the run failed when no finding is an error: the report alone does not say.
   const limit = tooManyWarnings ? `dbfence: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n` : '';
   if (output !== undefined) {
-    writeReport(output, report);
+    writeReport(output, report, [...files, ...run.policyFiles]);
     return { exitCode, stderr: `dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
   return { exitCode, stdout: report, ...(limit ? { stderr: limit } : {}) };
@@ -72,14 +69,40 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Writes the report, creating its folder as ESLint's --output-file does (`-o reports/dbfence.sarif`). */
-function writeReport(path: string, report: string): void {
+/**
+ * Writes the report, creating its folder as ESLint's --output-file does
+ * (`-o reports/dbfence.sarif`). The file is opened first and only emptied once
+ * it is known not to be one the run read, by device and inode: a symbolic or
+ * hard link to endpoints.yaml or a policy would otherwise be overwritten.
+ */
+function writeReport(path: string, report: string, reads: readonly string[]): void {
+  const refuse = (file: string) => new ToolError(`--output ${path} is ${file}, a file this run reads: the report would overwrite it`);
+  const named = reads.find((file) => resolve(file) === resolve(path));
+  if (named !== undefined) throw refuse(named);
+  let fd: number | undefined;
   try {
     createFolder(dirname(resolve(path)));
-    writeFileSync(path, report);
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT);
+    const target = fstatSync(fd, { bigint: true });
+    const linked = reads.find((file) => isSameFile(file, target));
+    if (linked !== undefined) throw refuse(linked);
+    if (target.isFile()) ftruncateSync(fd);
+    writeFileSync(fd, report);
   } catch (error) {
+    if (error instanceof ToolError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ToolError(`cannot write ${path}: ${WRITE_ERRORS[code ?? ''] ?? code ?? String(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isSameFile(path: string, target: BigIntStats): boolean {
+  try {
+    const stats = statSync(path, { bigint: true });
+    return stats.dev === target.dev && stats.ino === target.ino;
+  } catch {
+    return false; // a file the run could not read was not read
   }
 }
 

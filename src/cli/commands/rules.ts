@@ -17,7 +17,7 @@ export async function rulesCommand(argv: string[]): Promise<CommandResult> {
     },
   });
   if (values.help) return { exitCode: 0, stdout: `${RULES_HELP}\n` };
-  const policiesDir = resolvePoliciesDir(['endpoints.yaml'], values.policies);
+  const policiesDir = resolvePoliciesDir('endpoints.yaml', values.policies);
   const { ruleSet, customRules } = await loadRuleSet(policiesDir);
   const effective = new Map<string, string>([
     ...ruleSet.rules.map(({ rule, severity }) => [rule.meta.id, severity] as const),

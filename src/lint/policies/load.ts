@@ -14,6 +14,8 @@ export function loadBuiltinPack(): Pack {
 export interface PolicyDirectory {
   packs: Pack[];
   rules: CustomRule[];
+  /** The policy files read. */
+  files: string[];
 }
 
 /**
@@ -23,11 +25,11 @@ export interface PolicyDirectory {
  */
 export async function loadPolicyDirectory(dir: string, builtinRules: readonly AnyRule[]): Promise<PolicyDirectory> {
   const files = listPolicyFiles(dir);
-  if (files.length === 0) return { packs: [], rules: [] };
+  if (files.length === 0) return { packs: [], rules: [], files };
   const { compilePolicyFiles } = await import(/* webpackMode: "eager" */ './compile.js');
   const policySchema = JSON.parse(POLICY_SCHEMA_TEXT) as object;
   const texts = files.map((file) => ({ file: shownName(file), text: readText(file) }));
-  return compilePolicyFiles(texts, builtinRules, policySchema);
+  return { ...compilePolicyFiles(texts, builtinRules, policySchema), files };
 }
 
 function listPolicyFiles(dir: string): string[] {
