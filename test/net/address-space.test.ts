@@ -50,9 +50,21 @@ describe('AddressSpace.worldFamilies', () => {
     [['0.0.0.0/1', '0.0.0.0/1'], []],
     [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3'], []],
     [['1.0.0.0/8'], []],
-    [['64:ff9b::/96'], []],
-    [['::ffff:0:0:0/96'], []],
-    [['2002::/16'], []],
+    [['64:ff9b::/96'], ['ipv4']],
+    [['::ffff:0:0:0/96'], ['ipv4']],
+    [['::/96'], ['ipv4']],
+    [['64:ff9b:1::/48'], ['ipv4']],
+    [['64:ff9b:1:2::/64'], ['ipv4']],
+    [['2002::/16'], ['ipv4']],
+    [['2001::/32'], ['ipv4']],
+    [['64:ff9b::/97', '64:ff9b::8000:0/97'], ['ipv4']],
+    [['0.0.0.0/1', '64:ff9b::8000:0/97'], ['ipv4']],
+    [['64:ff9b::/97', '::ffff:0:8000:0/97'], ['ipv4']],
+    [['2002::/17', '2002:8000::/17'], ['ipv4']],
+    [['64:ff9b::/97', '64:ff9b::8000:0/98'], []],
+    [['64:ff9b:1::/97', '64:ff9b:1::8000:0/97'], ['ipv4']],
+    [['64:ff9b:2::/96'], []],
+    [['2001:db8::/32'], []],
     [['::/1'], ['ipv4']],
     [['8000::/1'], []],
     [[], []],
@@ -127,8 +139,43 @@ describe('AddressSpace.contains', () => {
     expect(space.contains(parsed('2001:db8::1'))).toBe(false);
   });
 
+  it('does not hold the IPv4 addresses a NAT64 or 6to4 range only reaches through a translator or tunnel', () => {
+    const space = spaceOf(['64:ff9b::/96', '2002::/16']);
+    expect(space.contains(parsed('64:ff9b::808:808'))).toBe(true);
+    expect(space.contains(parsed('8.8.8.8/32'))).toBe(false);
+    expect(space.contains(parsed('::ffff:8.8.8.8'))).toBe(false);
+    expect(space.worldFamilies()).toEqual(['ipv4']);
+  });
+
   it('is empty until something is added', () => {
     expect(new AddressSpace().isEmpty()).toBe(true);
     expect(spaceOf(['::1']).isEmpty()).toBe(false);
+  });
+});
+
+describe('AddressSpace.intersects', () => {
+  it('sees the IPv4 addresses an IPv6 network embeds', () => {
+    const privateV4 = spaceOf(['10.0.0.0/8']);
+    expect(privateV4.intersects(parsed('10.1.2.3/32'))).toBe(true);
+    expect(privateV4.intersects(parsed('::ffff:10.1.2.3'))).toBe(true);
+    expect(privateV4.intersects(parsed('64:ff9b::a01:203'))).toBe(true);
+    expect(privateV4.intersects(parsed('2002:a01:203::/48'))).toBe(true);
+    expect(privateV4.intersects(parsed('64:ff9b::b01:203'))).toBe(false);
+    expect(privateV4.intersects(parsed('2001:db8::/32'))).toBe(false);
+    expect(spaceOf(['64:ff9b::a00:0/104']).intersects(parsed('10.9.9.9/32'))).toBe(true);
+  });
+});
+
+describe('AddressSpace.count', () => {
+  it('counts each address once, and IPv4-mapped addresses as IPv4 only', () => {
+    const space = spaceOf(['10.0.0.0/24', '10.0.0.128/25', '::ffff:10.0.1.0/120', '2600::/64', '2600::/65']);
+    expect(space.count('ipv4')).toBe(512n);
+    expect(space.count('ipv6')).toBe(2n ** 64n);
+  });
+
+  it('counts what a NAT64 range embeds as IPv4, and its addresses as IPv6 too', () => {
+    const space = spaceOf(['64:ff9b::a00:0/120', '10.0.0.0/25']);
+    expect(space.count('ipv4')).toBe(256n);
+    expect(space.count('ipv6')).toBe(256n);
   });
 });
