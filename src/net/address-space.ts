@@ -1,5 +1,5 @@
-import { FAMILY_BITS, type Family, type Network } from './cidr.js';
-import { embeddedIpv4, IPV4_MAPPED, mappedIpv4Range } from './embedded-ipv4.js';
+import { addressCount, FAMILY_BITS, type Family, type Network } from './cidr.js';
+import { embeddedIpv4, IPV4_EMBEDDINGS, IPV4_MAPPED, ipv4Through, mappedIpv4Range } from './embedded-ipv4.js';
 import { IntervalSet } from './interval-set.js';
 
 /**
@@ -14,20 +14,32 @@ import { IntervalSet } from './interval-set.js';
 export class AddressSpace {
   /** IPv4 addresses, written as IPv4 or IPv4-mapped. */
   readonly ipv4 = new IntervalSet(FAMILY_BITS.ipv4);
-  /** IPv4 addresses, also those reached through any other embedding block. */
-  readonly ipv4Reached = new IntervalSet(FAMILY_BITS.ipv4);
   readonly ipv6 = new IntervalSet(FAMILY_BITS.ipv6);
+  /** IPv4 addresses reached through the other embedding blocks only: usually none. */
+  private readonly ipv4Embedded = new IntervalSet(FAMILY_BITS.ipv4);
+  private reachedCache: IntervalSet | undefined;
+
+  /** Every IPv4 address the union holds or reaches. */
+  get ipv4Reached(): IntervalSet {
+    if (this.ipv4Embedded.isEmpty()) return this.ipv4;
+    if (!this.reachedCache) {
+      this.reachedCache = new IntervalSet(FAMILY_BITS.ipv4);
+      for (const [first, last] of [...this.ipv4.ranges(), ...this.ipv4Embedded.ranges()]) this.reachedCache.add(first, last);
+    }
+    return this.reachedCache;
+  }
 
   add(network: Network): this {
+    this.reachedCache = undefined;
     if (network.family === 'ipv4') {
       this.ipv4.add(network.first, network.last);
-      this.ipv4Reached.add(network.first, network.last);
       this.ipv6.add(IPV4_MAPPED.block.first + network.first, IPV4_MAPPED.block.first + network.last);
     } else {
       this.ipv6.add(network.first, network.last);
-      const mapped = mappedIpv4Range(network);
-      if (mapped) this.ipv4.add(mapped.first, mapped.last);
-      for (const range of embeddedIpv4(network)) this.ipv4Reached.add(range.first, range.last);
+      for (const embedding of IPV4_EMBEDDINGS) {
+        const into = embedding === IPV4_MAPPED ? this.ipv4 : this.ipv4Embedded;
+        for (const range of ipv4Through(network, embedding)) into.add(range.first, range.last);
+      }
     }
     return this;
   }
@@ -54,6 +66,23 @@ export class AddressSpace {
     if (family === 'ipv4') return this.ipv4Reached.size();
     const { first, last } = IPV4_MAPPED.block;
     return this.ipv6.size() - this.ipv6.sizeWithin(first, last);
+  }
+
+  /**
+   * What `count` would say of a union of this network alone, without building
+   * one: for rules that judge every entry by itself.
+   */
+  static countOne(network: Network, family: Family): bigint {
+    if (network.family === 'ipv4') return family === 'ipv4' ? addressCount(network) : 0n;
+    if (family === 'ipv6') {
+      const mapped = mappedIpv4Range(network);
+      return addressCount(network) - (mapped ? mapped.last - mapped.first + 1n : 0n);
+    }
+    const ranges = embeddedIpv4(network);
+    if (ranges.length <= 1) return ranges[0] ? ranges[0].last - ranges[0].first + 1n : 0n;
+    const union = new IntervalSet(FAMILY_BITS.ipv4);
+    for (const range of ranges) union.add(range.first, range.last);
+    return union.size();
   }
 
   isEmpty(): boolean {

@@ -179,3 +179,27 @@ describe('AddressSpace.count', () => {
     expect(space.count('ipv6')).toBe(256n);
   });
 });
+
+describe('AddressSpace.countOne', () => {
+  it('says what count says of a union of that one network', () => {
+    // Networks near the embedding blocks: the base's leading bits kept, the rest random.
+    const near = fc.record({
+      base: fc.constantFrom('::ffff:0:0', '64:ff9b::', '64:ff9b:1::', '2002::', '2001::', '::', '2600:1f18::', '52.20.0.0', '0.0.0.0'),
+      kept: fc.constantFrom(8, 16, 48, 96),
+      noise: fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+      prefix: fc.integer({ min: 0, max: 128 }),
+    });
+    fc.assert(
+      fc.property(near, ({ base, kept, noise, prefix }) => {
+        const start = parsed(base);
+        const bits = start.family === 'ipv4' ? 32 : 128;
+        const free = BigInt(bits - Math.min(kept, bits));
+        const value = start.first | (noise & ((1n << free) - 1n));
+        const network = parsed(`${start.family === 'ipv4' ? dotted(value) : hex(value)}/${prefix % (bits + 1)}`);
+        const alone = new AddressSpace().add(network);
+        for (const family of ['ipv4', 'ipv6'] as const) expect(AddressSpace.countOne(network, family)).toBe(alone.count(family));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { AddressSpace } from '../../net/address-space.js';
-import type { Family } from '../../net/cidr.js';
+import type { Family, Network } from '../../net/cidr.js';
 import { createRule } from '../rule.js';
 
 interface Options {
@@ -59,34 +59,37 @@ export default createRule<Options>({
       ipv6: 1n << BigInt(128 - options.ipv6MinPrefixLengthPerEndpoint),
     };
     for (const endpoint of index.endpoints) {
-      const together = new AddressSpace();
+      const networks: Network[] = [];
+      // Each entry alone, summed: never less than the union, so the union is built only when this is over a limit.
+      const sum: Record<Family, bigint> = { ipv4: 0n, ipv6: 0n };
       // Families where one entry, already reported, is alone over the endpoint's limit: the total would say it again.
       const explained = new Set<Family>();
-      const reportEntry = (alone: AddressSpace, path: (string | number)[], message: string) => {
-        report({ path, message });
-        for (const family of FAMILIES) if (alone.count(family) > endpointLimit[family]) explained.add(family);
-      };
       for (const entry of index.allowEntriesOf(endpoint)) {
         const network = entry.network ?? entry.lenient;
         if (!network) continue;
-        together.add(network);
-        const alone = new AddressSpace().add(network);
+        networks.push(network);
+        const alone = { ipv4: AddressSpace.countOne(network, 'ipv4'), ipv6: AddressSpace.countOne(network, 'ipv6') };
+        FAMILIES.forEach((family) => { sum[family] += alone[family]; });
+        let message: string | undefined;
         if (network.family === 'ipv6' && network.prefix < options.ipv6MinPrefixLength) {
-          reportEntry(alone, entry.path, `${entry.text} is broader than a /${options.ipv6MinPrefixLength}, the broadest IPv6 entry allowed`);
-          continue;
-        }
-        const ipv4 = alone.count('ipv4');
-        if (ipv4 > BigInt(options.ipv4MaxAddresses)) {
+          message = `${entry.text} is broader than a /${options.ipv6MinPrefixLength}, the broadest IPv6 entry allowed`;
+        } else if (alone.ipv4 > BigInt(options.ipv4MaxAddresses)) {
           const via = network.family === 'ipv6' ? ' (embedded in IPv6)' : '';
-          reportEntry(alone, entry.path,
-            `${entry.text} admits ${formatCount('ipv4', ipv4)} IPv4 addresses${via}, more than the ${options.ipv4MaxAddresses.toLocaleString('en-US')} allowed for one entry`);
+          message = `${entry.text} admits ${formatCount('ipv4', alone.ipv4)} IPv4 addresses${via}, more than the ${options.ipv4MaxAddresses.toLocaleString('en-US')} allowed for one entry`;
         }
+        if (message === undefined) continue;
+        report({ path: entry.path, message });
+        for (const family of FAMILIES) if (alone[family] > endpointLimit[family]) explained.add(family);
       }
-      for (const family of FAMILIES) {
+      const over = FAMILIES.filter((family) => sum[family] > endpointLimit[family] && !explained.has(family));
+      if (over.length === 0) continue;
+      const together = new AddressSpace();
+      for (const network of networks) together.add(network);
+      for (const family of over) {
         const total = together.count(family);
-        const limit = endpointLimit[family];
-        if (total <= limit || explained.has(family)) continue;
-        const limitText = family === 'ipv4' ? formatCount(family, limit) : `${formatCount(family, limit)} (a /${options.ipv6MinPrefixLengthPerEndpoint})`;
+        if (total <= endpointLimit[family]) continue;
+        const limit = formatCount(family, endpointLimit[family]);
+        const limitText = family === 'ipv4' ? limit : `${limit} (a /${options.ipv6MinPrefixLengthPerEndpoint})`;
         report({
           path: [...endpoint.endpointPath, 'allow'],
           message: `together, the allow entries of ${endpoint.endpoint.name} admit ${formatCount(family, total)} ${WORDS[family]} addresses (each counted once), more than the ${limitText} allowed for one endpoint`,
