@@ -10,7 +10,9 @@ export const BUILTIN_PACK = {
       "severity": "error",
       "options": {
         "ipv4MaxAddresses": 65536,
-        "ipv6MinPrefixLength": 48
+        "ipv6MinPrefixLength": 48,
+        "ipv4MaxAddressesPerEndpoint": 1048576,
+        "ipv6MinPrefixLengthPerEndpoint": 44
       }
     },
     "allowlist-required": "error",

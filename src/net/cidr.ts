@@ -95,22 +95,6 @@ export function addressCount(network: Pick<Network, 'family' | 'prefix'>): bigin
   return 1n << BigInt(FAMILY_BITS[network.family] - network.prefix);
 }
 
-/** The IPv4-mapped block `::ffff:0:0/96`: reaching it over IPv6 reaches the IPv4 address it maps. */
-const IPV4_MAPPED_FIRST = 0xffffn << 32n;
-const IPV4_MAPPED_LAST = IPV4_MAPPED_FIRST | 0xffffffffn;
-
-/**
- * The IPv4 addresses an IPv6 network reaches through the IPv4-mapped block,
- * as an IPv4 range, or undefined when it does not touch that block.
- */
-export function mappedIpv4Range(network: Network): { first: bigint; last: bigint } | undefined {
-  if (network.family !== 'ipv6') return undefined;
-  const first = network.first > IPV4_MAPPED_FIRST ? network.first : IPV4_MAPPED_FIRST;
-  const last = network.last < IPV4_MAPPED_LAST ? network.last : IPV4_MAPPED_LAST;
-  if (first > last) return undefined;
-  return { first: first - IPV4_MAPPED_FIRST, last: last - IPV4_MAPPED_FIRST };
-}
-
 /**
  * Reads a CIDR as lenient parsers do (ipaddr.js legacy forms: `0/0`, `0x0/0`,
  * octal octets). Used only to learn what a refused spelling would open if some

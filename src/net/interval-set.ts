@@ -72,4 +72,13 @@ export class IntervalSet {
   size(): bigint {
     return this.ranges().reduce((total, [start, end]) => total + (end - start + 1n), 0n);
   }
+
+  /** How many integers from `first` to `last` the set holds. */
+  sizeWithin(first: bigint, last: bigint): bigint {
+    return this.ranges().reduce((total, [start, end]) => {
+      const low = start > first ? start : first;
+      const high = end < last ? end : last;
+      return low <= high ? total + (high - low + 1n) : total;
+    }, 0n);
+  }
 }

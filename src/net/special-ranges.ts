@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
-import { type Family, mappedIpv4Range, type Network, parseCidr } from './cidr.js';
+import { type Family, type Network, parseCidr } from './cidr.js';
+import { mappedIpv4Range } from './embedded-ipv4.js';
 
 /** A block no client on the internet can connect from, with the name a user will recognise. */
 export interface SpecialRange {

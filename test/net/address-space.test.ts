@@ -50,9 +50,21 @@ describe('AddressSpace.worldFamilies', () => {
     [['0.0.0.0/1', '0.0.0.0/1'], []],
     [['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3'], []],
     [['1.0.0.0/8'], []],
-    [['64:ff9b::/96'], []],
-    [['::ffff:0:0:0/96'], []],
-    [['2002::/16'], []],
+    [['64:ff9b::/96'], ['ipv4']],
+    [['::ffff:0:0:0/96'], ['ipv4']],
+    [['::/96'], ['ipv4']],
+    [['64:ff9b:1::/48'], ['ipv4']],
+    [['64:ff9b:1:2::/64'], ['ipv4']],
+    [['2002::/16'], ['ipv4']],
+    [['2001::/32'], ['ipv4']],
+    [['64:ff9b::/97', '64:ff9b::8000:0/97'], ['ipv4']],
+    [['0.0.0.0/1', '64:ff9b::8000:0/97'], ['ipv4']],
+    [['64:ff9b::/97', '::ffff:0:8000:0/97'], ['ipv4']],
+    [['2002::/17', '2002:8000::/17'], ['ipv4']],
+    [['64:ff9b::/97', '64:ff9b::8000:0/98'], []],
+    [['64:ff9b:1::/97', '64:ff9b:1::8000:0/97'], ['ipv4']],
+    [['64:ff9b:2::/96'], []],
+    [['2001:db8::/32'], []],
     [['::/1'], ['ipv4']],
     [['8000::/1'], []],
     [[], []],
@@ -127,8 +139,67 @@ describe('AddressSpace.contains', () => {
     expect(space.contains(parsed('2001:db8::1'))).toBe(false);
   });
 
+  it('does not hold the IPv4 addresses a NAT64 or 6to4 range only reaches through a translator or tunnel', () => {
+    const space = spaceOf(['64:ff9b::/96', '2002::/16']);
+    expect(space.contains(parsed('64:ff9b::808:808'))).toBe(true);
+    expect(space.contains(parsed('8.8.8.8/32'))).toBe(false);
+    expect(space.contains(parsed('::ffff:8.8.8.8'))).toBe(false);
+    expect(space.worldFamilies()).toEqual(['ipv4']);
+  });
+
   it('is empty until something is added', () => {
     expect(new AddressSpace().isEmpty()).toBe(true);
     expect(spaceOf(['::1']).isEmpty()).toBe(false);
+  });
+});
+
+describe('AddressSpace.intersects', () => {
+  it('sees the IPv4 addresses an IPv6 network embeds', () => {
+    const privateV4 = spaceOf(['10.0.0.0/8']);
+    expect(privateV4.intersects(parsed('10.1.2.3/32'))).toBe(true);
+    expect(privateV4.intersects(parsed('::ffff:10.1.2.3'))).toBe(true);
+    expect(privateV4.intersects(parsed('64:ff9b::a01:203'))).toBe(true);
+    expect(privateV4.intersects(parsed('2002:a01:203::/48'))).toBe(true);
+    expect(privateV4.intersects(parsed('64:ff9b::b01:203'))).toBe(false);
+    expect(privateV4.intersects(parsed('2001:db8::/32'))).toBe(false);
+    expect(spaceOf(['64:ff9b::a00:0/104']).intersects(parsed('10.9.9.9/32'))).toBe(true);
+  });
+});
+
+describe('AddressSpace.count', () => {
+  it('counts each address once, and IPv4-mapped addresses as IPv4 only', () => {
+    const space = spaceOf(['10.0.0.0/24', '10.0.0.128/25', '::ffff:10.0.1.0/120', '2600::/64', '2600::/65']);
+    expect(space.count('ipv4')).toBe(512n);
+    expect(space.count('ipv6')).toBe(2n ** 64n);
+  });
+
+  it('counts what a NAT64 range embeds as IPv4, and its addresses as IPv6 too', () => {
+    const space = spaceOf(['64:ff9b::a00:0/120', '10.0.0.0/25']);
+    expect(space.count('ipv4')).toBe(256n);
+    expect(space.count('ipv6')).toBe(256n);
+  });
+});
+
+describe('AddressSpace.countOne', () => {
+  it('says what count says of a union of that one network', () => {
+    // Networks near the embedding blocks: the base's leading bits kept, the rest random.
+    const near = fc.record({
+      base: fc.constantFrom('::ffff:0:0', '64:ff9b::', '64:ff9b:1::', '2002::', '2001::', '::', '2600:1f18::', '52.20.0.0', '0.0.0.0'),
+      kept: fc.constantFrom(8, 16, 48, 96),
+      noise: fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+      prefix: fc.integer({ min: 0, max: 128 }),
+    });
+    fc.assert(
+      fc.property(near, ({ base, kept, noise, prefix }) => {
+        const start = parsed(base);
+        const bits = start.family === 'ipv4' ? 32 : 128;
+        const free = BigInt(bits - Math.min(kept, bits));
+        const value = start.first | (noise & ((1n << free) - 1n));
+        const network = parsed(`${start.family === 'ipv4' ? dotted(value) : hex(value)}/${prefix % (bits + 1)}`);
+        const alone = new AddressSpace().add(network);
+        for (const family of ['ipv4', 'ipv6'] as const) expect(AddressSpace.countOne(network, family)).toBe(alone.count(family));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

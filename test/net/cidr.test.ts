@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { addressCount, mappedIpv4Range, type Network, parseCidr, parseCidrLenient } from '../../src/net/cidr.js';
+import { addressCount, type Network, parseCidr, parseCidrLenient } from '../../src/net/cidr.js';
+import { mappedIpv4Range } from '../../src/net/embedded-ipv4.js';
 
 const IPV4_ALL = 2n ** 32n - 1n;
 const IPV6_ALL = 2n ** 128n - 1n;

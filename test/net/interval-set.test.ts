@@ -77,6 +77,20 @@ describe('IntervalSet against an enumerated model on 4–8 bit spaces', () => {
     );
   });
 
+  it('counts the addresses of the union inside a range once each', () => {
+    fc.assert(
+      fc.property(scenario, ({ bits, added, queries }) => {
+        const set = build(bits, added);
+        const members = enumerate(added);
+        for (const [first, last] of queries) {
+          const expected = [...enumerate([[first, last]])].filter((n) => members.has(n)).length;
+          expect(set.sizeWithin(BigInt(first), BigInt(last))).toBe(BigInt(expected));
+        }
+      }),
+      RUNS,
+    );
+  });
+
   it('covers a range exactly when every address of it is in the union', () => {
     fc.assert(
       fc.property(scenario, ({ bits, added, queries }) => {

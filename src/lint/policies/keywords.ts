@@ -58,6 +58,6 @@ export function addCidrKeywords(ajv: Ajv): void {
   }));
   ajv.addKeyword(cidrKeyword<string[]>('cidrOutside', CIDR_LIST, (cidrs) => {
     const space = spaceOf(cidrs);
-    return (network) => !space[network.family].intersects(network.first, network.last);
+    return (network) => !space.intersects(network);
   }));
 }

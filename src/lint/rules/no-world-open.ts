@@ -1,6 +1,7 @@
 import type { EndpointsConfig } from '../../model/config.js';
 import { AddressSpace } from '../../net/address-space.js';
 import { type Family, parseCidrLenient } from '../../net/cidr.js';
+import { embedsAllIpv4 } from '../../net/embedded-ipv4.js';
 import { ConfigIndex, type CidrRef } from '../config-index.js';
 import { createRule } from '../rule.js';
 import { quoteValue } from '../secrets.js';
@@ -11,17 +12,14 @@ const WORLD: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 const WORLD_WORDS = new Set(['*', 'any', 'all', 'anywhere', 'internet']);
 const EVERY_ADDRESS = ['0.0.0.0/0', '::/0'].map((text) => parseCidrLenient(text)!);
 
-/** The IPv4-mapped IPv6 block, ::ffff:0:0/96: a network holding all of it reaches every IPv4 address. */
-const MAPPED_FIRST = 0xffffn << 32n;
-const MAPPED_LAST = MAPPED_FIRST | 0xffffffffn;
-
 /** What one entry opens by itself: the same answer as a union of one, without building one per entry. */
 function worldOfOne(entry: CidrRef): Family[] {
   const network = entry.lenient;
   if (!network) return WORLD_WORDS.has(entry.text.trim().toLowerCase()) ? ['ipv4', 'ipv6'] : [];
   if (network.family === 'ipv4') return network.prefix === 0 ? ['ipv4'] : [];
   const families: Family[] = [];
-  if (network.first <= MAPPED_FIRST && network.last >= MAPPED_LAST) families.push('ipv4');
+  // A whole copy of IPv4 inside IPv6 (IPv4-mapped, NAT64, 6to4, …) reaches every IPv4 address.
+  if (embedsAllIpv4(network)) families.push('ipv4');
   if (network.prefix === 0) families.push('ipv6');
   return families;
 }
