@@ -16,6 +16,7 @@ interface Ipv4Format {
 
 /** An IPv6 block whose addresses stand for IPv4 addresses. */
 export interface Ipv4Embedding {
+  /** What the documentation calls it. */
   name: string;
   /** The RFC that defines the block and its address formats. */
   rfc: string;
@@ -48,12 +49,12 @@ export const IPV4_MAPPED: Ipv4Embedding = {
  */
 export const IPV4_EMBEDDINGS: readonly Ipv4Embedding[] = [
   IPV4_MAPPED,
-  { name: 'IPv4-translated (SIIT)', rfc: 'RFC 2765 §2.1, RFC 6145', block: block('::ffff:0:0:0/96'), formats: [LOW_32_BITS] },
-  { name: 'IPv4-compatible (deprecated)', rfc: 'RFC 4291 §2.5.5.1', block: block('::/96'), formats: [LOW_32_BITS] },
+  { name: 'IPv4-translated', rfc: 'RFC 2765 §2.1, RFC 6145', block: block('::ffff:0:0:0/96'), formats: [LOW_32_BITS] },
+  { name: 'IPv4-compatible', rfc: 'RFC 4291 §2.5.5.1', block: block('::/96'), formats: [LOW_32_BITS] },
   { name: 'NAT64 well-known prefix', rfc: 'RFC 6052 §2.1', block: block('64:ff9b::/96'), formats: [LOW_32_BITS] },
   {
     // A network-specific prefix of any length RFC 6052 §2.2 allows that fits in the /48: /48, /56, /64 or /96.
-    name: 'NAT64 local-use prefix', rfc: 'RFC 8215, formats of RFC 6052 §2.2', block: block('64:ff9b:1::/48'),
+    name: 'NAT64 local-use block', rfc: 'RFC 8215, formats of RFC 6052 §2.2', block: block('64:ff9b:1::/48'),
     formats: [
       { prefixLength: 48, ipv4Bytes: [6, 7, 9, 10] },
       { prefixLength: 56, ipv4Bytes: [7, 9, 10, 11] },

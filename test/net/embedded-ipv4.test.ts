@@ -42,10 +42,10 @@ describe('IPV4_EMBEDDINGS', () => {
     ]);
   });
 
-  it('is the list the no-world-open page documents, each block with its RFC', () => {
+  it('is the list the no-world-open page documents, each block with its name and RFC', () => {
     const page = readFileSync(new URL('../../docs/rules/no-world-open.md', import.meta.url), 'utf8');
-    for (const { block, rfc } of IPV4_EMBEDDINGS) {
-      const row = page.split('\n').find((line) => line.startsWith(`| \`${block.canonical}\` |`));
+    for (const { name, block, rfc } of IPV4_EMBEDDINGS) {
+      const row = page.split('\n').find((line) => line.startsWith(`| \`${block.canonical}\` | ${name} (`));
       expect(row, block.canonical).toBeDefined();
       for (const number of rfc.match(/RFC \d+/g)!) expect(row, block.canonical).toContain(number);
     }
