@@ -28,7 +28,7 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Reads a regular file of at most `maxBytes`, the one reader of every file a
- * user names (endpoints.yaml, `fromFile` secrets). The checks are made on the
+ * user names (endpoints.yaml, `fromFile` secrets, policy files). The checks are made on the
  * opened descriptor, not the path, and the bound holds while reading: a
  * device (/dev/zero), a FIFO or a file that grows never makes it read
  * without end or wait. What cannot be read is a ToolError, its message
@@ -58,7 +58,6 @@ export function readRegularFile(
       if (count === 0) break;
       length += count;
     }
-    if (length > maxBytes) return { size: undefined };
     return { bytes: buffer.subarray(0, length) };
   } catch (error) {
     if (error instanceof ToolError) throw error;
