@@ -20,6 +20,7 @@ const { values } = parseArgs({
 const work = resolve('.bench', 'hostile');
 mkdirSync(work, { recursive: true });
 if (!existsSync('/usr/bin/time')) throw new Error('needs GNU time at /usr/bin/time for peak memory (Debian: apt install time)');
+// Also needs timeout(1) (coreutils).
 
 const HEADER = 'version: 1\nprovider:\n  kind: postgres\n  adminUrl: { fromEnv: PG_URL }\ndatabases:\n';
 const repeat = (text, count, separator = ', ') => Array(count).fill(text).join(separator);
@@ -100,13 +101,13 @@ for (const [name, generate] of CASES) {
   const file = join(work, `${name}.yaml`);
   writeFileSync(file, generate());
   const start = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, values.bin, 'lint', '--format', 'json', file], {
-    encoding: 'utf8', timeout: Number(values.timeout) * 1000, maxBuffer: 64 * 1024 * 1024,
-  });
+  // timeout(1) kills the lint itself: a timeout of spawnSync would end only GNU time and leave the lint running.
+  const lint = ['timeout', '-s', 'KILL', values.timeout, process.execPath, values.bin, 'lint', '--format', 'json', file];
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...lint], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const stderr = result.stderr.trim().split('\n');
   const mb = Number(stderr.pop()) / 1024;
-  const output = describeOutcome(result.stdout, stderr);
-  const status = result.error ? 'timeout' : result.status ?? result.signal;
-  console.log(`| ${name} | ${Math.round(statSync(file).size / 1024)} KB | ${seconds.toFixed(2)} | ${Number.isNaN(mb) ? '–' : mb.toFixed(0)} | ${status} | ${output.replaceAll('|', '\\|')} |`);
+  const output = result.status === 137 ? '' : describeOutcome(result.stdout, stderr);
+  const status = result.status === 137 ? 'killed at the timeout' : result.status;
+  console.log(`| ${name} | ${Math.round(statSync(file).size / 1024)} KB | ${seconds.toFixed(2)} | ${Number.isNaN(mb) || result.status === 137 ? '–' : mb.toFixed(0)} | ${status} | ${output.replaceAll('|', '\\|')} |`);
 }

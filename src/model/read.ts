@@ -28,18 +28,21 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Reads a regular file of at most `maxBytes`, the one reader of every file a
- * user names (endpoints.yaml, `fromFile` secrets). The checks are made on the
+ * user names (endpoints.yaml, `fromFile` secrets, policy files). The checks are made on the
  * opened descriptor, not the path, and the bound holds while reading: a
  * device (/dev/zero), a FIFO or a file that grows never makes it read
- * without end or wait. What cannot be read is a ToolError `cannot read NAME: REASON`.
+ * without end or wait. What cannot be read is a ToolError, its message
+ * `cannotRead` of the reason (`no such file`, `not a regular file`, ...).
  */
-export function readRegularFile(path: string, maxBytes: number, name = path): BoundedRead {
+export function readRegularFile(
+  path: string, maxBytes: number, cannotRead: (reason: string) => string = (reason) => `cannot read ${path}: ${reason}`,
+): BoundedRead {
   let fd: number | undefined;
   try {
     fd = openSync(path, OPEN_FLAGS);
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new ToolError(`cannot read ${name}: it is a folder`);
-    if (!stat.isFile()) throw new ToolError(`cannot read ${name}: not a regular file`);
+    if (stat.isDirectory()) throw new ToolError(cannotRead('it is a folder'));
+    if (!stat.isFile()) throw new ToolError(cannotRead('not a regular file'));
     if (stat.size > maxBytes) return { size: stat.size };
     // st_size is a hint (files in /proc say 0): read to the end, but never past the bound.
     let buffer = Buffer.allocUnsafe(Math.min(stat.size, maxBytes) + 1);
@@ -55,11 +58,10 @@ export function readRegularFile(path: string, maxBytes: number, name = path): Bo
       if (count === 0) break;
       length += count;
     }
-    if (length > maxBytes) return { size: undefined };
     return { bytes: buffer.subarray(0, length) };
   } catch (error) {
     if (error instanceof ToolError) throw error;
-    throw new ToolError(`cannot read ${name}: ${unreadableReason(error as NodeJS.ErrnoException)}`);
+    throw new ToolError(cannotRead(unreadableReason(error as NodeJS.ErrnoException)));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { SecretRef } from '../model/config.js';
-import { type BoundedRead, formatBytes, readRegularFile } from '../model/read.js';
+import { formatBytes, readRegularFile } from '../model/read.js';
 import type { SecretResolver } from './types.js';
 
 /** A secret file holds a password, a URL or a PEM certificate or key: far below this. */
@@ -29,12 +29,7 @@ export function envSecretResolver(options: EnvSecretResolverOptions = {}): Secre
         if (value === undefined || value === '') throw new ToolError(`${what}: the environment variable ${ref.fromEnv} is not set`);
       } else {
         const path = isAbsolute(ref.fromFile) ? ref.fromFile : join(options.baseDir ?? process.cwd(), ref.fromFile);
-        let read: BoundedRead;
-        try {
-          read = readRegularFile(path, MAX_SECRET_FILE_BYTES, ref.fromFile);
-        } catch (error) {
-          throw new ToolError(`${what}: ${(error as ToolError).message}`);
-        }
+        const read = readRegularFile(path, MAX_SECRET_FILE_BYTES, (reason) => `${what}: cannot read ${ref.fromFile}: ${reason}`);
         if (!('bytes' in read)) {
           throw new ToolError(`${what}: ${ref.fromFile} is over the ${formatBytes(MAX_SECRET_FILE_BYTES)} a secret file may hold; is this the right file?`);
         }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRuleSet, lintDocument } from '../../src/lint/engine.js';
 import { loadBuiltinPack } from '../../src/lint/policies/load.js';
@@ -209,6 +210,28 @@ describe('large files, parsed one database at a time, with aliases across databa
     const parsed = parseYaml('endpoints.yaml', text);
     expect((parsed.data as { last: unknown }).last).toEqual({ verify: 'full' });
     expect(parsed.data).toEqual(parseWhole(text).data);
+  });
+
+  it('equal one parse for anchors and aliases anywhere: before the list, in any item, after it', () => {
+    // A comment makes the file large enough to be parsed in pieces while keeping each run quick.
+    const padding = `# ${'-'.repeat(77)}\n`.repeat(Math.ceil(CHUNKED_PARSE_MIN_LENGTH / 80));
+    const name = fc.constantFrom('a', 'b');
+    const value = fc.oneof(
+      fc.constant('plain'),
+      name.map((anchor) => `&${anchor} { k: ${anchor} }`),
+      name.map((anchor) => `&${anchor} [x, y]`),
+      name.map((alias) => `*${alias}`),
+      name.map((alias) => `[*${alias}, z]`),
+    );
+    const fields = fc.array(value, { maxLength: 3 });
+    const write = (values: string[], prefix: string, indent: string) => values.map((v, i) => `${indent}${prefix}${i}: ${v}\n`).join('');
+    // The property gets the values, not the text, so a counterexample reads short.
+    fc.assert(fc.property(fields, fc.array(fields, { minLength: 1, maxLength: 5 }), fields, (before, items, after) => {
+      const databases = items.map((item, d) => `  - name: db${d}\n${write(item, 'f', '    ')}`).join('');
+      const text = `${padding}${write(before, 'before', '')}databases:\n${databases}${write(after, 'after', '')}`;
+      const chunked = parseYaml('endpoints.yaml', text);
+      expect({ data: chunked.data, places: places(chunked), problems: chunked.problems }).toEqual(parseWhole(text));
+    }), { numRuns: 60 });
   });
 
   it('report an alias that names no anchor where one parse would', () => {

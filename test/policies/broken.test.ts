@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { fifoWithWriter } from '../helpers/fifo.js';
 import { CLEAN, folderWith, removeFolders, runCli } from './helpers.js';
 
 afterAll(removeFolders);
@@ -232,4 +233,16 @@ test('files other than .yaml, .yml and .json in the folder are not policies and 
   const dir = folderWith({ 'endpoints.yaml': CLEAN, 'policies/README.md': '# Our policies\n', 'policies/team.yml': 'kind: pack\nrules: {}\n' });
   const { status, stderr } = await runCli(['lint', 'endpoints.yaml'], dir);
   expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+});
+
+test.skipIf(process.platform === 'win32')('a policy file that is a FIFO is exit 2 with one line, not a wait for a writer', async () => {
+  const dir = folderWith({ 'endpoints.yaml': CLEAN, 'policies/README.md': '' });
+  const endWriter = fifoWithWriter(join(dir, 'policies', 'team.yaml'));
+  try {
+    expect(await main(['lint', join(dir, 'endpoints.yaml')])).toEqual({
+      exitCode: 2, stderr: `dbfence: ${join(dir, 'policies', 'team.yaml')}: cannot read the policy file: not a regular file\n`,
+    });
+  } finally {
+    endWriter();
+  }
 });

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ToolError } from '../../errors.js';
 import { BUILTIN_PACK, POLICY_SCHEMA_TEXT } from '../../generated/assets.js';
+import { DEFAULT_MAX_FILE_BYTES, formatBytes, readRegularFile } from '../../model/read.js';
 import type { AnyRule } from '../rule.js';
 import type { CustomRule } from './custom-rule.js';
 import type { Pack } from './pack.js';
@@ -47,11 +48,9 @@ function listPolicyFiles(dir: string): string[] {
 }
 
 function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ToolError(`${file}: cannot read the policy file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const read = readRegularFile(file, DEFAULT_MAX_FILE_BYTES, (reason) => `${file}: cannot read the policy file: ${reason}`);
+  if (!('bytes' in read)) throw new ToolError(`${file}: the policy file is over ${formatBytes(DEFAULT_MAX_FILE_BYTES)}; is this the right file?`);
+  return read.bytes.toString('utf8');
 }
 
 /** A policy file's name in messages: relative to the working directory when inside it, as findings name files. */
