@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { validate } from '../generated/endpoints-validator.js';
-import { type DocPath, pathFromPointer, pathStartsWith } from '../model/path.js';
+import { type DocPath, pathFromPointer } from '../model/path.js';
 import type { Report } from './rule.js';
 import { mayQuote, quoteValue } from './secrets.js';
 import { closest } from './suggest.js';
@@ -19,16 +19,16 @@ export function checkSchema(data: unknown): Report[] {
   const reports: Report[] = [];
   const seen = new Set<string>();
   // A failed oneOf/anyOf explains itself better as one message than as each branch's complaints.
-  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  // Sets and ancestor walks rather than comparing every pair: a file may hold a hundred thousand errors.
+  const alternatives = new Set(errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').map((e) => e.instancePath));
   for (const error of errors) {
     if (error.keyword === 'if') continue;
     if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') {
       // Inside a failed oneOf/anyOf, that one message says it all (e.g. a secret reference of the wrong shape).
-      const covered = alternatives.some((alt) => error.instancePath === alt.instancePath || error.instancePath.startsWith(`${alt.instancePath}/`));
-      if (covered) continue;
+      if (pointerAndAncestors(error.instancePath).some((pointer) => alternatives.has(pointer))) continue;
     }
     const report = toReport(error, data);
-    const key = `${report.path.join('\u0000')}\u0001${report.message}`;
+    const key = `${pathKey(report.path)}\u0001${report.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     reports.push(report);
@@ -36,10 +36,25 @@ export function checkSchema(data: unknown): Report[] {
   return dropShadowed(reports);
 }
 
-/** A missing-property report on an object that is itself reported for its type adds nothing. */
+/** A JSON pointer and each of its ancestors: `/a/0/b`, `/a/0`, `/a`, the root ``. */
+function pointerAndAncestors(pointer: string): string[] {
+  const out = [pointer];
+  for (let at = pointer.lastIndexOf('/'); at >= 0; at = pointer.lastIndexOf('/', at - 1)) {
+    out.push(pointer.slice(0, at));
+    if (at === 0) break;
+  }
+  return out;
+}
+
+/** A report on a node inside one that is itself reported for its type adds nothing. */
 function dropShadowed(reports: Report[]): Report[] {
-  return reports.filter((report) => !reports.some((other) => other !== report && other.path.length < report.path.length
-    && pathStartsWith(report.path, other.path) && /^must be (an? )?(object|array|string)/.test(other.message)));
+  const wrongType = new Set(reports.filter((report) => /^must be (an? )?(object|array|string)/.test(report.message)).map((report) => pathKey(report.path)));
+  if (wrongType.size === 0) return reports;
+  return reports.filter((report) => !report.path.some((_, i) => wrongType.has(pathKey(report.path.slice(0, i)))));
+}
+
+function pathKey(path: DocPath): string {
+  return path.join('\u0000');
 }
 
 /**
