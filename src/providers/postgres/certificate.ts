@@ -152,13 +152,20 @@ async function readSettings(client: pg.ClientBase): Promise<Record<string, strin
   return settings;
 }
 
-/** A file's text, or null when it does not exist. */
+/**
+ * A file's text, or null when it does not exist. `pg_read_file(path,
+ * missing_ok)` exists only from PostgreSQL 16; the four-argument form with
+ * the size from `pg_stat_file` reads the whole file on 13 and later.
+ */
 async function readServerFile(client: pg.ClientBase, path: string): Promise<string | null> {
   try {
-    const { rows } = await client.query<{ content: string | null }>('SELECT pg_read_file($1, true) AS content', [path]);
+    const { rows } = await client.query<{ content: string | null }>(
+      'SELECT pg_read_file($1, 0, s.size, true) AS content FROM pg_stat_file($1, true) s', [path],
+    );
     return rows[0]?.content ?? null;
   } catch (error) {
-    throw new ToolError(`cannot read ${path} on the server: ${(error as Error).message} (reading the TLS files needs a superuser or pg_read_server_files)`);
+    const privilege = (error as { code?: string }).code === '42501' ? ' (reading the TLS files needs a superuser or pg_read_server_files)' : '';
+    throw new ToolError(`cannot read ${path} on the server: ${(error as Error).message}${privilege}`);
   }
 }
 

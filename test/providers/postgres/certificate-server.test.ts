@@ -62,7 +62,7 @@ async function connectAsIntegration(options: { connectionString?: string; server
   const client = new pg.Client(options.connectionString
     ? { connectionString: options.connectionString }
     : {
-        connectionString: server.adminUrl,
+        connectionString: server.adminUrl.replace(/\?.*$/, ''),
         ssl: { ca: await caCertFromCli(), servername: options.servername, rejectUnauthorized: true, ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}) },
       });
   client.on('error', () => {});
