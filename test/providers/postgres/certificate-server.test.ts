@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -125,21 +125,6 @@ databases:
   describe('the server certificate on a real PostgreSQL', () => {
     let firstSerial: string;
 
-    it('will not create a private key over SQL on a server elsewhere, and changes nothing', async () => {
-      machine.remote = true;
-      try {
-        const error = await applyCertificate(admin, config(), ca, endpoint).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(ToolError);
-        expect((error as Error).message).toMatch(/COPY would create the key file world-readable; on the database host run `install -m 600 -o <server user> \/dev\/null \S+\/dbfence-server\.key`.*; the previous files and settings were restored$/);
-      } finally {
-        machine.remote = false;
-      }
-      const live = await inspect();
-      expect(live.served).toBeUndefined();
-      expect(live.ssl).toBe(false);
-      expect(diffCertificate(config(), live, new Date())[0]?.action).toBe('create');
-    });
-
     it('enables TLS without a restart, and an integration verifying fully connects', async () => {
       const started = await startedAt();
       await applyCertificate(admin, config({ validity: '40d' }), ca, endpoint);
@@ -239,17 +224,37 @@ databases:
       await client.end();
     });
 
-    it('rotates over SQL alone when the server is elsewhere but its key file exists', async () => {
+    /** Applies as if the server were on another machine: this process cannot see the key file's mode. */
+    async function applyFromElsewhere(hostnames: string[]): Promise<CertificateLive> {
       machine.remote = true;
       try {
-        await applyCertificate(admin, config({ hostnames: ['localhost', 'orders.db.example.test', 'billing.db.example.test'] }), ca, endpoint);
+        await applyCertificate(admin, config({ hostnames }), ca, endpoint);
       } finally {
         machine.remote = false;
       }
       const live = await inspect();
+      const key = statSync(live.keyFile);
+      expect(key.mode & 0o777).toBe(0o600);
+      expect(key.uid).toBe(statSync(server.dataDir).uid);
+      expect(readdirSync(server.dataDir).filter((name) => name.startsWith('dbfence-server.key'))).toEqual(['dbfence-server.key']);
+      return live;
+    }
+
+    it('rotates over SQL alone when the server is elsewhere, never into a key file others can read', async () => {
+      // Someone loosened the key file: writing the new key into it in place would publish it.
+      chmodSync(join(server.dataDir, 'dbfence-server.key'), 0o644);
+      const live = await applyFromElsewhere(['localhost', 'orders.db.example.test', 'billing.db.example.test']);
       expect(live.served?.serial).not.toBe(firstSerial);
       expect(live.served?.names).toContain('billing.db.example.test');
-      expect(statSync(live.keyFile).mode & 0o777).toBe(0o600);
+      expect(live.keyMatches).toBe(true);
+      firstSerial = live.served!.serial;
+    });
+
+    it('creates a missing key file over SQL when the server is elsewhere, readable by the server alone', async () => {
+      rmSync(join(server.dataDir, 'dbfence-server.key'));
+      const live = await applyFromElsewhere(['localhost', 'orders.db.example.test', 'billing.db.example.test']);
+      expect(live.served?.serial).not.toBe(firstSerial);
+      expect(live.keyMatches).toBe(true);
       firstSerial = live.served!.serial;
     });
 
