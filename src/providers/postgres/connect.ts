@@ -24,23 +24,29 @@ export function errorMessage(error: unknown): string {
  * the transaction and releases the session's locks when the link goes.
  */
 class AdminClient extends pg.Client {
+  /** Why the server ended the connection while no statement was running (idle_in_transaction_session_timeout, a restart…). */
+  private lost: unknown;
+
   constructor(config: pg.ClientConfig, private readonly url: AdminUrl, private readonly databaseName: string) {
     super(config);
+    // Reported here, not to a query: the next statement on the connection fails, and says this.
+    this.on('error', (error) => { this.lost ??= this.describe(error, undefined); });
   }
 
   // The promise forms are the only ones dbfence uses; the others pass through untouched.
   override query(...args: unknown[]): never {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     if (!(result instanceof Promise)) return result as never;
+    const own = (args[0] as { query_timeout?: number } | undefined)?.query_timeout;
     return result.catch((error: unknown) => {
-      throw this.describe(error);
+      throw this.lost ?? this.describe(error, own ?? this.url.queryTimeoutMs);
     }) as never;
   }
 
-  private describe(error: unknown): unknown {
+  private describe(error: unknown, queryTimeoutMs: number | undefined): unknown {
     const code = (error as { code?: string }).code;
     const message = errorMessage(error);
-    const { timeouts, queryTimeoutMs } = this.url;
+    const { timeouts } = this.url;
     const where = `database ${this.databaseName}`;
     let text: string | undefined;
     if (message === 'Query read timeout') {
@@ -48,7 +54,7 @@ class AdminClient extends pg.Client {
       text = `${where} did not answer within ${formatDuration(queryTimeoutMs!)}; dbfence dropped the connection`;
     } else if (code === '57014' && /statement timeout/.test(message)) {
       text = `a statement in ${where} ran longer than statement_timeout (${formatDuration(timeouts.statementMs)}) and was cancelled`;
-    } else if (code === '55P03' && /lock timeout/.test(message)) {
+    } else if (code === '55P03') {
       text = `a statement in ${where} waited longer than lock_timeout (${formatDuration(timeouts.lockMs)}) for a lock held by another session and was cancelled`;
     } else if (code === '25P03') {
       text = `the server ended the connection to ${where} after idle_in_transaction_session_timeout (${formatDuration(timeouts.idleInTransactionMs)})`;
@@ -103,9 +109,6 @@ export class Session {
       keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
       ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
     }, this.url, database);
-    // A connection the server ends while idle reports it here; the next query
-    // on it fails and is handled there, so this must only keep Node from crashing.
-    client.on('error', () => {});
     try {
       await client.connect();
     } catch (error) {

@@ -205,6 +205,22 @@ describe('the admin connection on a real server with TLS', () => {
     }
   });
 
+  it('says so when the server ended a transaction left idle past idle_in_transaction_session_timeout', async () => {
+    const url = verifiedUrl('localhost', undefined, '-c idle_in_transaction_session_timeout=200ms');
+    const session = Session.open(EMPTY.provider as never, envSecretResolver({ env: { [ADMIN_ENV]: url } }));
+    try {
+      const admin = await session.admin();
+      const ended = new Promise((resolve) => admin.once('end', resolve));
+      await session.query(admin, 'BEGIN');
+      await ended;
+      await expect(session.query(admin, 'SELECT 1')).rejects.toThrow(
+        'the server ended the connection to database postgres after idle_in_transaction_session_timeout (200 ms)',
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
   it('refuses a certificate that does not name the host, or that another CA signed, or that the system store does not know', async () => {
     const prefix = `postgres: cannot connect to 127.0.0.1:${server.port} (database postgres) as postgres: `;
     expect((await planError(verifiedUrl('127.0.0.1'))).message).toMatch(new RegExp(`^${prefix.replace(/[.()]/g, '\\$&')}Hostname/IP does not match certificate's altnames`));
