@@ -143,6 +143,9 @@ async function startDebian15(
     '-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', ...flags,
   ], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test run that ends without stop() must not leave the server behind.
+  const orphaned = (): void => { child.kill('SIGINT'); };
+  process.once('exit', orphaned);
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => log.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => {
@@ -154,6 +157,7 @@ async function startDebian15(
   });
   return {
     async stop() {
+      process.off('exit', orphaned);
       child.kill('SIGINT');
       await exited;
     },
