@@ -50,7 +50,8 @@ const NOT_A_URL = 'provider.adminUrl is not a valid postgres:// connection URL';
 /**
  * Parses the admin URL as libpq would, but stricter where a mistake would
  * leak or weaken something: a `#` (which a URL parser reads as the start of
- * a fragment, cutting a password short) is refused, unknown parameters are
+ * a fragment, cutting a password short) or an `@` after the host (a password
+ * with an unencoded `/` or `?`) is refused, unknown parameters are
  * refused, and the connection is verified TLS unless `sslmode=disable`
  * names a loopback address or a Unix socket. No message repeats any part of
  * the URL but the host, port, user, database and file names.
@@ -66,6 +67,10 @@ export function parseAdminUrl(text: string): AdminUrl {
     throw new ToolError(NOT_A_URL);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ToolError(NOT_A_URL);
+  // `user:12/34@host` parses as host `user`, port 12 and database `34@host`: the password would show as an address.
+  if ((url.pathname + url.search).includes('@')) {
+    throw new ToolError(`${NOT_A_URL}: an "@" follows the host; percent-encode "/", "?", "#" and "@" in the user name and password (%2F, %3F, %23, %40)`);
+  }
   for (const name of url.searchParams.keys()) {
     if (!PARAMETERS.has(name)) throw new ToolError(`${NOT_A_URL}: dbfence does not know the parameter "${name}"`);
   }

@@ -31,6 +31,13 @@ describe('the admin URL', () => {
     expect(parseAdminUrl('postgres://postgres:12345%23678@127.0.0.1/postgres?sslmode=disable').password).toBe('12345#678');
   });
 
+  it('refuses a password whose unencoded "/" or "?" would make it read as a host and port', async () => {
+    for (const password of ['12/34', '12?34']) {
+      const error = await planError(`postgres://postgres:${password}@127.0.0.1:5432/postgres?sslmode=disable`);
+      expect(error.message).toBe('provider.adminUrl is not a valid postgres:// connection URL: an "@" follows the host; percent-encode "/", "?", "#" and "@" in the user name and password (%2F, %3F, %23, %40)');
+    }
+  });
+
   it('never echoes a malformed URL', async () => {
     for (const url of ['postgres://postgres:s3cret@[bad/postgres', 'mysql://postgres:s3cret@127.0.0.1/postgres', 'postgres://postgres:s3cret%zz@127.0.0.1/postgres']) {
       const error = await planError(url);
