@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { ToolError } from '../../errors.js';
 
 /** Every wait on the server is bounded; these are the bounds when the URL does not set them. */
-export const DEFAULT_TIMEOUTS: Timeouts = {
+const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 10_000,
   statementMs: 120_000,
   lockMs: 60_000,
@@ -101,7 +101,7 @@ function decode(part: string): string {
 }
 
 /** 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z) or the name localhost. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (!ipaddr.isValid(host)) return false;
   return ipaddr.process(host).range() === 'loopback';
