@@ -106,7 +106,7 @@ const env = {
   GITHUB_SHA: 'd'.repeat(40), GITHUB_REF: 'refs/pull/2/merge', GITHUB_RUN_ID: '1', GITHUB_API_URL: github.url, GITHUB_WORKSPACE: workspace,
   GITHUB_OUTPUT: join(root, 'output'), GITHUB_STEP_SUMMARY: join(root, 'summary.md'), RUNNER_TEMP: root,
   'INPUT_GITHUB-TOKEN': token, INPUT_COMMAND: 'plan', INPUT_CONFIG: 'endpoints.yaml', INPUT_COMMENT: 'true', 'INPUT_SARIF-FILE': 'dbfence.sarif',
-  DBFENCE_PG_ADMIN_URL: adminUrl,
+  DBFENCE_PG_ADMIN_URL: `${adminUrl}?sslmode=disable`,
 };
 const toComment = [];
 const total = [];

@@ -163,7 +163,7 @@ async function measure(count) {
     const file = join(root, 'endpoints.yaml');
     const text = YAML.stringify(config);
     writeFileSync(file, text);
-    const env = { DBFENCE_PG_ADMIN_URL: adminUrl, DBFENCE_CA_CERT: ca.certificatePem, DBFENCE_CA_KEY: ca.keyPem };
+    const env = { DBFENCE_PG_ADMIN_URL: `${adminUrl}?sslmode=disable`, DBFENCE_CA_CERT: ca.certificatePem, DBFENCE_CA_KEY: ca.keyPem };
     for (let i = 0; i < count; i++) env[`INTEGRATION_${i}_PASSWORD`] = randomBytes(18).toString('base64');
     const options = { file, allowDestructive: false, env };
 

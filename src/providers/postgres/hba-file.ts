@@ -55,6 +55,17 @@ function lineErrors(text: string, errors: readonly { line: number; error: string
   return errors.slice(0, 3).map(({ line, error }) => `line ${line} "${lines[line - 1]?.trim() ?? ''}": ${error}`).join('; ');
 }
 
+/** The file on disk still holds what inspect read. */
+async function unchanged(session: Session, hba: LiveHba): Promise<boolean> {
+  const client = await session.connect(session.server.database);
+  try {
+    const [row] = await session.query<{ text: string }>(client, 'SELECT pg_read_file($1) AS text', [hba.path]);
+    return row?.text === hba.text;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export interface HbaSwap {
   /** Puts the previous file back and reloads, on a connection of its own. */
   restore(): Promise<void>;
@@ -82,12 +93,16 @@ export async function swapHba(session: Session, hba: LiveHba, block: readonly st
   // A connection of its own: the apply's transaction may be open on the admin one.
   const client = await session.connect(session.server.database);
   try {
-    await writeServerFile(session, client, hba.path, next);
+    await writeServerFile(session, client, hba.path, next).catch((error: unknown) => {
+      throw new HbaError(`PostgreSQL could not write ${hba.path}: ${errorMessage(error)}`);
+    });
     const errors = await session.query<{ line: number; error: string }>(client,
       'SELECT line_number AS line, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
     if (errors.length > 0) throw new HbaError(`PostgreSQL rejects the new pg_hba.conf (${lineErrors(next, errors)})`);
     await waitForReload(session, await reload(session, client));
   } catch (error) {
+    // A write the server refused (a read-only or immutable file) changed nothing: say so rather than "restoring".
+    if (await unchanged(session, hba).catch(() => false)) throw new HbaError(`${errorMessage(error)}; ${hba.path} is unchanged`);
     try {
       await restore();
     } catch (restoreError) {

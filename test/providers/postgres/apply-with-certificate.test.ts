@@ -2,31 +2,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointsConfig } from '../../../src/model/config.js';
 import { createCa } from '../../../src/tls/ca.js';
 import type { PemPair } from '../../../src/tls/pem.js';
-import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
+import { serverKinds, startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import { ADMIN_ENV, applyOnce, connect, integration, ordersConfig, planOnce, providerFor, seedOrders } from './fixtures.js';
 
-let server: TestServer;
-let ca: PemPair;
-let env: Record<string, string>;
+describe.each(serverKinds())('postgres apply on a server without TLS yet (PostgreSQL %s)', (kind) => {
+  let server: TestServer;
+  let ca: PemPair;
+  let env: Record<string, string>;
 
-function withCa(config: EndpointsConfig): EndpointsConfig {
-  return { ...config, provider: { kind: 'postgres', adminUrl: { fromEnv: ADMIN_ENV }, ca: { certificate: { fromEnv: 'CA_CERT' }, key: { fromEnv: 'CA_KEY' } } } };
-}
+  function withCa(config: EndpointsConfig): EndpointsConfig {
+    return { ...config, provider: { kind: 'postgres', adminUrl: { fromEnv: ADMIN_ENV }, ca: { certificate: { fromEnv: 'CA_CERT' }, key: { fromEnv: 'CA_KEY' } } } };
+  }
 
-const config = withCa(ordersConfig([integration('metabase', 'metabase_ro')]));
+  const config = withCa(ordersConfig([integration('metabase', 'metabase_ro')]));
 
-beforeAll(async () => {
-  server = await startTestServer();
-  await seedOrders(server);
-  ca = createCa({ commonName: 'dbfence test CA', validityDays: 365 });
-  env = { [ADMIN_ENV]: server.adminUrl, CA_CERT: ca.certificatePem, CA_KEY: ca.keyPem, METABASE_RO_PASSWORD: 'metabase secret' };
-});
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    await seedOrders(server);
+    ca = createCa({ commonName: 'dbfence test CA', validityDays: 365 });
+    env = { [ADMIN_ENV]: server.adminUrl, CA_CERT: ca.certificatePem, CA_KEY: ca.keyPem, METABASE_RO_PASSWORD: 'metabase secret' };
+  });
 
-afterAll(async () => {
-  await server?.stop();
-});
+  afterAll(async () => {
+    await server?.stop();
+  });
 
-describe('postgres apply on a server without TLS yet', () => {
   it('issues the certificate before writing the hostssl lines that need it', async () => {
     const { changes } = await planOnce(config, env);
     expect(changes[0]).toMatchObject({ address: 'postgres.certificate.server', resource: 'certificate', action: 'create' });

@@ -21,7 +21,7 @@ export async function connect(url: string, options: Partial<pg.ClientConfig> = {
 }
 
 export async function withAdmin<T>(server: TestServer, use: (client: pg.Client) => Promise<T>, database = 'postgres'): Promise<T> {
-  const client = await connect(server.adminUrl.replace(/\/postgres$/, `/${database}`));
+  const client = await connect(server.adminUrl.replace('/postgres?', `/${database}?`));
   try {
     return await use(client);
   } finally {
@@ -77,7 +77,8 @@ export async function enableTls(server: TestServer): Promise<void> {
   });
   for (let attempt = 0; ; attempt++) {
     try {
-      const client = await connect(server.adminUrl, { ssl: { rejectUnauthorized: false } });
+      // Without the URL's sslmode=disable, which would override `ssl`.
+      const client = await connect(server.adminUrl.replace(/\?.*$/, ''), { ssl: { rejectUnauthorized: false } });
       await client.end();
       return;
     } catch (error) {

@@ -2,50 +2,50 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointsConfig } from '../../../src/model/config.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
 import type { PostgresLive } from '../../../src/providers/postgres/index.js';
-import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
+import { serverKinds, startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
   ADMIN_ENV, applyOnce, connect, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
-let server: TestServer;
-let env: Record<string, string>;
+describe.each(serverKinds())('postgres provider on a real server (PostgreSQL %s)', (kind) => {
+  let server: TestServer;
+  let env: Record<string, string>;
 
-const metabase = (from = ['127.0.0.1/32']) => integration('metabase', 'metabase_ro', { from });
-const fivetran = integration('fivetran', 'fivetran_ro', { grants: [{ table: 'analytics.*', privileges: ['SELECT'] }] });
-const both = ordersConfig([metabase(), fivetran]);
+  const metabase = (from = ['127.0.0.1/32']) => integration('metabase', 'metabase_ro', { from });
+  const fivetran = integration('fivetran', 'fivetran_ro', { grants: [{ table: 'analytics.*', privileges: ['SELECT'] }] });
+  const both = ordersConfig([metabase(), fivetran]);
 
-function statuses(result: ApplyResult): string[] {
-  return [...new Set(result.outcomes.map((o) => o.status))];
-}
-
-async function denied(user: string, password: string, sql: string): Promise<string> {
-  const client = await connectAs(server, user, password);
-  try {
-    await client.query(sql);
-    return 'allowed';
-  } catch (error) {
-    return (error as Error).message;
-  } finally {
-    await client.end();
+  function statuses(result: ApplyResult): string[] {
+    return [...new Set(result.outcomes.map((o) => o.status))];
   }
-}
 
-beforeAll(async () => {
-  server = await startTestServer();
-  await seedOrders(server);
-  await enableTls(server);
-  await withAdmin(server, async (client) => {
-    await client.query("ALTER SYSTEM SET log_statement = 'all'");
-    await client.query('SELECT pg_reload_conf()');
+  async function denied(user: string, password: string, sql: string): Promise<string> {
+    const client = await connectAs(server, user, password);
+    try {
+      await client.query(sql);
+      return 'allowed';
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    await seedOrders(server);
+    await enableTls(server);
+    await withAdmin(server, async (client) => {
+      await client.query("ALTER SYSTEM SET log_statement = 'all'");
+      await client.query('SELECT pg_reload_conf()');
+    });
+    env = { [ADMIN_ENV]: server.adminUrl, METABASE_RO_PASSWORD: 'first secret', FIVETRAN_RO_PASSWORD: 'fivetran secret' };
   });
-  env = { [ADMIN_ENV]: server.adminUrl, METABASE_RO_PASSWORD: 'first secret', FIVETRAN_RO_PASSWORD: 'fivetran secret' };
-});
 
-afterAll(async () => {
-  await server?.stop();
-});
+  afterAll(async () => {
+    await server?.stop();
+  });
 
-describe('postgres provider on a real server', () => {
   it('applies from scratch, then a second apply has nothing to do', async () => {
     const first = await applyOnce(both, env);
     expect(first.ok).toBe(true);
