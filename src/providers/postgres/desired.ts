@@ -25,10 +25,10 @@ export function roleOwnership(state: DesiredState, comment: string | null): 'min
   const match = comment === null ? null : MARKER_FORM.exec(comment);
   if (!match) return 'unclaimed';
   const [, owner, database] = match as unknown as [string, string | undefined, string];
-  if (owner !== undefined) return owner === state.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
+  if (owner !== undefined) return owner === state.settings.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
   if (!state.databases.some((d) => d.name === database)) return { other: `the file of database ${database}` };
   // A file that has just set provider.owner takes over the unowned roles of its databases that it declares.
-  return state.owner === undefined ? 'mine' : 'unclaimed';
+  return state.settings.owner === undefined ? 'mine' : 'unclaimed';
 }
 
 export interface DesiredGrant {
@@ -70,8 +70,6 @@ export interface DesiredState {
   /** The file itself, for the certificate part, which reads endpoints and defaults. */
   config: EndpointsConfig;
   settings: PostgresProviderSettings;
-  /** `provider.owner`: the name this file's markers carry. */
-  owner: string | undefined;
   databases: DesiredDatabase[];
   roles: DesiredRole[];
 }
@@ -130,7 +128,7 @@ export function desiredState(config: EndpointsConfig): DesiredState {
       roles.push(role);
     });
   });
-  return { config, settings, owner: settings.owner, databases, roles };
+  return { config, settings, databases, roles };
 }
 
 /** The schemas each database's grants name, for the catalog reads. */

@@ -133,6 +133,17 @@ describe('two files on one server', () => {
   });
 });
 
+describe('a role handed over by hand', () => {
+  it('is dropped by no file, and becomes the file\'s that declares it', async () => {
+    await withAdmin(server, (client) => client.query("CREATE ROLE handed_ro LOGIN; COMMENT ON ROLE handed_ro IS 'managed by dbfence'"));
+    expect((await planOnce(fileB([]), env)).changes).toEqual([]);
+    const taking = fileB([integration('handed', 'handed_ro', { endpoint: 'billing', grants: [] })]);
+    const plan = await planOnce(taking, { ...env, HANDED_RO_PASSWORD: 'handed secret' });
+    expect(plan.changes.find((c) => c.address === 'postgres.role.handed_ro')?.reason)
+      .toBe('this file takes the role over: its comment becomes the marker of this file; the password secret does not match the stored verifier');
+  });
+});
+
 describe('the pg_hba.conf lines of other files', () => {
   it('are kept as they are, with the comments above them', () => {
     const block = findBlock([
