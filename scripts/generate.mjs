@@ -4,6 +4,8 @@
 // and the package's data files as modules (so a bundle needs no files beside
 // it). test/generated-fresh.test.ts fails when the committed output is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import standaloneCode from 'ajv/dist/standalone/index.js';
@@ -46,9 +48,48 @@ export const PACKAGE_VERSION = ${JSON.stringify(version)};
 `;
 }
 
+/**
+ * The stringprep tables of RFC 3454 that SASLprep uses, as inclusive code
+ * point ranges, from @mongodb-js/saslprep. Its own function checks the
+ * prohibited and bidi rules after NFKC; libpq checks them before, so the
+ * postgres provider runs libpq's steps over these tables instead.
+ */
+export function generateSaslprepTables() {
+  const require = createRequire(import.meta.url);
+  const dist = dirname(require.resolve('@mongodb-js/saslprep'));
+  const { createMemoryCodePoints } = require(join(dist, 'memory-code-points.js'));
+  const tables = createMemoryCodePoints(require(join(dist, 'code-points-data.js')).default);
+  const ranges = (set) => {
+    const out = [];
+    let start = -1;
+    for (let code = 0; code <= 0x110000; code++) {
+      const inside = code <= 0x10ffff && set.get(code);
+      if (inside && start < 0) start = code;
+      if (!inside && start >= 0) {
+        out.push(`0x${start.toString(16)}, 0x${(code - 1).toString(16)}`);
+        start = -1;
+      }
+    }
+    return `[\n  ${out.join(',\n  ')},\n]`;
+  };
+  const { version } = JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8'));
+  const table = (name, doc, set) => `/** ${doc} */\nexport const ${name}: readonly number[] = ${ranges(set)};\n`;
+  return `${HEADER}// From @mongodb-js/saslprep ${version}: pairs of first and last code point.
+
+${[
+    table('NON_ASCII_SPACE', 'C.1.2: mapped to a space.', tables.non_ASCII_space_characters),
+    table('MAPPED_TO_NOTHING', 'B.1: removed.', tables.commonly_mapped_to_nothing),
+    table('PROHIBITED', 'C.1.2 to C.9: prohibited output.', tables.prohibited_characters),
+    table('UNASSIGNED', 'A.1: unassigned in Unicode 3.2.', tables.unassigned_code_points),
+    table('BIDI_R_AL', 'D.1: bidirectional property R or AL.', tables.bidirectional_r_al),
+    table('BIDI_L', 'D.2: bidirectional property L.', tables.bidirectional_l),
+  ].join('\n')}`;
+}
+
 export const OUTPUTS = {
   'src/generated/endpoints-validator.js': generateValidator,
   'src/generated/assets.ts': generateAssets,
+  'src/generated/saslprep-tables.ts': generateSaslprepTables,
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -11,6 +11,8 @@ export type Duration = string;
 export interface PostgresProviderSettings {
   kind: 'postgres';
   adminUrl: SecretRef;
+  /** The name this file's roles and pg_hba.conf lines carry; without it, the file owns the roles of its databases. */
+  owner?: string;
   ca?: { certificate: SecretRef; key: SecretRef };
 }
 

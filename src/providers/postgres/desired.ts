@@ -6,8 +6,29 @@ import { parseCidr } from '../../net/cidr.js';
 /** Every role dbfence manages carries a comment starting with this; no other role is ever touched. */
 export const MARKER = 'managed by dbfence';
 
-export function markerComment(integration: string, database: string): string {
-  return `${MARKER}: integration ${integration} of database ${database}`;
+/** `managed by dbfence[ for <owner>]: integration <name> of database <name>`; names are schema `name`s, so it parses back. */
+const MARKER_FORM = /^managed by dbfence(?: for ([a-z_][a-z0-9_-]*))?: integration [a-z_][a-z0-9_-]* of database ([a-z_][a-z0-9_-]*)$/;
+
+export function markerComment(integration: string, database: string, owner: string | undefined): string {
+  return `${MARKER}${owner === undefined ? '' : ` for ${owner}`}: integration ${integration} of database ${database}`;
+}
+
+/**
+ * Which file a managed role belongs to, read from its marker. A marker that
+ * names an owner belongs to the file with that `provider.owner`; one without
+ * (written by files without an owner, and by every version before owners)
+ * belongs to the file that declares its database. A marker in another form,
+ * such as one written by hand to hand a role over, belongs to no file: any
+ * file may declare the role, none drops it.
+ */
+export function roleOwnership(state: DesiredState, comment: string | null): 'mine' | 'unclaimed' | { other: string } {
+  const match = comment === null ? null : MARKER_FORM.exec(comment);
+  if (!match) return 'unclaimed';
+  const [, owner, database] = match as unknown as [string, string | undefined, string];
+  if (owner !== undefined) return owner === state.settings.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
+  if (!state.databases.some((d) => d.name === database)) return { other: `the file of database ${database}` };
+  // A file that has just set provider.owner takes over the unowned roles of its databases that it declares.
+  return state.settings.owner === undefined ? 'mine' : 'unclaimed';
 }
 
 export interface DesiredGrant {
@@ -29,6 +50,8 @@ export interface DesiredRole {
   user: string;
   integration: string;
   database: string;
+  /** `provider.owner` of the file. */
+  owner: string | undefined;
   comment: string;
   password: { ref: SecretRef | string; path: DocPath } | undefined;
   sources: DesiredSource[];
@@ -60,6 +83,7 @@ export function desiredState(config: EndpointsConfig): DesiredState {
   if (config.provider.kind !== 'postgres') {
     throw new ToolError(`provider.kind: ${config.provider.kind} is not handled by the postgres provider`);
   }
+  const settings = config.provider;
   const databases: DesiredDatabase[] = [];
   const roles: DesiredRole[] = [];
   const byUser = new Map<string, DesiredRole>();
@@ -79,7 +103,8 @@ export function desiredState(config: EndpointsConfig): DesiredState {
         user: integration.user,
         integration: integration.name,
         database: database.name,
-        comment: markerComment(integration.name, database.name),
+        owner: settings.owner,
+        comment: markerComment(integration.name, database.name, settings.owner),
         password: integration.credentials?.password === undefined
           ? undefined
           : { ref: integration.credentials.password, path: [...path, 'credentials', 'password'] },
@@ -103,7 +128,7 @@ export function desiredState(config: EndpointsConfig): DesiredState {
       roles.push(role);
     });
   });
-  return { config, settings: config.provider, databases, roles };
+  return { config, settings, databases, roles };
 }
 
 /** The schemas each database's grants name, for the catalog reads. */

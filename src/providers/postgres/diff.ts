@@ -1,8 +1,8 @@
 import { ToolError } from '../../errors.js';
 import { type DocPath, formatPath } from '../../model/path.js';
 import type { Change } from '../../plan/types.js';
-import { type DesiredRole, type DesiredState, MARKER } from './desired.js';
-import { describeLine, desiredHbaLines, findBlock, renderBlock } from './hba.js';
+import { type DesiredRole, type DesiredState, MARKER, roleOwnership } from './desired.js';
+import { describeLine, desiredHbaLines, findBlock, keptLines, lineUser, renderBlock } from './hba.js';
 import type { LiveOtherGrant, LiveRole, PostgresLive, RoleOption } from './live.js';
 import { ROLE_OPTIONS } from './live.js';
 import { diffCertificate } from './certificate.js';
@@ -127,6 +127,11 @@ class Planner {
       this.errors.push(`${formatPath([...role.path, 'user'])}: role ${role.user} exists but dbfence does not manage it (it lacks the "${MARKER}" comment, or it is the admin or a built-in role); use another user, or mark the role with COMMENT ON ROLE if dbfence should take it over`);
       return;
     }
+    const ownership = live ? roleOwnership(this.desired, live.comment) : 'mine';
+    if (typeof ownership === 'object') {
+      this.errors.push(`${formatPath([...role.path, 'user'])}: role ${role.user} belongs to ${ownership.other} on this server (its comment: "${live!.comment}"); a role is managed by one file only, so use another user, or move the integration to that file`);
+      return;
+    }
     const password = this.passwords.read(role);
     if (!live) {
       const after = Object.fromEntries(Object.entries(ROLE_OPTIONS).map(([name, option]) => [name, option.desired]));
@@ -151,7 +156,9 @@ class Planner {
     }
     const comment = live.comment === role.comment ? undefined : role.comment;
     if (comment !== undefined) {
-      reasons.push('its comment does not name its integration');
+      reasons.push(ownership === 'unclaimed'
+        ? `this file takes the role over: its comment becomes the marker of ${role.owner === undefined ? 'this file' : `owner ${role.owner}`}`
+        : 'its comment does not name its integration');
       before.comment = live.comment;
       after.comment = comment;
     }
@@ -288,7 +295,15 @@ class Planner {
   private hba(): void {
     const desired = desiredHbaLines(this.desired.roles);
     const block = findBlock(this.live.hba.text);
-    const liveLines = block?.rules ?? [];
+    // Lines of roles another file manages stay as they are; every other line of the block is this file's to keep or remove.
+    const othersRole = (user: string) => {
+      const live = this.live.roles.get(user);
+      return live !== undefined && live.managed && !this.wanted.has(user) && !this.owned(live);
+    };
+    const liveLines = (block?.rules ?? []).filter((line) => {
+      const user = lineUser(line);
+      return user === undefined || !othersRole(user);
+    });
     const desiredSet = new Set(desired.map((d) => d.line));
     const liveSet = new Set(liveLines);
     const byAddress = new Map<string, { add: typeof desired; remove: string[]; description: string; path: DocPath | undefined }>();
@@ -314,7 +329,7 @@ class Planner {
       this.errors.push('the server has ssl off, so its hostssl lines would admit nobody: give provider.ca and an endpoint hostname so dbfence issues a certificate and turns TLS on, or turn TLS on yourself');
       this.throwErrors();
     }
-    const action: Action = { type: 'hba', block: renderBlock(this.desired.roles) };
+    const action: Action = { type: 'hba', block: renderBlock(this.desired.roles, keptLines(block, othersRole)) };
     for (const [address, found] of byAddress) {
       const kind = found.add.length === 0 ? 'delete' as const : found.remove.length === 0 ? 'create' as const : 'update' as const;
       const reason = kind === 'create' ? `declared but not in pg_hba.conf: ${found.description}`
@@ -341,9 +356,14 @@ class Planner {
     }
   }
 
+  /** Managed roles this file may drop or strip of pg_hba.conf lines: its own that it no longer declares. */
+  private owned(role: LiveRole): boolean {
+    return role.managed && roleOwnership(this.desired, role.comment) === 'mine';
+  }
+
   private drops(): void {
     for (const role of this.managed) {
-      if (this.wanted.has(role.name)) continue;
+      if (this.wanted.has(role.name) || !this.owned(role)) continue;
       this.add({
         address: `postgres.role.${role.name}`, resource: 'role', action: 'delete', destructive: true,
         reason: `role ${role.name} is managed by dbfence but no integration declares it: it is dropped, its sessions are ended, its privileges revoked and anything it owns is given to ${this.live.adminUser}`,

@@ -61,12 +61,17 @@ export function desiredHbaLines(roles: readonly DesiredRole[]): DesiredHbaLine[]
   return lines;
 }
 
-/** The block's text: the markers, a comment per integration, and the rules. */
-export function renderBlock(roles: readonly DesiredRole[]): string[] {
-  if (roles.length === 0) return [];
-  const lines = [BLOCK_BEGIN];
+/**
+ * The block's text: the markers, the lines of other files (`kept`, as they
+ * were), then a comment per integration of this file and its rules. Every
+ * line names one role, and PostgreSQL only compares lines of the same role
+ * with each other, so the files' sections may come in any order.
+ */
+export function renderBlock(roles: readonly DesiredRole[], kept: readonly string[] = []): string[] {
+  if (roles.length === 0 && kept.length === 0) return [];
+  const lines = [BLOCK_BEGIN, ...kept];
   for (const role of roles) {
-    lines.push(`# integration ${role.integration} (database ${role.database})`);
+    lines.push(`# integration ${role.integration} (database ${role.database}${role.owner === undefined ? '' : `, owner ${role.owner}`})`);
     for (const source of role.sources) lines.push(allowLine(role.database, role.user, source.cidr));
     lines.push(...rejectLines(role.user));
   }
@@ -100,10 +105,38 @@ export function describeLine(line: string): HbaRule {
   return { address: 'postgres.hba.line', description: `the line "${line}"` };
 }
 
+/** The role a normalised rule line names in its user column; undefined for a line of another shape. */
+export function lineUser(rule: string): string | undefined {
+  const [type, , user] = rule.split(' ');
+  return user !== undefined && (type === 'local' || type?.startsWith('host')) ? unquote(user) : undefined;
+}
+
+/**
+ * The block's lines for the roles `kept` accepts (those of other files), as
+ * they are, each run after the comment lines above it.
+ */
+export function keptLines(block: HbaBlock | undefined, kept: (user: string) => boolean): string[] {
+  const out: string[] = [];
+  let comments: string[] = [];
+  for (const line of block?.body ?? []) {
+    const rule = normalizeLine(line);
+    if (rule === undefined) {
+      if (line.trim() !== '') comments.push(line);
+      continue;
+    }
+    const user = lineUser(rule);
+    if (user !== undefined && kept(user)) out.push(...comments, line);
+    comments = [];
+  }
+  return out;
+}
+
 export interface HbaBlock {
   /** Index of the BEGIN and END marker lines in the file. */
   start: number;
   end: number;
+  /** The lines between the markers, as they are. */
+  body: string[];
   /** Rule lines inside the block, normalised. */
   rules: string[];
   /** True when no rule of the file comes before the block. */
@@ -121,9 +154,10 @@ export function findBlock(text: string): HbaBlock | undefined {
   if (begins.length !== 1 || ends.length !== 1 || start === undefined || end === undefined || end < start) {
     throw new ToolError('pg_hba.conf: the dbfence block is damaged (its BEGIN and END lines do not pair up); fix the file by hand');
   }
-  const rules = lines.slice(start + 1, end).map(normalizeLine).filter((l): l is string => l !== undefined);
+  const body = lines.slice(start + 1, end);
+  const rules = body.map(normalizeLine).filter((l): l is string => l !== undefined);
   const aheadOfRules = lines.slice(0, start).every((line) => normalizeLine(line) === undefined);
-  return { start, end, rules, aheadOfRules };
+  return { start, end, body, rules, aheadOfRules };
 }
 
 /**

@@ -24,7 +24,15 @@ export class Passwords {
     if (typeof ref === 'string') {
       throw new ToolError(`${formatPath(path)}: a password must be a reference ({ fromEnv } or { fromFile }), never written in the file`);
     }
-    return this.secrets.resolve(ref, formatPath(path));
+    const password = this.secrets.resolve(ref, formatPath(path));
+    // libpq ends a password at its first NUL, and sends the raw bytes of one that is not UTF-8, which a decoded string no longer holds.
+    if (password.includes('\0')) {
+      throw new ToolError(`${formatPath(path)}: the password contains a NUL character, which no PostgreSQL client can send`);
+    }
+    if (password.includes('\uFFFD')) {
+      throw new ToolError(`${formatPath(path)}: the password contains U+FFFD, the stand-in for bytes that are not UTF-8; give the password as UTF-8 text`);
+    }
+    return password;
   }
 
   /** Checks every declared password against the live verifier of its role, in parallel. */
