@@ -61,6 +61,8 @@ beforeEach(() => {
   fake.requests.length = 0;
   fake.readOnly = false;
   fake.addHistory(undefined, BASE_SHA, HEAD_SHA);
+  // The base commit's file: its provider settings are the ones a pull request is planned with.
+  fake.files.set(`${BASE_SHA}:endpoints.yaml`, FILE(['52.20.10.10/32']));
   failures.length = 0;
   annotations.length = 0;
   providersMade.length = 0;
@@ -165,17 +167,22 @@ describe('plan on a pull request', () => {
     expect(readFileSync(SUMMARY, 'utf8')).toContain('> 3 of 12 errors are not annotated on the diff');
   });
 
-  it('says why drift was not checked when the file is new on this branch', async () => {
+  it('does not plan a file new on this branch: the base has no provider settings to trust', async () => {
+    fake.files.delete(`${BASE_SHA}:endpoints.yaml`);
     const runner = await run('pull_request', pullRequest, {}, FILE(['52.20.10.10/32', '34.90.0.0/28']));
-    expect(ourComments()[0]!.body).toContain('**Drift not checked:** endpoints.yaml does not exist at f95f852');
-    expect(readOutputs(runner.outputFile).drift).toBe('');
+    expect(providersMade).toHaveLength(0);
+    expect(ourComments()[0]!.body).toContain('**No plan:** endpoints.yaml does not exist at f95f852, so there are no trusted provider settings to plan with; it is planned once merged');
+    expect(readOutputs(runner.outputFile)).toMatchObject({ changes: '', drift: '' });
   });
 
   it('on a fork, lints only: no credential is read, no provider made, no comment attempted', async () => {
     const runner = await run('pull_request', fork, {}, FILE(['52.20.10.10/32', '34.90.0.0/28']));
     expect(providersMade).toHaveLength(0);
     expect(core.setSecret).not.toHaveBeenCalledWith(ADMIN_URL);
-    expect(fake.requests).toEqual([]);
+    // Only the base's trusted files are read.
+    expect(fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /repos/Codertocat/Hello-World/contents/endpoints.yaml', 'GET /repos/Codertocat/Hello-World/contents/policies',
+    ]);
     expect(annotations.filter((a) => a.level === 'notice').map((a) => a.message)).toEqual([
       expect.stringMatching(/^No pull-request comment: the pull request comes from the fork mallory\/Hello-World/),
       expect.stringMatching(/^Plan not run: the pull request comes from the fork/),
@@ -187,7 +194,7 @@ describe('plan on a pull request', () => {
   it('on pull_request_target, comments but never plans with credentials', async () => {
     await run('pull_request_target', fork, {}, FILE(['52.20.10.10/32', '34.90.0.0/28']));
     expect(providersMade).toHaveLength(0);
-    expect(ourComments()[0]!.body).toMatch(/\*\*No plan:\*\* pull\\_request\\_target runs with the base repository/);
+    expect(ourComments()[0]!.body).toMatch(/\*\*No plan:\*\* pull\\_request\\_target runs with the repository's secrets on behalf of a pull request/);
   });
 
   it('fails with one clear line when it cannot comment', async () => {

@@ -78,7 +78,7 @@ export function runnerEnvironment(options: RunnerOptions): Runner {
 export function defaultInputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     command: 'plan', config: 'endpoints.yaml', policies: '', 'baseline-ref': '', 'github-token': TOKEN, comment: 'true',
-    'fail-on': 'error', 'sarif-file': 'dbfence.sarif', 'allow-destructive': 'false', 'allow-non-default-branch': 'false',
+    'fail-on': 'error', 'sarif-file': 'dbfence.sarif', 'allow-destructive': 'false', 'allow-non-default-branch': 'false', trust: 'base',
     ...overrides,
   };
 }

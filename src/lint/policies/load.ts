@@ -22,12 +22,16 @@ export interface PolicyDirectory {
  * naming the file and the reason: a policy silently skipped is a hole.
  */
 export async function loadPolicyDirectory(dir: string, builtinRules: readonly AnyRule[]): Promise<PolicyDirectory> {
-  const files = listPolicyFiles(dir);
-  if (files.length === 0) return { packs: [], rules: [] };
+  const texts = readPolicyFolder(dir);
+  if (texts.length === 0) return { packs: [], rules: [] };
   const { compilePolicyFiles } = await import(/* webpackMode: "eager" */ './compile.js');
   const policySchema = JSON.parse(POLICY_SCHEMA_TEXT) as object;
-  const texts = files.map((file) => ({ file: shownName(file), text: readText(file) }));
   return compilePolicyFiles(texts, builtinRules, policySchema);
+}
+
+/** The policy files of a folder as text, in name order, each with the name messages give it (for comparison without compiling too). */
+export function readPolicyFolder(dir: string): { file: string; text: string }[] {
+  return listPolicyFiles(dir).map((file) => ({ file: shownName(file), text: readText(file) }));
 }
 
 function listPolicyFiles(dir: string): string[] {
