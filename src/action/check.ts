@@ -56,6 +56,10 @@ export async function runCheck(inputs: ActionInputs, given: ActionEvent): Promis
   let checked: Checked;
   try {
     checked = await check(inputs, event, github, trusted, planning);
+  } catch (error) {
+    // A broken policy of the base is named where it is, not in its temporary copy.
+    if (trusted && error instanceof ToolError) throw new ToolError(trusted.locate(error.message));
+    throw error;
   } finally {
     trusted?.dispose();
   }

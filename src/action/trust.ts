@@ -21,6 +21,8 @@ export interface TrustedParts {
   /** The policies folder at `ref`, copied to a temporary folder (empty when `ref` has none). */
   policiesDir: string;
   policyFiles: PolicyText[];
+  /** A message with the temporary copy's paths written as `ref:path` (git's notation). */
+  locate(message: string): string;
   dispose(): void;
 }
 
@@ -47,6 +49,7 @@ export async function fetchTrustedParts(github: GitHub, repo: Repo, config: stri
     config: file,
     policiesDir: copy.dir,
     policyFiles: policyFiles ?? [],
+    locate: (message) => message.split(copy.dir).join(`${shortRef(ref)}:${folderPath}`),
     dispose() {
       copy.dispose();
       if (file.path !== undefined) file.dispose();
