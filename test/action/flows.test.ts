@@ -8,7 +8,7 @@ import type { EndpointsConfig } from '../../src/model/config.js';
 import type { ProviderContext } from '../../src/providers/types.js';
 import { FakeGitHub } from '../fakes/github/server.js';
 import { fakeProvider, type FakeLive } from '../plan/fake-provider.js';
-import { BASE_SHA, defaultInputs, HEAD_SHA, MERGE_SHA, payload, PR_NUMBER, readOutputs, type Runner, runnerEnvironment, TOKEN } from './runner.js';
+import { BASE_SHA, defaultInputs, example, HEAD_SHA, MERGE_SHA, payload, PR_NUMBER, readOutputs, type Runner, runnerEnvironment, TOKEN } from './runner.js';
 
 vi.mock('@actions/core', { spy: true });
 
@@ -322,6 +322,66 @@ rules:
     expect(body).toContain('| `provider.adminUrl` | *unset* | `(a value, not shown)` |');
     expect(body).not.toContain('hunter2');
     expect(readFileSync(SUMMARY, 'utf8')).not.toContain('hunter2');
+  });
+});
+
+describe('each event, as docs/action.md says', () => {
+  const CHANGED = FILE(['52.20.10.10/32', '34.90.0.0/28']);
+  const commentsOn = (pull: number) => fake.commentsOn(pull).filter((comment) => comment.body.includes('<!-- dbfence:report -->'));
+
+  it('issue_comment on a pull request: looks the pull request up, lints with its base\'s policies, comments, never reads credentials', async () => {
+    fake.pulls.set(1, { number: 1, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, merged_at: null, merge_commit_sha: null });
+    const data = example('issue_comment', (p) => p.action === 'created', (p) => {
+      p.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+    });
+    await run('issue_comment', data, {}, CHANGED, { files: { 'policies/zz.yaml': 'kind: pack\nrules:\n  allowlist-breadth: off\n' } });
+    expect(providersMade).toHaveLength(0);
+    expect(core.setSecret).not.toHaveBeenCalledWith(ADMIN_URL);
+    const [comment] = commentsOn(1);
+    expect(comment!.body).toMatch(/\*\*No plan:\*\* issue\\_comment runs with the repository's secrets on behalf of a pull request/);
+    expect(comment!.body).toContain('| `allowlist-breadth` | turned off | error | off |');
+    expect(comment!.body).toContain(`"sha":"${HEAD_SHA}"`);
+  });
+
+  it('workflow_run of a pull request: reports to the pull request GitHub names, with its base\'s policies, never reads credentials', async () => {
+    const data = example('workflow_run', (p) => p.workflow_run.pull_requests.length > 0, (p) => {
+      p.workflow_run.event = 'pull_request';
+    });
+    await run('workflow_run', data, {}, CHANGED);
+    expect(providersMade).toHaveLength(0);
+    expect(commentsOn(PR_NUMBER)).toHaveLength(1);
+    expect(fake.requests.some((request) => request.path.endsWith('/contents/endpoints.yaml') && request.query.get('ref') === BASE_SHA)).toBe(true);
+  });
+
+  it('merge_group: plans with the queue base\'s provider settings and posts no comment', async () => {
+    const data = example('merge_group');
+    const base = data.merge_group.base_sha as string;
+    fake.files.set(`${base}:endpoints.yaml`, FILE(['52.20.10.10/32']));
+    await run('merge_group', data, {}, CHANGED.replace('{ fromEnv: PG_URL }', '{ fromEnv: OTHER_URL }'), { ref: data.merge_group.head_ref, sha: data.merge_group.head_sha });
+    expect(plannedWith).toEqual([{ kind: 'postgres', adminUrl: { fromEnv: 'PG_URL' } }]);
+    expect(fake.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(readFileSync(SUMMARY, 'utf8')).toContain('| `provider.adminUrl.fromEnv` | `PG_URL` | `OTHER_URL` |');
+  });
+
+  it('schedule and workflow_dispatch: plan the workspace\'s file with its own settings, read nothing from GitHub, post nothing', async () => {
+    await run('schedule', { schedule: '0 6 * * *' }, {}, CHANGED, { ref: 'refs/heads/master' });
+    await run('workflow_dispatch', example('workflow_dispatch', (p) => p.ref === 'refs/heads/master'), {}, CHANGED, { ref: 'refs/heads/master' });
+    expect(plannedWith).toEqual([{ kind: 'postgres', adminUrl: { fromEnv: 'PG_URL' } }, { kind: 'postgres', adminUrl: { fromEnv: 'PG_URL' } }]);
+    expect(fake.requests).toEqual([]);
+    expect(failures).toEqual([]);
+  });
+
+  it('apply refuses every event about changes not merged yet', async () => {
+    for (const [name, data] of [
+      ['merge_group', example('merge_group')],
+      ['workflow_run', example('workflow_run', (p) => p.workflow_run.pull_requests.length > 0, (p) => { p.workflow_run.event = 'pull_request'; })],
+      ['issue_comment', example('issue_comment', () => true, (p) => { p.issue.pull_request = {}; })],
+    ] as const) {
+      failures.length = 0;
+      await run(name, data, { command: 'apply' }, CHANGED, { ref: 'refs/heads/master' });
+      expect(failures).toEqual([expect.stringMatching(new RegExp(`^dbfence: apply refused on a ${name} event`))]);
+    }
+    expect(providersMade).toHaveLength(0);
   });
 });
 
