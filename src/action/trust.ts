@@ -139,7 +139,11 @@ function ruleChanges(
 ): { rules: RuleChange[]; options: OptionChange[] } {
   const rules: RuleChange[] = [];
   const options: OptionChange[] = [];
-  const severity = (settings: Map<string, RuleSetting>, custom: ReadPolicies['rules'], id: string) => settings.get(id)?.severity ?? custom.get(id)?.severity;
+  // Shown as text: a pull request's value was not validated and may be anything.
+  const severity = (settings: Map<string, RuleSetting>, custom: ReadPolicies['rules'], id: string) => {
+    const value: unknown = settings.get(id)?.severity ?? custom.get(id)?.severity;
+    return value === undefined ? undefined : typeof value === 'string' ? value : canonical(value);
+  };
   const ids = [...new Set([...base.keys(), ...head.keys(), ...baseRules.keys(), ...headRules.keys()])].sort();
   for (const id of ids) {
     const from = severity(base, baseRules, id);

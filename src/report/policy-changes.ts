@@ -64,7 +64,11 @@ export function hasPolicyChanges(changes: PolicyChanges): boolean {
     + changes.provider.length + changes.unreadable.length > 0 || changes.waiverPolicy !== undefined;
 }
 
-/** The section's markdown, or the empty string when the pull request changes none of it. */
+/**
+ * The section's markdown, or the empty string when the pull request changes
+ * none of it. Everything from the pull request's files is escaped: they were
+ * read as data, not validated.
+ */
 export function renderPolicyChanges(changes: PolicyChanges): string {
   if (!hasPolicyChanges(changes)) return '';
   const effect = changes.policiesFrom === 'base'
@@ -75,11 +79,11 @@ export function renderPolicyChanges(changes: PolicyChanges): string {
     if (rows.length === 0) return;
     lines.push(head, `|${'---|'.repeat(head.split('|').length - 2)}`, ...rows, '');
   };
-  table('| Rule | Change | Base | Pull request |', changes.rules.map((r) => `| ${code(r.id)} | ${r.kind} | ${r.from} | ${r.to} |`));
+  table('| Rule | Change | Base | Pull request |', changes.rules.map((r) => `| ${code(r.id)} | ${r.kind} | ${escapeCell(r.from)} | ${escapeCell(r.to)} |`));
   table('| Rule | Option | Base | Pull request |', changes.options.map((o) => `| ${code(o.id)} | ${code(o.option)} | ${value(o.from)} | ${value(o.to)} |`));
   table('| Custom rule | Change |', changes.customRules.map((c) => `| ${code(c.id)} | ${c.kind} |`));
   if (changes.waiverPolicy) lines.push(`**In-file waivers:** ${changes.waiverPolicy.from} at the base, ${changes.waiverPolicy.to} in the pull request.`, '');
-  table('| Waiver | Rules | Where | Reason | Until |', changes.waivers.map((w) => `| ${w.kind} | ${w.ruleIds.map(code).join(', ')} | ${code(w.location)} | ${w.reason === undefined ? '*none*' : escapeCell(w.reason)} | ${w.until ?? '*no expiry*'} |`));
+  table('| Waiver | Rules | Where | Reason | Until |', changes.waivers.map((w) => `| ${w.kind} | ${w.ruleIds.map(code).join(', ')} | ${code(w.location)} | ${w.reason === undefined ? '*none*' : escapeCell(w.reason)} | ${w.until === undefined ? '*no expiry*' : escapeCell(w.until)} |`));
   table('| Provider setting | Base | Pull request |', changes.provider.map((p) => `| ${code(p.setting)} | ${value(p.from)} | ${value(p.to)} |`));
   if (changes.providerOutcome) lines.push(`**Provider:** ${escapeCell(changes.providerOutcome)}`, '');
   for (const problem of changes.unreadable) lines.push(`- ${escapeCell(problem)}`);

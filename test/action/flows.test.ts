@@ -295,6 +295,12 @@ rules:
     expect(annotations).toContainEqual(expect.objectContaining({ level: 'error', properties: expect.objectContaining({ title: 'dbfence no-big-ranges' }) }));
   });
 
+  it('names a broken policy of the base where it is, and stops', async () => {
+    fake.files.set(`${BASE_SHA}:policies/broken.yaml`, 'kind: pack\nrules:\n  no-such-rule: off\n');
+    await run('pull_request', pullRequest, { command: 'lint' }, FILE(['52.20.10.10/32']));
+    expect(failures).toEqual([expect.stringMatching(/^dbfence: f95f852:policies\/broken\.yaml: broken policy: rules\.no-such-rule: no rule has this id/)]);
+  });
+
   it('plans with the base\'s provider settings, never the pull request\'s, and says so', async () => {
     const moved = FILE(['52.20.10.10/32', '34.90.0.0/28']).replace('adminUrl: { fromEnv: PG_URL }', 'adminUrl: { fromEnv: GITHUB_TOKEN }');
     await run('pull_request', pullRequest, {}, moved);
