@@ -67,7 +67,7 @@ export async function runCheck(inputs: ActionInputs, given: ActionEvent): Promis
   const { error: errors, warning: warnings } = counts(result);
   core.info(logLine(headline(result)));
   if (result.changes && hasPolicyChanges(result.changes)) {
-    core.notice(`This pull request changes the policies, the waivers or the provider settings that check it; they are listed first in the ${prEvent && commenting ? 'comment and the ' : ''}job summary.`);
+    core.notice(`This pull request changes the policies, the waivers, the provider settings or the secrets that check it; they are listed first in the ${prEvent && commenting ? 'comment and the ' : ''}job summary.`);
   }
 
   const annotations = annotate(result.findings);

@@ -74,7 +74,7 @@ export function sections(result: CheckResult): Section[] {
 function changesSection(changes: PolicyChanges | undefined): Section[] {
   const full = changes ? renderPolicyChanges(changes) : '';
   if (full === '') return [];
-  const short = '**⚠️ This pull request changes the policies, waivers or provider settings that check it:** the list is in the job summary.\n';
+  const short = '**⚠️ This pull request changes the policies, waivers, provider settings or secrets that check it:** the list is in the job summary.\n';
   return [{ full, shorten: () => short }];
 }
 

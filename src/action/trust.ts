@@ -6,7 +6,9 @@ import { loadBuiltinPack, readPolicyFolder } from '../lint/policies/load.js';
 import { mergePacks, type Pack, type RuleSetting, waiverPolicy } from '../lint/policies/pack.js';
 import { parseYaml } from '../model/parse.js';
 import { formatPath } from '../model/path.js';
-import type { CustomRuleChange, OptionChange, PolicyChanges, ProviderChange, RuleChange, WaiverChange } from '../report/policy-changes.js';
+import type {
+  CustomRuleChange, OptionChange, PolicyChanges, ProviderChange, RuleChange, SecretReferenceChange, WaiverChange,
+} from '../report/policy-changes.js';
 import { type Baseline, fetchBaseline, readPolicyFolderAt, repositoryPath, shortRef, writeTemporaryFolder } from './baseline.js';
 import type { Repo } from './event.js';
 import type { GitHub } from './github.js';
@@ -126,6 +128,7 @@ export function policyChanges(input: ChangeInput): PolicyChanges {
     waivers: waiverChanges(input.baseFile, input.headFile),
     // A file new in the pull request has no trusted settings to differ from: it is not planned (the report says why).
     provider: input.baseFile ? providerChanges(providerOf(input.baseFile), providerOf(input.headFile)) : [],
+    secretReferences: newSecretReferences(input.baseFile, input.headFile),
     providerOutcome: undefined,
     unreadable: [...base.unreadable, ...head.unreadable],
   };
@@ -190,11 +193,36 @@ function waiverChanges(baseFile: LintedFile | undefined, headFile: LintedFile): 
   return changes;
 }
 
-/** The file's `provider` mapping as written, whether or not the file passes the schema. */
-function providerOf(file: LintedFile | undefined): unknown {
+/** The file as data, whether or not it passes the schema. */
+function dataOf(file: LintedFile | undefined): Record<string, unknown> | undefined {
   if (!file) return undefined;
   const { data } = parseYaml(file.source.name, file.source.text);
-  return isObject(data) ? data.provider : undefined;
+  return isObject(data) ? data : undefined;
+}
+
+function providerOf(file: LintedFile | undefined): unknown {
+  return dataOf(file)?.provider;
+}
+
+/**
+ * Secret references outside the provider settings (integration passwords)
+ * that the base's file does not have: a pull request naming the superuser's
+ * variable as a password should be seen before it merges.
+ */
+function newSecretReferences(baseFile: LintedFile | undefined, headFile: LintedFile): SecretReferenceChange[] {
+  const known = new Set(referencesIn(dataOf(baseFile)?.databases, ['databases']).map((found) => found.reference));
+  return referencesIn(dataOf(headFile)?.databases, ['databases']).filter((found) => !known.has(found.reference));
+}
+
+function referencesIn(value: unknown, path: (string | number)[], out: SecretReferenceChange[] = []): SecretReferenceChange[] {
+  if (Array.isArray(value)) value.forEach((item, i) => referencesIn(item, [...path, i], out));
+  else if (isObject(value)) {
+    for (const key of REFERENCE_KEYS) {
+      if (typeof value[key] === 'string') out.push({ reference: `${key}: ${value[key]}`, where: formatPath(path) });
+    }
+    for (const [key, inner] of Object.entries(value)) referencesIn(inner, [...path, key], out);
+  }
+  return out;
 }
 
 /** Settings whose values are shown; any other value (an inline secret, say) is only said to differ. */

@@ -16,6 +16,8 @@ export interface PolicyChanges {
   waiverPolicy: { from: string; to: string } | undefined;
   waivers: WaiverChange[];
   provider: ProviderChange[];
+  /** Secrets the pull request's file reads (outside the provider settings) that the base's does not. */
+  secretReferences: SecretReferenceChange[];
   /** What became of the plan because of the provider changes, when they matter to it. */
   providerOutcome: string | undefined;
   /** The pull request's policies could not be read for comparison (not valid YAML, …). */
@@ -59,9 +61,16 @@ export interface ProviderChange {
   to: string | undefined;
 }
 
+export interface SecretReferenceChange {
+  /** `fromEnv: NAME` or `fromFile: PATH`. */
+  reference: string;
+  /** The document path that names it. */
+  where: string;
+}
+
 export function hasPolicyChanges(changes: PolicyChanges): boolean {
   return changes.rules.length + changes.options.length + changes.customRules.length + changes.waivers.length
-    + changes.provider.length + changes.unreadable.length > 0 || changes.waiverPolicy !== undefined;
+    + changes.provider.length + changes.secretReferences.length + changes.unreadable.length > 0 || changes.waiverPolicy !== undefined;
 }
 
 /**
@@ -85,6 +94,7 @@ export function renderPolicyChanges(changes: PolicyChanges): string {
   if (changes.waiverPolicy) lines.push(`**In-file waivers:** ${changes.waiverPolicy.from} at the base, ${changes.waiverPolicy.to} in the pull request.`, '');
   table('| Waiver | Rules | Where | Reason | Until |', changes.waivers.map((w) => `| ${w.kind} | ${w.ruleIds.map(code).join(', ')} | ${code(w.location)} | ${w.reason === undefined ? '*none*' : escapeCell(w.reason)} | ${w.until === undefined ? '*no expiry*' : escapeCell(w.until)} |`));
   table('| Provider setting | Base | Pull request |', changes.provider.map((p) => `| ${code(p.setting)} | ${value(p.from)} | ${value(p.to)} |`));
+  table('| Secret the base does not read | Where |', changes.secretReferences.map((r) => `| ${code(r.reference)} | ${code(r.where)} |`));
   if (changes.providerOutcome) lines.push(`**Provider:** ${escapeCell(changes.providerOutcome)}`, '');
   for (const problem of changes.unreadable) lines.push(`- ${escapeCell(problem)}`);
   if (changes.unreadable.length > 0) lines.push('');

@@ -220,7 +220,7 @@ describe('dist/index.js on a runner', () => {
     const run = await runDist('pull_request', payload('pull_request.synchronize'), {}, hostile, {}, { 'policies/zz-team.yaml': off });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^::error title=dbfence no-world-open,file=endpoints\.yaml,/m);
-    expect(run.stdout).toMatch(/^::notice::This pull request changes the policies, the waivers or the provider settings that check it/m);
+    expect(run.stdout).toMatch(/^::notice::This pull request changes the policies, the waivers, the provider settings or the secrets that check it/m);
     const body = ourComments()[0]!.body;
     const summary = readFileSync(run.summaryFile, 'utf8');
     for (const text of [body, summary]) {

@@ -321,6 +321,22 @@ rules:
     expect(body).toContain('**Provider:** not planned: the file\'s provider is aptible and the trusted provider settings are for postgres, so the file is not planned with them');
   });
 
+  it('lists the secrets the pull request\'s file reads that the base\'s does not', async () => {
+    const file = `${FILE(['52.20.10.10/32'])}    integrations:
+      - name: reporting
+        owner: data@example.com
+        user: reporting_ro
+        endpoint: public
+        from: [52.20.10.10/32]
+        tls: { verify: full }
+        keepalive: 5m
+        credentials:
+          password: { fromEnv: PG_URL }
+`;
+    await run('pull_request', pullRequest, { command: 'lint' }, file);
+    expect(ourComments()[0]!.body).toContain('| `fromEnv: PG_URL` | `databases[0].integrations[0].credentials.password` |');
+  });
+
   it('never shows an inline secret or a URL\'s password in the list of changes', async () => {
     const inline = FILE(['52.20.10.10/32']).replace('adminUrl: { fromEnv: PG_URL }', 'adminUrl: postgres://root:hunter2-inline@db.example.com/postgres');
     await run('pull_request', pullRequest, { command: 'lint' }, inline);

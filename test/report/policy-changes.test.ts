@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type PolicyChanges, renderPolicyChanges } from '../../src/report/policy-changes.js';
 
 const none: PolicyChanges = {
-  base: 'f95f852', policiesFrom: 'base', rules: [], options: [], customRules: [], waiverPolicy: undefined, waivers: [], provider: [], providerOutcome: undefined, unreadable: [],
+  base: 'f95f852', policiesFrom: 'base', rules: [], options: [], customRules: [], waiverPolicy: undefined, waivers: [], provider: [], secretReferences: [], providerOutcome: undefined, unreadable: [],
 };
 
 describe('the policy changes section', () => {
