@@ -3,11 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ToolError } from '../errors.js';
 import { displayName, type LintRun, runLint } from '../lint/run.js';
+import type { ProviderSettings } from '../model/config.js';
 import { withPlan } from '../plan/run.js';
 import { render, reportInput, ruleDescriptors } from '../report/index.js';
-import { annotate, hiddenAnnotationsNote } from './annotations.js';
-import type { ProviderSettings } from '../model/config.js';
 import { hasPolicyChanges } from '../report/policy-changes.js';
+import { annotate, hiddenAnnotationsNote } from './annotations.js';
 import { type Baseline, fetchBaseline, shortRef } from './baseline.js';
 import { commentBody, findReportComments, type IssueComment, REPORT_MARKER, upsertReportComment } from './comment.js';
 import type { ActionEvent, PullRequestInfo } from './event.js';
@@ -137,7 +137,7 @@ async function check(inputs: ActionInputs, event: ActionEvent, github: GitHub | 
   if (changes.provider.length > 0 && inputs.command === 'plan') {
     changes.providerOutcome = checked.result.plan
       ? `planned with the provider settings of ${shortRef(trusted.ref)}, not the pull request's: they apply once merged`
-      : `not planned: ${checked.result.planSkipped ?? 'see above'}`;
+      : `not planned: ${checked.result.planSkipped ?? 'no plan was made'}`;
   }
   return { ...checked, result: { ...checked.result, changes } };
 }
