@@ -119,6 +119,8 @@ export function policyChanges(input: ChangeInput): PolicyChanges {
   const headSettings = mergePacks([loadBuiltinPack(), ...head.packs]);
   const baseWaivers = waiverPolicy(base.packs);
   const headWaivers = waiverPolicy(head.packs);
+  const baseData = dataOf(input.baseFile);
+  const headData = dataOf(input.headFile);
   return {
     base: shortRef(input.ref),
     policiesFrom: input.policiesFrom,
@@ -127,8 +129,8 @@ export function policyChanges(input: ChangeInput): PolicyChanges {
     waiverPolicy: baseWaivers === headWaivers ? undefined : { from: baseWaivers, to: headWaivers },
     waivers: waiverChanges(input.baseFile, input.headFile),
     // A file new in the pull request has no trusted settings to differ from: it is not planned (the report says why).
-    provider: input.baseFile ? providerChanges(providerOf(input.baseFile), providerOf(input.headFile)) : [],
-    secretReferences: newSecretReferences(input.baseFile, input.headFile),
+    provider: input.baseFile ? providerChanges(baseData?.provider, headData?.provider) : [],
+    secretReferences: newSecretReferences(baseData, headData),
     providerOutcome: undefined,
     unreadable: [...base.unreadable, ...head.unreadable],
   };
@@ -200,18 +202,14 @@ function dataOf(file: LintedFile | undefined): Record<string, unknown> | undefin
   return isObject(data) ? data : undefined;
 }
 
-function providerOf(file: LintedFile | undefined): unknown {
-  return dataOf(file)?.provider;
-}
-
 /**
  * Secret references outside the provider settings (integration passwords)
  * that the base's file does not have: a pull request naming the superuser's
  * variable as a password should be seen before it merges.
  */
-function newSecretReferences(baseFile: LintedFile | undefined, headFile: LintedFile): SecretReferenceChange[] {
-  const known = new Set(referencesIn(dataOf(baseFile)?.databases, ['databases']).map((found) => found.reference));
-  return referencesIn(dataOf(headFile)?.databases, ['databases']).filter((found) => !known.has(found.reference));
+function newSecretReferences(base: Record<string, unknown> | undefined, head: Record<string, unknown> | undefined): SecretReferenceChange[] {
+  const known = new Set(referencesIn(base?.databases, ['databases']).map((found) => found.reference));
+  return referencesIn(head?.databases, ['databases']).filter((found) => !known.has(found.reference));
 }
 
 function referencesIn(value: unknown, path: (string | number)[], out: SecretReferenceChange[] = []): SecretReferenceChange[] {
