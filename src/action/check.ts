@@ -6,7 +6,7 @@ import { displayName, type LintRun, runLint } from '../lint/run.js';
 import type { ProviderSettings } from '../model/config.js';
 import { withPlan } from '../plan/run.js';
 import { render, reportInput, ruleDescriptors } from '../report/index.js';
-import { hasPolicyChanges } from '../report/policy-changes.js';
+import { hasPolicyChanges, policiesFolder, policyChanges, workspacePolicyFiles } from '../lint/policy-changes.js';
 import { annotate, hiddenAnnotationsNote } from './annotations.js';
 import { type Baseline, fetchBaseline, shortRef } from './baseline.js';
 import { commentBody, findReportComments, type IssueComment, REPORT_MARKER, upsertReportComment } from './comment.js';
@@ -18,7 +18,7 @@ import { type CheckResult, counts, fitSections, headline, isQuiet, logLine, plur
 import { maskSecret, scrubSecrets } from './secrets.js';
 import { settle, type Settled, unwrap } from './settle.js';
 import { SUMMARY_LIMIT, writeSummary } from './summary.js';
-import { fetchTrustedParts, policiesFolder, policyChanges, type TrustedParts, workspacePolicyFiles } from './trust.js';
+import { fetchTrustedParts, type TrustedParts } from './trust.js';
 
 interface Checked {
   lint: LintRun;
@@ -127,7 +127,7 @@ async function check(inputs: ActionInputs, event: ActionEvent, github: GitHub | 
   }
   if (!trusted) return checked;
   const changes = policyChanges({
-    ref: trusted.ref,
+    base: shortRef(trusted.ref),
     policiesFrom: inputs.trust,
     basePolicies: trusted.policyFiles,
     headPolicies: workspacePolicyFiles(policiesFolder(inputs.config, inputs.policies)),

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { ToolError } from '../errors.js';
 import { maskSecret } from './secrets.js';
-import type { Trust } from './trust.js';
+import type { Trust } from '../lint/policy-changes.js';
 
 export const COMMANDS = ['lint', 'plan', 'apply'] as const;
 export type Command = (typeof COMMANDS)[number];

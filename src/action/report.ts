@@ -3,7 +3,8 @@ import { countPlan, renderPlanMarkdown, summaryLine } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import type { RuleDescriptor } from '../report/input.js';
 import { code, escapeCell } from '../report/markdown.js';
-import { hasPolicyChanges, type PolicyChanges, renderPolicyChanges } from '../report/policy-changes.js';
+import { hasPolicyChanges, type PolicyChanges } from '../lint/policy-changes.js';
+import { renderPolicyChanges } from '../report/policy-changes.js';
 
 /** What a lint or plan run found, as the summary, the comment and the outputs show it. */
 export interface CheckResult {

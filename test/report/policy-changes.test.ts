@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type PolicyChanges, renderPolicyChanges } from '../../src/report/policy-changes.js';
+import type { PolicyChanges } from '../../src/lint/policy-changes.js';
+import { renderPolicyChanges } from '../../src/report/policy-changes.js';
 
 const none: PolicyChanges = {
   base: 'f95f852', policiesFrom: 'base', rules: [], options: [], customRules: [], waiverPolicy: undefined, waivers: [], provider: [], secretReferences: [], providerOutcome: undefined, unreadable: [],
