@@ -3,8 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ToolError } from '../errors.js';
+import type { LintedFile } from '../lint/engine.js';
+import { policiesFolder, policyChanges, type PolicyText, workspacePolicyFiles } from '../lint/policy-changes.js';
 import { runLint } from '../lint/run.js';
 import type { ProviderSettings } from '../model/config.js';
+import { policyChangesText } from '../report/policy-changes.js';
 
 /** What `--policies-from REF` takes from the commit: as the Action takes them from a pull request's base. */
 export interface TrustedAtRef {
@@ -13,6 +16,12 @@ export interface TrustedAtRef {
   /** The provider settings of the config file at REF; undefined with `noSettings` saying why. */
   providerSettings: ProviderSettings | undefined;
   noSettings: string | undefined;
+  /**
+   * What the working tree changes against REF in the policies, the waivers,
+   * the provider settings and the secrets read, as lines for stderr (empty
+   * when nothing); `outcome` says what became of the plan.
+   */
+  changesNote(file: LintedFile, outcome?: string): string;
   /** A message with the temporary copy's paths written as `REF:path`. */
   locate(message: string): string;
   dispose(): void;
@@ -25,7 +34,7 @@ export interface TrustedAtRef {
  */
 async function readAtRef(ref: string, file: string, policies: string | undefined): Promise<TrustedAtRef> {
   if (ref === '' || ref.startsWith('-')) throw new ToolError(`--policies-from: "${ref}" is not a git ref`);
-  const folder = policies ?? join(dirname(file), 'policies');
+  const folder = policiesFolder(file, policies);
   const cwd = dirname(resolve(file));
   const top = git(['rev-parse', '--show-toplevel'], cwd, `--policies-from: ${cwd} is not in a git repository`).trim();
   git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], top, `--policies-from: ${ref} is not a commit of this repository`);
@@ -37,22 +46,30 @@ async function readAtRef(ref: string, file: string, policies: string | undefined
   try {
     const policiesDir = join(root, 'policies');
     mkdirSync(policiesDir);
-    for (const name of policyFilesAt(top, ref, folderPath)) {
-      writeFileSync(join(policiesDir, name), git(['show', `${ref}:${folderPath}/${name}`], top, `--policies-from: cannot read ${folderPath}/${name} at ${ref}`));
-    }
+    const policyFiles: PolicyText[] = policyFilesAt(top, ref, folderPath).map((name) => ({
+      name, text: git(['show', `${ref}:${folderPath}/${name}`], top, `--policies-from: cannot read ${folderPath}/${name} at ${ref}`),
+    }));
+    for (const { name, text } of policyFiles) writeFileSync(join(policiesDir, name), text);
     const locate = (message: string) => message.split(policiesDir).join(`${ref}:${folderPath}`);
     const text = existsAt(top, ref, filePath) ? git(['show', `${ref}:${filePath}`], top, `--policies-from: cannot read ${filePath} at ${ref}`) : undefined;
-    if (text === undefined) return { policiesDir, providerSettings: undefined, noSettings: `${filePath} does not exist at ${ref}, so there are no provider settings to plan with`, locate, dispose };
-    const copy = join(root, basename(filePath));
-    writeFileSync(copy, text);
-    let config;
-    try {
-      config = (await runLint([copy], { policiesDir })).files[0]!.config;
-    } catch (error) {
-      throw error instanceof ToolError ? new ToolError(locate(error.message)) : error;
+    let baseFile: LintedFile | undefined;
+    if (text !== undefined) {
+      const copy = join(root, basename(filePath));
+      writeFileSync(copy, text);
+      try {
+        baseFile = (await runLint([copy], { policiesDir })).files[0]!;
+      } catch (error) {
+        throw error instanceof ToolError ? new ToolError(locate(error.message)) : error;
+      }
     }
-    const noSettings = config ? undefined : `${filePath} at ${ref} does not pass the schema, so there are no provider settings to plan with`;
-    return { policiesDir, providerSettings: config?.provider, noSettings, locate, dispose };
+    const changesNote = (headFile: LintedFile, outcome?: string) => {
+      const changes = policyChanges({ base: ref, policiesFrom: 'base', basePolicies: policyFiles, headPolicies: workspacePolicyFiles(folder), baseFile, headFile });
+      if (outcome !== undefined && changes.provider.length > 0) changes.providerOutcome = outcome;
+      return policyChangesText(changes);
+    };
+    const noSettings = text === undefined ? `${filePath} does not exist at ${ref}, so there are no provider settings to plan with`
+      : baseFile?.config ? undefined : `${filePath} at ${ref} does not pass the schema, so there are no provider settings to plan with`;
+    return { policiesDir, providerSettings: baseFile?.config?.provider, noSettings, changesNote, locate, dispose };
   } catch (error) {
     dispose();
     throw error;

@@ -32,3 +32,24 @@ export function renderPolicyChanges(changes: PolicyChanges): string {
 function value(text: string | undefined): string {
   return text === undefined ? '*unset*' : code(text);
 }
+
+/** The same list as plain lines, for a terminal (`dbfence lint --policies-from REF`). */
+export function policyChangesText(changes: PolicyChanges): string {
+  if (!hasPolicyChanges(changes)) return '';
+  const shown = (text: string | undefined) => text ?? '(unset)';
+  const lines = [
+    changes.policiesFrom === 'base'
+      ? `Checked with the policies of ${changes.base}; your changes to what checks the file, which apply once merged:`
+      : `Your changes to what checks the file, against ${changes.base}:`,
+    ...changes.rules.map((r) => `  rule ${r.id}: ${r.kind} (${r.from} → ${r.to})`),
+    ...changes.options.map((o) => `  rule ${o.id} option ${o.option}: ${shown(o.from)} → ${shown(o.to)}`),
+    ...changes.customRules.map((c) => `  custom rule ${c.id}: ${c.kind}`),
+    ...(changes.waiverPolicy ? [`  in-file waivers: ${changes.waiverPolicy.from} → ${changes.waiverPolicy.to}`] : []),
+    ...changes.waivers.map((w) => `  waiver of ${w.ruleIds.join(', ')} at ${w.location}: ${w.kind}, reason ${w.reason === undefined ? '(none)' : JSON.stringify(w.reason)}, ${w.until === undefined ? 'no expiry' : `until ${w.until}`}`),
+    ...changes.provider.map((p) => `  ${p.setting}: ${shown(p.from)} → ${shown(p.to)}`),
+    ...changes.secretReferences.map((r) => `  reads ${r.reference} (${r.where}), which ${changes.base} does not`),
+    ...(changes.providerOutcome ? [`  provider: ${changes.providerOutcome}`] : []),
+    ...changes.unreadable.map((problem) => `  ${problem}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

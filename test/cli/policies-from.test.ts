@@ -66,6 +66,13 @@ describe('--policies-from REF', () => {
     const reviewed = await dbfence(['lint', '-f', 'json', '--policies-from', 'main'], { cwd: repo });
     expect(reviewed.code).toBe(1);
     expect(JSON.parse(reviewed.stdout).findings).toContainEqual(expect.objectContaining({ ruleId: 'no-world-open', severity: 'error', line: 12 }));
+    // What the working tree changes in what checks it, as the Action lists it on the pull request.
+    expect(reviewed.stderr).toBe([
+      'Checked with the policies of main; your changes to what checks the file, which apply once merged:',
+      '  rule allowlist-breadth: turned off (error → off)',
+      '  rule no-world-open: turned off (error → off)',
+      '',
+    ].join('\n'));
   });
 
   it('plans with the provider settings at REF, never the working file\'s', async () => {
@@ -80,6 +87,10 @@ describe('--policies-from REF', () => {
     const outcome = await dbfence(['plan', '--policies-from', 'main'], { cwd: repo, env: { DBFENCE_TEST_TOKEN: 'token-that-must-stay-home' } });
     expect(outcome.code).toBe(1);
     expect(outcome.stdout).toContain('No plan: the file\'s provider is aptible and the trusted provider settings are for postgres');
+    expect(outcome.stderr).toContain('  provider.kind: postgres → aptible\n');
+    expect(outcome.stderr).toContain(`  provider.apiUrl: (unset) → ${listenerUrl}\n`);
+    expect(outcome.stderr).toContain('  provider: not planned: the file\'s provider is aptible');
+    expect(outcome.stderr).not.toContain('token-that-must-stay-home');
     expect(connections).toBe(0);
   });
 

@@ -59,9 +59,15 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
 
   const limits = maxFileBytes !== undefined ? { maxFileBytes } : {};
   const ref = values['policies-from'];
+  // What the working tree changes against REF goes to stderr: stdout stays the report.
+  let changes = '';
   const run = ref === undefined
     ? await runLint(files, { policiesDir: values.policies, ...limits })
-    : await withPoliciesAt(ref, files[0]!, values.policies, (trusted) => runLint(files, { policiesDir: trusted.policiesDir, ...limits }));
+    : await withPoliciesAt(ref, files[0]!, values.policies, async (trusted) => {
+      const linted = await runLint(files, { policiesDir: trusted.policiesDir, ...limits });
+      changes = trusted.changesNote(linted.files[0]!);
+      return linted;
+    });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
   const report = render(format, reportInput(run), { color });
   const { errors, warnings } = summarize(run.files.flatMap((file) => file.findings));
@@ -71,9 +77,9 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const limit = tooManyWarnings ? `dbfence: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n` : '';
   if (output !== undefined) {
     writeReport(output, report);
-    return { exitCode, stderr: `dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
+    return { exitCode, stderr: `${changes}dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
-  return { exitCode, stdout: report, ...(limit ? { stderr: limit } : {}) };
+  return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
 }
 
 function plural(count: number, noun: string): string {

@@ -77,20 +77,23 @@ function parse(argv: string[], apply: boolean) {
 export async function planCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, false);
   if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
-  const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'providerSettings'>) => withPlan(
+  const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'providerSettings'>, note?: (run: PlanRun) => string) => withPlan(
     { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
     async (run): Promise<CommandResult> => {
       const stdout = render(run, options.format, undefined);
-      if (run.blocked) return { exitCode: 1, stdout };
+      // What the working tree changes against REF goes to stderr: stdout stays the plan.
+      const stderr = note?.(run) || undefined;
+      if (run.blocked) return { exitCode: 1, stdout, ...(stderr ? { stderr } : {}) };
       const pending = (run.plan?.changes.length ?? 0) > 0;
-      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout };
+      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout, ...(stderr ? { stderr } : {}) };
     },
   );
   const ref = options['policies-from'];
   if (ref === undefined) return plan({ policiesDir: options.policies });
   return withPoliciesAt(ref, options.file, options.policies, async (trusted) => {
     if (!trusted.providerSettings) throw new ToolError(`--policies-from: ${trusted.noSettings}`);
-    return plan({ policiesDir: trusted.policiesDir, providerSettings: trusted.providerSettings });
+    const outcome = (run: PlanRun) => (run.plan ? `planned with the provider settings of ${ref}, not the working file's` : `not planned: ${run.blocked}`);
+    return plan({ policiesDir: trusted.policiesDir, providerSettings: trusted.providerSettings }, (run) => trusted.changesNote(run.file, outcome(run)));
   });
 }
 
