@@ -6,6 +6,7 @@ import { summarize } from '../../lint/finding.js';
 import { runLint } from '../../lint/run.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
 import { useColor } from '../color.js';
+import { withPoliciesAt } from '../git-ref.js';
 import type { CommandResult } from '../main.js';
 
 export const LINT_HELP = `Usage: dbfence lint [FILE...] [options]
@@ -19,6 +20,8 @@ Options:
       --fail-on LEVEL     error (default) or warning: the lowest severity that fails
       --max-warnings N    fail when there are more than N warnings
       --policies DIR      your policies folder (default: policies/ beside the file)
+      --policies-from REF take the policies folder as it stands at git REF, as the
+                          Action does on a pull request (e.g. origin/main)
       --max-file-size N   refuse files over N bytes (default 16 MiB)
       --no-color          no colour even on a terminal (NO_COLOR works too)
 
@@ -35,6 +38,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
       'fail-on': { type: 'string', default: 'error' },
       'max-warnings': { type: 'string' },
       policies: { type: 'string' },
+      'policies-from': { type: 'string' },
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -50,7 +54,17 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const files = positionals.length > 0 ? positionals : ['endpoints.yaml'];
   const output = values.output;
 
-  const run = await runLint(files, { policiesDir: values.policies, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) });
+  const limits = maxFileBytes !== undefined ? { maxFileBytes } : {};
+  const ref = values['policies-from'];
+  // What the working tree changes against REF goes to stderr: stdout stays the report.
+  let changes = '';
+  const run = ref === undefined
+    ? await runLint(files, { policiesDir: values.policies, ...limits })
+    : await withPoliciesAt(ref, files[0]!, values.policies, async (trusted) => {
+      const linted = await runLint(files, { policiesDir: trusted.policiesDir, ...limits });
+      changes = trusted.changesNote(linted.files[0]!);
+      return linted;
+    });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
   const report = render(format, reportInput(run), { color });
   const { errors, warnings } = summarize(run.files.flatMap((file) => file.findings));
@@ -60,9 +74,9 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const limit = tooManyWarnings ? `dbfence: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n` : '';
   if (output !== undefined) {
     writeReport(output, report, [...files, ...run.policyFiles]);
-    return { exitCode, stderr: `dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
+    return { exitCode, stderr: `${changes}dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
-  return { exitCode, stdout: report, ...(limit ? { stderr: limit } : {}) };
+  return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
 }
 
 function plural(count: number, noun: string): string {
