@@ -149,7 +149,7 @@ async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps,
   try {
     await runTransaction(session, steps.main, steps.hba && (async () => {
       swap = await swapHba(session, live.hba, steps.hba!.block);
-      log('postgres: pg_hba.conf checked, written and reloaded');
+      log(swap.written ? 'postgres: pg_hba.conf checked, written and reloaded' : 'postgres: pg_hba.conf reloaded');
     }));
   } catch (error) {
     // The block was swapped but the transaction did not commit: put the file back.

@@ -327,6 +327,7 @@ class Planner {
         ...(found.path ? { path: found.path } : {}),
       }, action);
     }
+    this.pendingReload(action);
     if (byAddress.size > 0 || desired.length === 0) return;
     if (block && !block.aheadOfRules) {
       this.add({
@@ -339,6 +340,19 @@ class Planner {
         reason: 'the lines of the dbfence block of pg_hba.conf are out of order',
       }, action);
     }
+  }
+
+  /** The file on disk may not be what the server enforces: a plan that compared only the file would say "No changes". */
+  private pendingReload(action: Action): void {
+    const pending = this.live.hba.pendingReload;
+    if (!pending) return;
+    const modified = pending.modified.toISOString();
+    const loaded = pending.loaded.toISOString();
+    this.add({
+      address: 'postgres.hba.reload', resource: 'reload', action: 'update',
+      reason: `pg_hba.conf was modified at ${modified} and the server has not loaded its configuration since (last at ${loaded}), so the rules it enforces may not be the file's: reload the server configuration so pg_hba.conf takes effect`,
+      before: { modified, loaded },
+    }, action);
   }
 
   private drops(): void {

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
 import { inspectCertificate } from './certificate.js';
+import { HBA_SETTLED_SQL } from './hba-file.js';
 import type { Session } from './connect.js';
 import { errorMessage } from './connect.js';
 import { type DesiredState, MARKER, referencedSchemas } from './desired.js';
 import type {
-  LiveDatabase, LiveDatabaseGrant, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
+  LiveDatabase, LiveDatabaseGrant, LiveHba, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
 } from './live.js';
 import { literal } from './sql.js';
 
@@ -60,7 +61,14 @@ const DATABASES_SQL = `SELECT datname::text AS name, datallowconn AS connectable
 const HBA_SQL = `
 SELECT current_setting('hba_file') AS path, pg_read_file(current_setting('hba_file')) AS text,
        ARRAY(SELECT json_build_object('line', line_number, 'error', error) FROM pg_hba_file_rules
-             WHERE error IS NOT NULL ORDER BY line_number) AS errors`;
+             WHERE error IS NOT NULL ORDER BY line_number) AS errors,
+       (pg_stat_file(current_setting('hba_file'))).modification AS modified, pg_conf_load_time() AS loaded,
+       pg_conf_load_time() < ${HBA_SETTLED_SQL} AS reload_pending`;
+
+interface HbaRow {
+  path: string; text: string; errors: { line: number; error: string }[];
+  modified: Date; loaded: Date; reload_pending: boolean;
+}
 
 const RELATION_GRANTS_SQL = `
 WITH ${MANAGED}
@@ -193,8 +201,12 @@ export async function inspect(
     const roleRows = await session.query<RoleRow>(admin, ROLES_SQL, [users]);
     const databaseGrants = await session.query<LiveDatabaseGrant>(admin, DATABASE_GRANTS_SQL);
     const databaseRows = await session.query<{ name: string; connectable: boolean }>(admin, DATABASES_SQL);
-    const [hba] = await session.query<{ path: string; text: string; errors: { line: number; error: string }[] }>(admin, HBA_SQL);
-    if (!hba) throw new ToolError('postgres: could not read pg_hba.conf');
+    const [hbaRow] = await session.query<HbaRow>(admin, HBA_SQL);
+    if (!hbaRow) throw new ToolError('postgres: could not read pg_hba.conf');
+    const hba: LiveHba = {
+      path: hbaRow.path, text: hbaRow.text, errors: hbaRow.errors,
+      pendingReload: hbaRow.reload_pending ? { modified: hbaRow.modified, loaded: hbaRow.loaded } : undefined,
+    };
     const roles = new Map<string, LiveRole>(roleRows.map((row) => [row.name, {
       oid: row.oid, name: row.name, managed: row.managed, comment: row.comment,
       options: {

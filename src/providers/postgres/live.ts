@@ -72,6 +72,12 @@ export interface LiveHba {
   text: string;
   /** Lines pg_hba_file_rules reports in error right now (the file on disk, not what is loaded). */
   errors: { line: number; error: string }[];
+  /**
+   * Set when the file may have changed since the server last loaded its
+   * configuration (an apply that stopped between writing and reloading):
+   * the rules enforced may then not be the ones in `text`.
+   */
+  pendingReload: { modified: Date; loaded: Date } | undefined;
 }
 
 export interface PostgresLive {
