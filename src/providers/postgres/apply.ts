@@ -69,19 +69,22 @@ class Outcomes {
 }
 
 async function lock(session: Session, admin: pg.Client, log: (message: string) => void): Promise<void> {
-  const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
-  if (row?.locked) return;
-  log('postgres: another dbfence apply is running; waiting for it to finish');
-  await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'`);
   try {
-    await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK]);
+    const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
+    if (row?.locked) return;
+    log('postgres: another dbfence apply is running; waiting for it to finish');
+    await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'`);
+    try {
+      await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK]);
+    } finally {
+      await session.query(admin, 'RESET lock_timeout').catch(() => {});
+    }
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') {
       throw new ToolError(`postgres: another dbfence apply has held the apply lock for ${LOCK_WAIT}; try again once it has finished`);
     }
+    // The connection may have dropped: a session lock dies with it, so nothing is left held.
     throw new ToolError(`postgres: could not take the apply lock: ${errorMessage(error)}`);
-  } finally {
-    await session.query(admin, 'RESET lock_timeout').catch(() => {});
   }
 }
 
