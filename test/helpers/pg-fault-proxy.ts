@@ -23,8 +23,12 @@ export interface FaultProxy {
   readonly statements: number;
   /** The fault has happened. */
   readonly cut: boolean;
-  /** Sets the next fault and starts counting from zero; without one, only counts. */
-  arm(fault?: Fault): void;
+  /**
+   * Sets the next fault and starts counting from zero; without one, only
+   * counts. `onCut` runs at the fault before anything else happens, e.g. to
+   * SIGKILL the process whose statement it held back.
+   */
+  arm(fault?: Fault, onCut?: () => void): void;
   /** Once cut: resolves when the server has closed every connection, i.e. its sessions have ended. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -46,6 +50,7 @@ function statementText(type: string, body: Buffer): string | undefined {
 
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
   let fault: Fault | undefined;
+  let onFault: (() => void) | undefined;
   let statements = 0;
   let cut = false;
   const clients = new Set<Socket>();
@@ -60,6 +65,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   }
 
   function cutNow(): void {
+    if (!cut) onFault?.();
     cut = true;
     for (const client of clients) client.destroy();
     // A half-close, not a reset: the server reads what was sent, runs it, and then finds the connection gone.
@@ -152,8 +158,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     port,
     get statements() { return statements; },
     get cut() { return cut; },
-    arm(next) {
+    arm(next, onCut) {
       fault = next;
+      onFault = onCut;
       statements = 0;
       cut = false;
     },
@@ -164,6 +171,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       });
     },
     async close() {
+      onFault = undefined;
       cutNow();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

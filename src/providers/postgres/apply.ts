@@ -7,7 +7,7 @@ import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
 import { type HbaSwap, swapHba } from './hba-file.js';
-import { inspect } from './inspect.js';
+import { inspect, ORPHANED_SESSION_SQL } from './inspect.js';
 import type { Passwords } from './passwords.js';
 import type { PostgresLive } from './live.js';
 import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
@@ -16,6 +16,7 @@ import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
 const APPLY_LOCK = '28254913226794853';
 const LOCK_WAIT = '5min';
 const STATEMENTS_PER_ROUND_TRIP = 100;
+const SESSION_END_WAIT_MS = 10_000;
 
 /** A statement failed: the changes it carried, and the server's words. */
 class StepFailure extends Error {
@@ -182,6 +183,32 @@ async function databaseSteps(session: Session, steps: ApplySteps, outcomes: Outc
   return true;
 }
 
+/**
+ * Last, once every DROP ROLE committed: ends the sessions of the roles just
+ * dropped and of those a stopped apply dropped before. Only sessions whose
+ * role is gone, so an oid the server has given to a new role is left alone.
+ */
+async function endSessions(session: Session, admin: pg.Client, terminate: ApplySteps['terminate'], outcomes: Outcomes, log: (message: string) => void): Promise<void> {
+  try {
+    // MATERIALIZED: the filter runs before pg_terminate_backend, whatever order the planner likes.
+    const [row] = await session.query<{ pids: number[] }>(admin, `
+      WITH gone AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE usesysid = ANY($1::oid[]) AND ${ORPHANED_SESSION_SQL})
+      SELECT coalesce(array_agg(pid), '{}') AS pids FROM gone WHERE pg_terminate_backend(pid)`, [terminate.oids]);
+    // pg_terminate_backend only signals: wait until they are gone, so the next plan sees them ended.
+    const deadline = Date.now() + SESSION_END_WAIT_MS;
+    for (let pids = row?.pids ?? []; pids.length > 0;) {
+      pids = (await session.query<{ pid: number }>(admin, 'SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids])).map((r) => r.pid);
+      if (pids.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`sessions ${pids.join(', ')} were told to end but are still open after ${SESSION_END_WAIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    outcomes.commit(terminate.changes);
+  } catch (error) {
+    log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`);
+    outcomes.fail(terminate.changes, 'failed', errorMessage(error));
+  }
+}
+
 export interface ApplyContext {
   passwords: Passwords;
   secrets: SecretResolver;
@@ -227,14 +254,12 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
     outcomes.expect(mainChanges(steps));
     laterTransactions(steps).forEach((transaction) => outcomes.expect(changesOf(transaction)));
+    outcomes.expect(steps.terminate.changes);
     log(`postgres: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
     const done = await certificateStep(session, desired, context, planned, outcomes)
       && await mainStep(session, live, steps, outcomes, log)
       && await databaseSteps(session, steps, outcomes);
-    if (done && steps.terminate.oids.length > 0) {
-      await session.query(admin, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = ANY($1::oid[])', [steps.terminate.oids])
-        .catch((error) => log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`));
-    }
+    if (done && steps.terminate.oids.length > 0) await endSessions(session, admin, steps.terminate, outcomes, log);
     return outcomes.result();
   } finally {
     await session.query(admin, 'SELECT pg_advisory_unlock($1::bigint)', [APPLY_LOCK]).catch(() => {});

@@ -27,9 +27,15 @@ const MANAGED = `managed AS MATERIALIZED (
     AND r.rolname <> current_user AND r.oid <> 10 AND r.rolname !~ '^pg_'
 )`;
 
+/** A client session whose role no longer exists (over pg_stat_activity). */
+export const ORPHANED_SESSION_SQL = `backend_type = 'client backend' AND usesysid IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM pg_authid a WHERE a.oid = usesysid)`;
+
 const SESSION_SQL = `
 SELECT current_setting('server_version_num')::int AS version, current_user::text AS admin, r.rolsuper AS superuser,
-       current_setting('ssl') = 'on' AS ssl
+       current_setting('ssl') = 'on' AS ssl,
+       ARRAY(SELECT json_build_object('pid', pid, 'oid', usesysid) FROM pg_stat_activity
+             WHERE ${ORPHANED_SESSION_SQL} ORDER BY pid) AS orphaned_sessions
 FROM pg_roles r WHERE r.rolname = current_user`;
 
 const ROLES_SQL = `
@@ -173,8 +179,12 @@ async function inspectDatabase(session: Session, name: string, schemas: readonly
   return { name, relationGrants, schemaGrants, otherGrants: otherRows.map(otherGrant), relations };
 }
 
-async function readSession(session: Session, admin: pg.Client): Promise<{ version: number; admin: string; ssl: boolean }> {
-  const [row] = await session.query<{ version: number; admin: string; superuser: boolean; ssl: boolean }>(admin, SESSION_SQL);
+interface SessionRow {
+  version: number; admin: string; superuser: boolean; ssl: boolean; orphaned_sessions: { pid: number; oid: number }[];
+}
+
+async function readSession(session: Session, admin: pg.Client): Promise<SessionRow> {
+  const [row] = await session.query<SessionRow>(admin, SESSION_SQL);
   if (!row) throw new ToolError('postgres: the admin role is not visible in pg_roles');
   if (row.version < MINIMUM_VERSION) {
     throw new ToolError(`postgres: the server runs PostgreSQL ${Math.floor(row.version / 10000)}; dbfence needs 13 or later`);
@@ -251,6 +261,7 @@ export async function inspect(
       version: about.version,
       adminUser: about.admin,
       ssl: about.ssl,
+      orphanedSessions: about.orphaned_sessions,
       roles,
       databaseGrants,
       databaseNames,

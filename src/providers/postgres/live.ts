@@ -86,6 +86,12 @@ export interface PostgresLive {
   adminUser: string;
   /** The `ssl` setting: `hostssl` lines admit nobody while it is off. */
   ssl: boolean;
+  /**
+   * Client sessions whose role no longer exists, as an apply killed between
+   * DROP ROLE and ending the role's sessions leaves them: they keep what
+   * PUBLIC holds. `oid` is the gone role's.
+   */
+  orphanedSessions: { pid: number; oid: number }[];
   /** Managed roles, and roles of the files' users whether managed or not. */
   roles: Map<string, LiveRole>;
   databaseGrants: LiveDatabaseGrant[];

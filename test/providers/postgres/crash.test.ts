@@ -1,6 +1,12 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
+import { createCa } from '../../../src/tls/ca.js';
+import { isIssuedBy } from '../../../src/tls/certificate-info.js';
+import { fetchServedCertificate } from '../../../src/tls/served-certificate.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/pg-fault-proxy.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
@@ -49,9 +55,28 @@ async function observed() {
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
               JOIN pg_roles r ON r.oid = a.grantee WHERE r.rolname LIKE '%\\_ro') AS tables,
            (SELECT array_agg(format('%s %s %s', r.rolname, d.datname, a.privilege_type) ORDER BY 1)
-              FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r ON r.oid = a.grantee WHERE r.rolname LIKE '%\\_ro') AS databases`)).rows[0], 'orders');
+              FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r ON r.oid = a.grantee WHERE r.rolname LIKE '%\\_ro') AS databases,
+           (SELECT count(*)::int FROM pg_stat_activity s
+              WHERE s.usesysid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_authid a WHERE a.oid = s.usesysid)) AS sessions_of_gone_roles`)).rows[0], 'orders');
   const admitted = Object.fromEntries(await Promise.all(Object.keys(USERS).map(async (user) => [user, await canConnect(user as keyof typeof USERS)])));
   return { ...catalog, hba: await hbaText(server), admitted };
+}
+
+/**
+ * A session of legacy_ro, open while an apply drops the role. Before looking
+ * at the server, `settle` lets a termination the dead run sent finish: a
+ * terminated session fails its next query and then closes.
+ */
+async function legacySession() {
+  const client = await connectAs(server, 'legacy_ro', PASSWORDS.LEGACY_RO_PASSWORD);
+  // Not events.once: it would reject on the 'error' a terminated connection emits.
+  const ended = new Promise((resolve) => client.once('end', resolve));
+  return {
+    async settle() {
+      if (!(await client.query('SELECT 1').then(() => true, () => false))) await ended;
+    },
+    end: () => client.end().catch(() => {}),
+  };
 }
 
 /** What a crashed run may leave on the server: its sessions, the apply lock, open transactions, large objects. */
@@ -95,20 +120,26 @@ describe('postgres apply killed at every statement', () => {
     const converged = await observed();
     expect(converged.admitted).toEqual({ metabase_ro: false, legacy_ro: false, zeta_ro: true });
     expect((await applyDirect(start)).result.ok).toBe(true);
+    const opened = await legacySession();
     const untouched = await observed();
+    await opened.end();
     const fullPlan = (await planOnce(target, env)).changes;
 
     const crashes: { n: number; planned: string[] }[] = [];
     for (let n = 1; ; n++) {
+      const legacy = await legacySession();
       proxy.arm({ after: n });
       const outcome = await applyOnce(target, viaProxy, true).catch((error: unknown) => error);
       if (!proxy.cut) {
         // The apply finished before its n-th statement: every boundary has been tried.
         expect(outcome).toMatchObject({ ok: true });
+        await legacy.end();
         break;
       }
       if (outcome instanceof Error) expect(outcome).toBeInstanceOf(ToolError);
+      // The dead run's last statement has run once its sessions are gone; a termination it sent may still be landing.
       await proxy.settled();
+      await legacy.settle();
       // The server ended the dead run's sessions: its lock, transaction and large object are gone.
       expect(await leftovers(), `after statement ${n}`).toEqual({ sessions: 0, advisory_locks: 0, open_transactions: 0, large_objects: 0 });
 
@@ -119,12 +150,15 @@ describe('postgres apply killed at every statement', () => {
       if (now === JSON.stringify(untouched)) {
         // Killed before it changed anything: the next run starts from where this one did.
         expect(changes, `after statement ${n}`).toEqual(fullPlan);
+        await legacy.end();
         continue;
       }
       // Never "No changes" while something differs, and nothing planned once everything took effect.
       expect(changes.length === 0, `after statement ${n}: ${planned.join(', ') || 'No changes'}`).toBe(now === JSON.stringify(converged));
 
       const repair = await applyDirect(target);
+      await legacy.settle();
+      await legacy.end();
       expect(repair.result.outcomes.filter((o) => o.status !== 'applied'), `repairing after statement ${n}`).toEqual([]);
       expect(repair.waited, `the apply after statement ${n} waited for the dead one's lock`).toBe(false);
       expect((await planOnce(target, env)).changes, `plan after repairing statement ${n}`).toEqual([]);
@@ -135,6 +169,75 @@ describe('postgres apply killed at every statement', () => {
     const unloaded = crashes.filter((crash) => crash.planned.includes('postgres.hba.reload'));
     expect(unloaded.length).toBeGreaterThan(0);
     expect(unloaded.every((crash) => !crash.planned.some((address) => /^postgres\.hba\.(?!reload$)/.test(address)))).toBe(true);
+    // And DROP ROLE committed with the role's session still open, which only the sessions change shows.
+    expect(crashes.filter((crash) => crash.planned.join() === 'postgres.sessions.dropped-roles')).toHaveLength(1);
     expect(crashes.length).toBeGreaterThan(20);
   }, 600_000);
+});
+
+const APPLY_PROCESS = fileURLToPath(new URL('../../helpers/pg-apply-process.ts', import.meta.url));
+
+/** `config` with the server certificate managed under a CA given as CA_CERT and CA_KEY. */
+function withCa(config: EndpointsConfig, minVersion?: '1.3'): EndpointsConfig {
+  const [database] = config.databases;
+  const endpoints = database!.endpoints!.map((endpoint) => (minVersion ? { ...endpoint, tls: { minVersion } } : endpoint));
+  return {
+    ...config,
+    provider: { kind: 'postgres', adminUrl: { fromEnv: ADMIN_ENV }, ca: { certificate: { fromEnv: 'CA_CERT' }, key: { fromEnv: 'CA_KEY' } } },
+    databases: [{ ...database!, endpoints }],
+  };
+}
+
+/** Runs an apply in a process of its own and SIGKILLs it as it is about to send the first statement matching `before`. */
+async function killApplyBefore(before: RegExp, config: EndpointsConfig, secrets: Record<string, string>): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', APPLY_PROCESS], {
+    env: { ...process.env, ...secrets, [ADMIN_ENV]: viaProxy[ADMIN_ENV]!, DBFENCE_TEST_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  proxy.arm({ before }, () => child.kill('SIGKILL'));
+  const [, signal] = await once(child, 'exit');
+  expect(signal, `the apply was to be killed before ${before}, but: ${output}`).toBe('SIGKILL');
+  await proxy.settled();
+}
+
+describe('postgres apply killed inside the certificate step', () => {
+  const windows = [
+    {
+      left: 'the new certificate and key are written, ssl_cert_file and ssl_key_file not yet set',
+      before: /^ALTER SYSTEM/, minVersion: undefined,
+      reasons: [/is not signed by provider\.ca/],
+    },
+    {
+      left: 'the key file is rewritten, the certificate file not yet: a restart would serve no TLS',
+      before: /^COPY .*dbfence-server\.crt/, minVersion: undefined,
+      reasons: [/is not signed by provider\.ca/, /the key file \S+dbfence-server\.key does not belong to the certificate/],
+    },
+    {
+      left: 'both files and ssl_min_protocol_version are written, the reload never sent',
+      before: /pg_reload_conf/, minVersion: '1.3' as const,
+      reasons: [/the certificate file \S+dbfence-server\.crt is not the certificate served/, /ssl_min_protocol_version is TLSv1\.2 but the endpoints ask for TLSv1\.3/],
+    },
+  ];
+
+  it.each(windows)('sees and repairs what a kill leaves when $left', async ({ before, minVersion, reasons }) => {
+    // A new CA each time: the served certificate is never its, so every apply issues one.
+    const ca = createCa({ commonName: 'dbfence crash test CA', validityDays: 365 });
+    const secrets = { ...PASSWORDS, CA_CERT: ca.certificatePem, CA_KEY: ca.keyPem };
+    const config = withCa(target, minVersion);
+    await killApplyBefore(before, config, secrets);
+    expect(await leftovers()).toEqual({ sessions: 0, advisory_locks: 0, open_transactions: 0, large_objects: 0 });
+
+    const { changes } = await planOnce(config, { ...env, ...secrets });
+    const certificate = changes.find((change) => change.address === 'postgres.certificate.server');
+    for (const reason of reasons) expect(certificate?.reason).toMatch(reason);
+
+    const repair = await applyOnce(config, { ...env, ...secrets }, true);
+    expect(repair.outcomes.filter((o) => o.status !== 'applied')).toEqual([]);
+    expect((await planOnce(config, { ...env, ...secrets })).changes).toEqual([]);
+    const served = await fetchServedCertificate('127.0.0.1', server.port);
+    expect(served && isIssuedBy(served.pem, ca.certificatePem)).toBe(true);
+  }, 120_000);
 });

@@ -19,6 +19,7 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
     version: 180000,
     adminUser: 'postgres',
     ssl: true,
+    orphanedSessions: [],
     roles: new Map(),
     databaseGrants: [],
     databaseNames: new Set(['postgres', 'orders']),
@@ -207,6 +208,15 @@ describe('postgres diff', () => {
     expect(diff(moved, live).map((c) => c.address)).toEqual([
       'postgres.hba.metabase_ro.10.1.0.0/16', 'postgres.hba.metabase_ro.127.0.0.1/32', 'postgres.hba.reload',
     ]);
+  });
+
+  it('ends the sessions a dropped role left open, as a disruptive change', () => {
+    const live = converged(metabase);
+    live.orphanedSessions = [{ pid: 4242, oid: 16999 }, { pid: 4243, oid: 16999 }];
+    expect(diff(metabase, live)).toEqual([expect.objectContaining({
+      address: 'postgres.sessions.dropped-roles', resource: 'session', action: 'delete', disruptive: true, before: [4242, 4243],
+      reason: "sessions of roles that no longer exist are still open (pid 4242, 4243): an apply stopped between DROP ROLE and ending the role's sessions leaves them, and they keep what PUBLIC holds until they are ended",
+    })]);
   });
 
   it('asks for a source change as one added and one removed line', () => {
