@@ -240,4 +240,23 @@ describe('postgres apply killed inside the certificate step', () => {
     const served = await fetchServedCertificate('127.0.0.1', server.port);
     expect(served && isIssuedBy(served.pem, ca.certificatePem)).toBe(true);
   }, 120_000);
+
+  it('sees settings written back but not reloaded, as a restore killed before its reload leaves them', async () => {
+    // Reaching a restore takes a failed apply, so the kill is played by hand: the old setting written, no reload.
+    const ca = createCa({ commonName: 'dbfence crash test CA', validityDays: 365 });
+    const secrets = { ...env, ...PASSWORDS, CA_CERT: ca.certificatePem, CA_KEY: ca.keyPem };
+    const config = withCa(target);
+    expect((await applyOnce(config, secrets, true)).ok).toBe(true);
+    await withAdmin(server, (client) => client.query("ALTER SYSTEM SET ssl_cert_file = 'server.crt'"));
+
+    const [change] = (await planOnce(config, secrets)).changes;
+    expect(change).toMatchObject({
+      address: 'postgres.certificate.server', action: 'update',
+      reason: expect.stringMatching(/^the configuration files set ssl_cert_file = server\.crt, which the next reload or restart would load instead of \S+dbfence-server\.crt$/),
+    });
+    expect((await applyOnce(config, secrets, true)).outcomes.map((o) => o.status)).toEqual(['applied']);
+    expect((await planOnce(config, secrets)).changes).toEqual([]);
+    const served = await fetchServedCertificate('127.0.0.1', server.port);
+    expect(served && isIssuedBy(served.pem, ca.certificatePem)).toBe(true);
+  }, 120_000);
 });
