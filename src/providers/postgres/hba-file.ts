@@ -33,9 +33,13 @@ async function writeServerFile(session: Session, client: pg.ClientBase, path: st
   }
 }
 
-/** Reloads in a later second than the file's last write, so the next plan can tell that the server loaded it. */
+/**
+ * Reloads in a later second than the file's last write, so the next plan can
+ * tell that the server loaded it. Never waits more than that second: a file
+ * dated in the future stays a planned reload rather than a hang.
+ */
 async function reload(session: Session, client: pg.ClientBase): Promise<string> {
-  await session.query(client, `SELECT pg_sleep(GREATEST(0, EXTRACT(epoch FROM ${HBA_SETTLED_SQL} - clock_timestamp())))`);
+  await session.query(client, `SELECT pg_sleep(LEAST(1, GREATEST(0, EXTRACT(epoch FROM ${HBA_SETTLED_SQL} - clock_timestamp()))))`);
   const [row] = await session.query<{ before: string }>(client, 'SELECT pg_conf_load_time()::text AS before, pg_reload_conf()');
   return row!.before;
 }

@@ -1,10 +1,12 @@
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
 import { freePort, startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
-  ADMIN_ENV, applyOnce, connect, enableTls, hbaText, integration, ordersConfig, providerFor, seedOrders, withAdmin,
+  ADMIN_ENV, applyOnce, connect, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
 let server: TestServer;
@@ -152,6 +154,24 @@ describe('postgres apply when things go wrong', () => {
     await expect(applyOnce(config, noPassword)).rejects.toThrow(
       new ToolError('databases[0].integrations[1].credentials.password: the environment variable ZETA_RO_PASSWORD is not set'),
     );
+  });
+
+  it('plans a reload for a pg_hba.conf dated in the future, and its apply does not hang', async () => {
+    expect((await applyOnce(config, env)).ok).toBe(true);
+    const path = join(server.dataDir, 'pg_hba.conf');
+    utimesSync(path, new Date(), new Date(Date.now() + 3_600_000));
+    try {
+      const { changes } = await planOnce(config, env);
+      expect(changes.map((c) => c.address)).toEqual(['postgres.hba.reload']);
+      // The reload cannot make the server look newer than the file: the plan keeps saying so, the apply returns.
+      const result = await applyOnce(config, env);
+      expect(result.outcomes.map((o) => [o.change.address, o.status])).toEqual([['postgres.hba.reload', 'applied']]);
+      expect((await planOnce(config, env)).changes.map((c) => c.address)).toEqual(['postgres.hba.reload']);
+    } finally {
+      utimesSync(path, new Date(), new Date(Date.now() - 5_000));
+    }
+    expect((await applyOnce(config, env)).ok).toBe(true);
+    expect((await planOnce(config, env)).changes).toEqual([]);
   });
 
   it('reports an unreachable server as one ToolError without the password', async () => {
