@@ -34,6 +34,8 @@ const target = ordersConfig([
   integration('zeta', 'zeta_ro'),
 ]);
 
+const USERS = { metabase_ro: PASSWORDS.METABASE_RO_PASSWORD, legacy_ro: PASSWORDS.LEGACY_RO_PASSWORD, zeta_ro: PASSWORDS.ZETA_RO_PASSWORD };
+
 async function canConnect(user: keyof typeof USERS): Promise<boolean> {
   try {
     const client = await connectAs(server, user, USERS[user]);
@@ -43,8 +45,6 @@ async function canConnect(user: keyof typeof USERS): Promise<boolean> {
     return false;
   }
 }
-
-const USERS = { metabase_ro: PASSWORDS.METABASE_RO_PASSWORD, legacy_ro: PASSWORDS.LEGACY_RO_PASSWORD, zeta_ro: PASSWORDS.ZETA_RO_PASSWORD };
 
 /** What the server holds and enforces: the roles, their grants, pg_hba.conf on disk, and who gets in. */
 async function observed() {
@@ -84,7 +84,8 @@ async function leftovers() {
   return withAdmin(server, async (client) => (await client.query(`
     SELECT (SELECT count(*)::int FROM pg_stat_activity WHERE application_name = 'dbfence') AS sessions,
            (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS advisory_locks,
-           (SELECT count(*)::int FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()) AS open_transactions,
+           (SELECT count(*)::int FROM pg_stat_activity
+              WHERE backend_type = 'client backend' AND xact_start IS NOT NULL AND pid <> pg_backend_pid()) AS open_transactions,
            (SELECT count(*)::int FROM pg_largeobject_metadata) AS large_objects`)).rows[0]);
 }
 
