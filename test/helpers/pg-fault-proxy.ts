@@ -29,6 +29,8 @@ export interface FaultProxy {
    * SIGKILL the process whose statement it held back.
    */
   arm(fault?: Fault, onCut?: () => void): void;
+  /** Cuts now, whatever is under way, as a crash in the middle of a statement would. */
+  crash(): void;
   /** Once cut: resolves when the server has closed every connection, i.e. its sessions have ended. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -163,6 +165,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       onFault = onCut;
       statements = 0;
       cut = false;
+    },
+    crash() {
+      cutNow();
     },
     settled() {
       return new Promise((resolve) => {

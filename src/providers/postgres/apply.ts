@@ -94,7 +94,10 @@ async function runTransaction(session: Session, transaction: Transaction, before
   const client = await session.database(transaction.database);
   await session.query(client, 'BEGIN');
   try {
-    await session.query(client, "SET LOCAL lock_timeout = '60s'");
+    // A backend notices a client that died only when it next talks to it; one waiting on a lock would hold
+    // the apply lock for the rest of lock_timeout. From PostgreSQL 14 it checks the connection meanwhile.
+    await session.query(client, `SELECT set_config('lock_timeout', '60s', true),
+      CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', '2s', true) END`);
     for (let i = 0; i < transaction.statements.length; i += STATEMENTS_PER_ROUND_TRIP) {
       const chunk = transaction.statements.slice(i, i + STATEMENTS_PER_ROUND_TRIP);
       try {

@@ -10,7 +10,7 @@ import { fetchServedCertificate } from '../../../src/tls/served-certificate.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/pg-fault-proxy.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
-  ADMIN_ENV, applyOnce, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
+  ADMIN_ENV, applyOnce, connect, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
 let server: TestServer;
@@ -174,6 +174,35 @@ describe('postgres apply killed at every statement', () => {
     expect(crashes.filter((crash) => crash.planned.join() === 'postgres.sessions.dropped-roles')).toHaveLength(1);
     expect(crashes.length).toBeGreaterThan(20);
   }, 600_000);
+
+  it('frees the apply lock within seconds when a run dies while its statement waits on a lock', async () => {
+    const blocked = ordersConfig([...target.databases[0]!.integrations!, integration('blocked', 'blocked_ro')]);
+    const secrets = { ...env, BLOCKED_RO_PASSWORD: 'blocked secret' };
+    // Another session creates blocked_ro without committing: the apply's CREATE ROLE waits on it for up to 60 s.
+    const holder = await connect(server.adminUrl);
+    const watcher = await connect(server.adminUrl);
+    try {
+      await holder.query('BEGIN');
+      await holder.query('CREATE ROLE blocked_ro');
+      proxy.arm();
+      const applying = applyOnce(blocked, { ...secrets, [ADMIN_ENV]: viaProxy[ADMIN_ENV]! }).catch((error: unknown) => error);
+      for (;;) {
+        const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
+        if (rows.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      proxy.crash();
+      await applying;
+      // The waiting backend sees the connection gone (client_connection_check_interval) long before its lock_timeout.
+      await proxy.settled();
+      expect(await leftovers()).toMatchObject({ sessions: 0, advisory_locks: 0 });
+    } finally {
+      await holder.query('ROLLBACK');
+      await Promise.all([holder.end(), watcher.end()]);
+    }
+    expect((await applyOnce(blocked, secrets, true)).ok).toBe(true);
+    expect((await planOnce(blocked, secrets)).changes).toEqual([]);
+  }, 45_000);
 });
 
 const APPLY_PROCESS = fileURLToPath(new URL('../../helpers/pg-apply-process.ts', import.meta.url));
