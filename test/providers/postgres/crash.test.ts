@@ -10,7 +10,7 @@ import { fetchServedCertificate } from '../../../src/tls/served-certificate.js';
 import { type FaultProxy, startFaultProxy } from '../../helpers/pg-fault-proxy.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
-  ADMIN_ENV, applyOnce, connect, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
+  ADMIN_ENV, applyOnce, applyWaitsOnLock, connect, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
 let server: TestServer;
@@ -185,12 +185,10 @@ describe('postgres apply killed at every statement', () => {
       await holder.query('BEGIN');
       await holder.query('CREATE ROLE blocked_ro');
       proxy.arm();
-      const applying = applyOnce(blocked, { ...secrets, [ADMIN_ENV]: viaProxy[ADMIN_ENV]! }).catch((error: unknown) => error);
-      for (;;) {
-        const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
-        if (rows.length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      let settled = false;
+      const applying = applyOnce(blocked, { ...secrets, [ADMIN_ENV]: viaProxy[ADMIN_ENV]! })
+        .catch((error: unknown) => error).finally(() => { settled = true; });
+      expect(await applyWaitsOnLock(watcher, () => settled)).toBe(true);
       proxy.crash();
       await applying;
       // The waiting backend sees the connection gone (client_connection_check_interval) long before its lock_timeout.

@@ -1,12 +1,11 @@
 import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
 import { freePort, startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
-  ADMIN_ENV, applyOnce, connect, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
+  ADMIN_ENV, applyOnce, applyWaitsOnLock, connect, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
 let server: TestServer;
@@ -38,16 +37,6 @@ async function setSsl(on: boolean): Promise<void> {
     if (value === (on ? 'on' : 'off')) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** Polls until an apply's session waits on a lock (true), or the apply has finished (false). */
-async function applyWaitsOnLock(watcher: pg.Client, finished: () => boolean): Promise<boolean> {
-  while (!finished()) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
-    if (rows.length > 0) return true;
-  }
-  return false;
 }
 
 beforeAll(async () => {
