@@ -120,7 +120,7 @@ describe('aptible apply', () => {
     const stray = h.fake.model.addEndpoint(orders, { ipWhitelist: ['198.51.100.0/24'] });
     const desired = h.config([database('orders', [endpoint('orders-public', ['192.0.2.0/28'], vhost.externalHost!)])]);
 
-    const result = await h.provider().apply(desired, { allowDestructive: true });
+    const result = await h.provider([], { timings: { operationTimeoutMs: 60 } }).apply(desired, { allowDestructive: true });
 
     const operationId = [...h.fake.model.operations.values()][0]!.id;
     expect(result.ok).toBe(false);

@@ -16,7 +16,8 @@ export const FAST_TIMINGS: AptibleTimings = {
   retryBaseMs: 1,
   maxRetryWaitMs: 5_000,
   pollIntervalMs: 1,
-  operationTimeoutMs: 60,
+  // Generous: a loaded machine must not fail an operation the fake finishes; tests of the bound set their own.
+  operationTimeoutMs: 30_000,
 };
 
 export interface Harness {
