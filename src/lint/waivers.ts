@@ -3,6 +3,7 @@ import { type DocPath, pathStartsWith } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import type { Severity } from './finding.js';
 import { PLAN_RULES } from './rules/index.js';
+import { capText, MAX_QUOTED_LENGTH } from './secrets.js';
 import { closest } from './suggest.js';
 
 /** One `# dbfence-ignore` comment, read and checked. */
@@ -24,6 +25,8 @@ export interface Waiver {
 const MARKER = 'dbfence-ignore';
 const WAIVER_COMMENT = /^#[ \t]*dbfence-ignore\b(.*)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A waiver naming more unknown rules than this names only the first ones, with one suggestion each. */
+const MAX_UNKNOWN_SHOWN = 5;
 const EXPECTED = 'expected: # dbfence-ignore RULE-ID[,RULE-ID] [until=YYYY-MM-DD] reason="why"';
 /** Their findings come from `dbfence plan`: lint cannot tell whether a waiver of one is used. */
 const PLAN_IDS = new Set(PLAN_RULES.map((meta) => meta.id));
@@ -116,27 +119,33 @@ function nodeAfter(source: SourceFile, line: number, nodeStarts: Map<number, Doc
 
 function parseWaiver(body: string, start: number, end: number, options: WaiverOptions): Waiver {
   const waiver: Waiver = { ruleIds: [], until: undefined, reason: undefined, start, end, target: undefined, problem: undefined, matched: new Set() };
-  const tokens = /\s*(?:until=(\S*)|reason="((?:[^"\\]|\\.)*)"|reason=(\S+)|(\S+))/gy;
-  let match: RegExpExecArray | null;
+  const { words, unclosed } = waiverWords(body);
   const stray: string[] = [];
-  while ((match = tokens.exec(body)) !== null && match[0] !== '') {
-    if (match[1] !== undefined) waiver.until = match[1];
-    else if (match[2] !== undefined || match[3] !== undefined) waiver.reason = (match[2] ?? match[3])!.replace(/\\(.)/g, '$1').trim();
+  for (const { key, value } of words) {
+    if (key === 'until') waiver.until = value;
+    else if (key === 'reason') waiver.reason = value.replace(/\\([\s\S])/g, '$1').trim();
     else if (waiver.ruleIds.length === 0 && waiver.until === undefined && waiver.reason === undefined) {
-      waiver.ruleIds = match[4]!.split(',').filter(Boolean);
-    } else stray.push(match[4]!);
+      waiver.ruleIds = value.split(',').filter(Boolean);
+    } else stray.push(value);
+  }
+  if (unclosed) {
+    waiver.problem = `the reason has no closing quote (write \\" for a quote inside it); ${EXPECTED}`;
+    return waiver;
   }
   const unknown = waiver.ruleIds.filter((id) => !options.knownRuleIds.has(id) && !options.unwaivable.has(id));
   if (waiver.ruleIds.length === 0) waiver.problem = `the waiver names no rule; ${EXPECTED}`;
-  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${stray.join(' ')}); ${EXPECTED}`;
+  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${capText(stray.join(' '), MAX_QUOTED_LENGTH)}); ${EXPECTED}`;
   else if (waiver.ruleIds.some((id) => options.unwaivable.has(id))) {
     const refused = waiver.ruleIds.filter((id) => options.unwaivable.has(id));
     // Destructive changes are acknowledged where the change is made, not in the file that asks for it.
     const advice = refused.includes('destructive-change') ? 'acknowledge destructive changes with --allow-destructive (allow-destructive in the Action)' : 'fix the file instead';
     waiver.problem = `${refused.join(', ')} cannot be waived: ${advice}`;
   } else if (unknown.length > 0) {
-    const guesses = unknown.map((id) => closest(id, [...options.knownRuleIds])).filter(Boolean);
-    waiver.problem = `the waiver names an unknown rule: ${unknown.join(', ')}${guesses.length > 0 ? ` (did you mean ${guesses.join(', ')}?)` : ''}`;
+    const known = [...options.knownRuleIds];
+    const shown = unknown.slice(0, MAX_UNKNOWN_SHOWN);
+    const guesses = shown.map((id) => closest(id, known)).filter(Boolean);
+    const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : '';
+    waiver.problem = `the waiver names an unknown rule: ${capText(shown.join(', '), MAX_QUOTED_LENGTH)}${more}${guesses.length > 0 ? ` (did you mean ${guesses.join(', ')}?)` : ''}`;
   } else if (!waiver.reason) waiver.problem = 'the waiver gives no reason: add reason="…" saying why the finding is acceptable';
   else if (waiver.until !== undefined) {
     if (!isDate(waiver.until)) waiver.problem = `until=${waiver.until} is not a date written YYYY-MM-DD`;
@@ -144,6 +153,60 @@ function parseWaiver(body: string, start: number, end: number, options: WaiverOp
   }
   return waiver;
 }
+
+interface WaiverWord {
+  key: 'until' | 'reason' | undefined;
+  /** The text after `key=`, a quoted reason still escaped; the whole word when there is no key. */
+  value: string;
+}
+
+const SPACES = /\s*/y;
+const WORD = /\S*/y;
+const QUOTED_REASON = 'reason="';
+
+/**
+ * Splits a waiver's text into words: `until=…`, `reason="…"` (with `\\`
+ * escapes) or `reason=word`, and plain words. A scan in one pass: a regular
+ * expression for the quoted reason overflows the stack on a reason megabytes
+ * long. `unclosed` says a quoted reason runs to the end of the line.
+ */
+function waiverWords(body: string): { words: WaiverWord[]; unclosed: boolean } {
+  const words: WaiverWord[] = [];
+  let at = 0;
+  for (;;) {
+    SPACES.lastIndex = at;
+    SPACES.exec(body);
+    at = SPACES.lastIndex;
+    if (at >= body.length) return { words, unclosed: false };
+    if (body.startsWith(QUOTED_REASON, at)) {
+      const close = closingQuote(body, at + QUOTED_REASON.length);
+      if (close === -1) return { words, unclosed: true };
+      words.push({ key: 'reason', value: body.slice(at + QUOTED_REASON.length, close) });
+      at = close + 1;
+      continue;
+    }
+    WORD.lastIndex = at;
+    WORD.exec(body);
+    const word = body.slice(at, WORD.lastIndex);
+    at = WORD.lastIndex;
+    if (word.startsWith('until=')) words.push({ key: 'until', value: word.slice('until='.length) });
+    else if (word.startsWith('reason=') && word.length > 'reason='.length) words.push({ key: 'reason', value: word.slice('reason='.length) });
+    else words.push({ key: undefined, value: word });
+  }
+}
+
+/** Index of the `"` that closes a quoted text starting at `from`, skipping `\\`-escaped characters; -1 if none. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === BACKSLASH) i++;
+    else if (code === QUOTE) return i;
+  }
+  return -1;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 
 function isDate(text: string): boolean {
   const match = DATE.exec(text);
