@@ -47,6 +47,8 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
   const { nodeStarts, scalars } = mapNodes(source, data, locations);
   const lineStarts = source.lineCounter.lineStarts;
   const waivers: Waiver[] = [];
+  // Waivers stacked above one node share the line they waive: found once, not once per waiver.
+  let contentLine = 0;
   for (let line = 1; line <= lineStarts.length; line++) {
     const text = source.lineText(line);
     if (!text.includes(MARKER)) continue;
@@ -58,7 +60,8 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
     if (!match) continue;
     const waiver = parseWaiver(match[1]!, lineStart + hash, lineStart + text.length, options);
     const ownLine = text.slice(0, hash).trim() === '';
-    waiver.target = ownLine ? nodeAfter(source, line, nodeStarts) : nodeStarts.get(line);
+    if (ownLine && contentLine <= line) contentLine = nextContentLine(source, line);
+    waiver.target = ownLine ? nodeStarts.get(contentLine) : nodeStarts.get(line);
     if (!ownLine) {
       waiver.problem = `a waiver must stand on its own line, just above the node it waives, not after it; ${EXPECTED}`;
     } else if (!waiver.problem && !waiver.target) {
@@ -107,14 +110,14 @@ function commentStart(text: string, lineStart: number, scalars: readonly [number
   return undefined;
 }
 
-/** The outermost node that starts on the next line holding something other than comments or blanks. */
-function nodeAfter(source: SourceFile, line: number, nodeStarts: Map<number, DocPath>): DocPath | undefined {
-  for (let next = line + 1; next <= source.lineCount; next++) {
+/** The next line holding something other than comments or blanks; past the last line if there is none. */
+function nextContentLine(source: SourceFile, line: number): number {
+  let next = line + 1;
+  for (; next <= source.lineCount; next++) {
     const text = source.lineText(next).trim();
-    if (text === '' || text.startsWith('#')) continue;
-    return nodeStarts.get(next);
+    if (text !== '' && !text.startsWith('#')) break;
   }
-  return undefined;
+  return next;
 }
 
 function parseWaiver(body: string, start: number, end: number, options: WaiverOptions): Waiver {
