@@ -1,5 +1,5 @@
 import type { LocationIndex, OffsetRange } from '../model/locations.js';
-import { type DocPath, pathStartsWith } from '../model/path.js';
+import type { DocPath } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import type { Severity } from './finding.js';
 import { PLAN_RULES } from './rules/index.js';
@@ -82,7 +82,7 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
  */
 function mapNodes(source: SourceFile, data: unknown, locations: LocationIndex) {
   const nodeStarts = new Map<number, DocPath>();
-  const scalars: [number, number][] = [];
+  const scalars: Range[] = [];
   for (const { path, range } of locations.walk(data)) {
     const line = source.position(Math.min(range.keyStart, range.valueStart)).line;
     if (!nodeStarts.has(line)) nodeStarts.set(line, path);
@@ -90,7 +90,35 @@ function mapNodes(source: SourceFile, data: unknown, locations: LocationIndex) {
     const value = valueAt(data, path);
     if (value === null || typeof value !== 'object') scalars.push([range.valueStart, range.valueEnd]);
   }
-  return { nodeStarts, scalars };
+  return { nodeStarts, scalars: new RangeIndex(scalars) };
+}
+
+type Range = readonly [from: number, to: number];
+
+/** Ranges, sorted once, to ask in logarithmic time whether an offset falls inside one (a line may hold millions of `#`). */
+class RangeIndex {
+  private readonly starts: number[];
+  /** The furthest end of the ranges up to each one, in order of start. */
+  private readonly reach: number[];
+
+  constructor(ranges: Range[]) {
+    const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+    this.starts = sorted.map(([from]) => from);
+    let furthest = -1;
+    this.reach = sorted.map(([, to]) => (furthest = Math.max(furthest, to)));
+  }
+
+  contains(offset: number): boolean {
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.starts[middle]! <= offset) low = middle + 1;
+      else high = middle;
+    }
+    // Every range up to low - 1 starts at or before the offset: one of them holds it if the furthest reaches past it.
+    return low > 0 && this.reach[low - 1]! > offset;
+  }
 }
 
 function valueAt(data: unknown, path: DocPath): unknown {
@@ -100,11 +128,11 @@ function valueAt(data: unknown, path: DocPath): unknown {
 }
 
 /** Where the line's YAML comment starts (index in the line), if it has one. */
-function commentStart(text: string, lineStart: number, scalars: readonly [number, number][]): number | undefined {
+function commentStart(text: string, lineStart: number, scalars: RangeIndex): number | undefined {
   for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
     if (i > 0 && text[i - 1] !== ' ' && text[i - 1] !== '\t') continue;
     const offset = lineStart + i;
-    if (scalars.some(([from, to]) => from <= offset && offset < to)) continue;
+    if (scalars.contains(offset)) continue;
     return i;
   }
   return undefined;
@@ -230,16 +258,44 @@ interface Waivable {
  * its rules it met.
  */
 export function applyWaivers<Report extends Waivable>(waivers: readonly Waiver[], reports: readonly Report[]): { kept: Report[]; waived: number } {
+  // The waivers of each rule on each node: a report looks up its own node and those around it, not every waiver.
+  const groups = new Map<string, { waivers: Waiver[]; valid: boolean; met: boolean }>();
+  for (const waiver of waivers) {
+    if (waiver.target === undefined) continue;
+    for (const ruleId of waiver.ruleIds) {
+      const key = pathKey(ruleId, waiver.target, waiver.target.length);
+      const group = groups.get(key);
+      if (group) {
+        group.waivers.push(waiver);
+        group.valid ||= !waiver.problem;
+      } else groups.set(key, { waivers: [waiver], valid: !waiver.problem, met: false });
+    }
+  }
   const kept: Report[] = [];
   let waived = 0;
   for (const report of reports) {
-    const covering = waivers.filter((waiver) =>
-      waiver.target !== undefined && waiver.ruleIds.includes(report.ruleId) && pathStartsWith(report.path, waiver.target));
-    for (const waiver of covering) waiver.matched.add(report.ruleId);
-    if (covering.some((waiver) => !waiver.problem)) waived++;
+    let covered = false;
+    for (let length = 0; length <= report.path.length; length++) {
+      const group = groups.get(pathKey(report.ruleId, report.path, length));
+      if (!group) continue;
+      if (!group.met) for (const waiver of group.waivers) waiver.matched.add(report.ruleId);
+      group.met = true;
+      covered ||= group.valid;
+    }
+    if (covered) waived++;
     else kept.push(report);
   }
   return { kept, waived };
+}
+
+/** A key for a rule id and the first `length` segments of a path; an index and a key of the same text differ. */
+function pathKey(ruleId: string, path: DocPath, length: number): string {
+  let key = ruleId;
+  for (let i = 0; i < length; i++) {
+    const segment = path[i]!;
+    key += typeof segment === 'number' ? `\u0000#${segment}` : `\u0000.${segment}`;
+  }
+  return key;
 }
 
 export interface WaiverReport {

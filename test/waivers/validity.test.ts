@@ -118,6 +118,24 @@ describe('a waiver megabytes long', () => {
   }, 120_000);
 });
 
+describe('many waivers, many findings', () => {
+  const COUNT = 20_000;
+  /** COUNT allow entries, each a distinct /15: one allowlist-breadth finding each. */
+  const broad = Array.from({ length: COUNT }, (_, i) => `          - cidr: ${11 + (i % 200)}.${2 * Math.floor(i / 200)}.0.0/15\n`).join('');
+
+  test('twenty thousand waivers stacked above one node waive its twenty thousand findings, without comparing every pair', () => {
+    const waivers = '        # dbfence-ignore allowlist-breadth reason="vendor ranges, NET-7"\n'.repeat(COUNT);
+    const findings = lintText(edit(CLEAN, ['        allow:\n', `${waivers}        allow:\n${broad}`]), builtin);
+    expect(findings.filter((finding) => ['allowlist-breadth', 'waiver', 'unused-waiver'].includes(finding.ruleId))).toEqual([]);
+  }, 60_000);
+
+  test('a marker in a quoted value with a hundred thousand # beside twenty thousand other values is text, read in linear time', () => {
+    const note = `description: "dbfence-ignore${' #'.repeat(100_000)}"`;
+    const text = edit(CLEAN, ['        allow:\n', `        allow:\n${broad}`], ['description: Metabase egress NAT', note]);
+    expect(lintText(text, builtin).filter((finding) => finding.ruleId === 'waiver' || finding.ruleId === 'unused-waiver')).toEqual([]);
+  }, 60_000);
+});
+
 describe('unused waivers', () => {
   test('a waiver that waives nothing is an unused-waiver warning at the comment', () => {
     const text = above(CLEAN, '- name: metabase', '# dbfence-ignore read-only-grants reason="staging tables"');
