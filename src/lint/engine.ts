@@ -79,6 +79,54 @@ interface Pending extends Report {
   severity: Severity;
 }
 
+/** A report placed in the file, before it becomes a finding. */
+interface Located {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  range: OffsetRange;
+  path: DocPath;
+}
+
+/**
+ * The most findings one file reports, so that every format stays bounded (a
+ * 16 MB file can hold a million problems, and their SARIF would not fit in a
+ * string). The rest are counted in one finding per rule.
+ */
+export const MAX_FINDINGS_PER_FILE = 10_000;
+
+/**
+ * At most MAX_FINDINGS_PER_FILE reports, errors before warnings and then in
+ * reading order, so that a flood of warnings cannot push an error out of
+ * sight; each rule with reports left over gets one more, at the first of them,
+ * that counts them with the severity of the worst. Every rule that fired is
+ * still seen, and the exit status stays what all the findings would make it.
+ */
+function withinCap(reports: readonly Located[]): readonly Located[] {
+  if (reports.length <= MAX_FINDINGS_PER_FILE) return reports;
+  const rank = (severity: Severity) => (severity === 'error' ? 0 : 1);
+  const ordered = [...reports].sort((a, b) => rank(a.severity) - rank(b.severity) || a.range.start - b.range.start);
+  const shown = ordered.slice(0, MAX_FINDINGS_PER_FILE);
+  const left = new Map<string, { first: Located; count: number; severity: Severity }>();
+  for (const located of ordered.slice(MAX_FINDINGS_PER_FILE)) {
+    const rule = left.get(located.ruleId);
+    if (!rule) left.set(located.ruleId, { first: located, count: 1, severity: located.severity });
+    else {
+      rule.count++;
+      if (located.range.start < rule.first.range.start) rule.first = located;
+      if (located.severity === 'error') rule.severity = 'error';
+    }
+  }
+  for (const [ruleId, { first, count, severity }] of left) {
+    shown.push({
+      ruleId, severity, range: first.range, path: first.path,
+      message: `and ${count.toLocaleString('en-US')} more ${ruleId} ${count === 1 ? 'finding' : 'findings'} from here on, not shown: `
+        + `a file reports at most ${MAX_FINDINGS_PER_FILE.toLocaleString('en-US')} findings; fix these and lint again`,
+    });
+  }
+  return shown;
+}
+
 /** Lints one parsed file: syntax, schema, CIDR forms, rules, custom policies, then waivers. */
 export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: LintOptions = {}): LintedFile {
   const { source, data, locations } = parsed;
@@ -93,8 +141,10 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
       line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
     };
   };
-  const syntax = parsed.problems.map((problem) =>
-    toFinding('syntax', 'error', problem.message, { start: problem.start, end: problem.end }, []));
+  const report = (reports: readonly Located[]) => withinCap(reports).map((located) =>
+    toFinding(located.ruleId, located.severity, located.message, located.range, located.path));
+  const syntax = report(parsed.problems.map((problem) =>
+    ({ ruleId: 'syntax', severity: 'error', message: problem.message, range: { start: problem.start, end: problem.end }, path: [] })));
   if (parsed.problems.length > 0 || data === undefined) {
     return { source, findings: syntax, redactions: [], config: undefined, locations, waivers: [], waived: 0 };
   }
@@ -143,11 +193,10 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
     forbidden: ruleSet.waivers === 'forbidden',
   });
   const { kept, waived } = applyWaivers(waivers, pending);
-  const findings: Finding[] = [
-    ...syntax,
-    ...kept.map((report) => toFinding(report.ruleId, report.severity, report.message, locations.locate(data, report.path, report.at), report.path)),
-    ...waiverReports(waivers).map((report) => toFinding(report.ruleId, report.severity, report.message, report.range, report.path)),
-  ];
+  const findings = report([
+    ...kept.map(({ ruleId, severity, message, path, at }) => ({ ruleId, severity, message, range: locations.locate(data, path, at), path })),
+    ...waiverReports(waivers),
+  ]);
   findings.sort(compareFindings);
   return { source, findings, redactions, config: valid ? config : undefined, locations, waivers, waived };
 }

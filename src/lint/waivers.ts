@@ -1,8 +1,9 @@
 import type { LocationIndex, OffsetRange } from '../model/locations.js';
-import { type DocPath, pathStartsWith } from '../model/path.js';
+import type { DocPath } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import type { Severity } from './finding.js';
 import { PLAN_RULES } from './rules/index.js';
+import { capText, MAX_QUOTED_LENGTH } from './secrets.js';
 import { closest } from './suggest.js';
 
 /** One `# dbfence-ignore` comment, read and checked. */
@@ -24,6 +25,8 @@ export interface Waiver {
 const MARKER = 'dbfence-ignore';
 const WAIVER_COMMENT = /^#[ \t]*dbfence-ignore\b(.*)$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A waiver naming more unknown rules than this names only the first ones, with one suggestion each. */
+const MAX_UNKNOWN_SHOWN = 5;
 const EXPECTED = 'expected: # dbfence-ignore RULE-ID[,RULE-ID] [until=YYYY-MM-DD] reason="why"';
 /** Their findings come from `dbfence plan`: lint cannot tell whether a waiver of one is used. */
 const PLAN_IDS = new Set(PLAN_RULES.map((meta) => meta.id));
@@ -44,6 +47,8 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
   const { nodeStarts, scalars } = mapNodes(source, data, locations);
   const lineStarts = source.lineCounter.lineStarts;
   const waivers: Waiver[] = [];
+  // Waivers stacked above one node share the line they waive: found once, not once per waiver.
+  let contentLine = 0;
   for (let line = 1; line <= lineStarts.length; line++) {
     const text = source.lineText(line);
     if (!text.includes(MARKER)) continue;
@@ -55,7 +60,8 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
     if (!match) continue;
     const waiver = parseWaiver(match[1]!, lineStart + hash, lineStart + text.length, options);
     const ownLine = text.slice(0, hash).trim() === '';
-    waiver.target = ownLine ? nodeAfter(source, line, nodeStarts) : nodeStarts.get(line);
+    if (ownLine && contentLine <= line) contentLine = nextContentLine(source, line);
+    waiver.target = ownLine ? nodeStarts.get(contentLine) : nodeStarts.get(line);
     if (!ownLine) {
       waiver.problem = `a waiver must stand on its own line, just above the node it waives, not after it; ${EXPECTED}`;
     } else if (!waiver.problem && !waiver.target) {
@@ -76,7 +82,7 @@ export function readWaivers(source: SourceFile, data: unknown, locations: Locati
  */
 function mapNodes(source: SourceFile, data: unknown, locations: LocationIndex) {
   const nodeStarts = new Map<number, DocPath>();
-  const scalars: [number, number][] = [];
+  const scalars: Range[] = [];
   for (const { path, range } of locations.walk(data)) {
     const line = source.position(Math.min(range.keyStart, range.valueStart)).line;
     if (!nodeStarts.has(line)) nodeStarts.set(line, path);
@@ -84,7 +90,35 @@ function mapNodes(source: SourceFile, data: unknown, locations: LocationIndex) {
     const value = valueAt(data, path);
     if (value === null || typeof value !== 'object') scalars.push([range.valueStart, range.valueEnd]);
   }
-  return { nodeStarts, scalars };
+  return { nodeStarts, scalars: new RangeIndex(scalars) };
+}
+
+type Range = readonly [from: number, to: number];
+
+/** Ranges, sorted once, to ask in logarithmic time whether an offset falls inside one (a line may hold millions of `#`). */
+class RangeIndex {
+  private readonly starts: number[];
+  /** The furthest end of the ranges up to each one, in order of start. */
+  private readonly reach: number[];
+
+  constructor(ranges: Range[]) {
+    const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+    this.starts = sorted.map(([from]) => from);
+    let furthest = -1;
+    this.reach = sorted.map(([, to]) => (furthest = Math.max(furthest, to)));
+  }
+
+  contains(offset: number): boolean {
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.starts[middle]! <= offset) low = middle + 1;
+      else high = middle;
+    }
+    // Every range up to low - 1 starts at or before the offset: one of them holds it if the furthest reaches past it.
+    return low > 0 && this.reach[low - 1]! > offset;
+  }
 }
 
 function valueAt(data: unknown, path: DocPath): unknown {
@@ -94,49 +128,55 @@ function valueAt(data: unknown, path: DocPath): unknown {
 }
 
 /** Where the line's YAML comment starts (index in the line), if it has one. */
-function commentStart(text: string, lineStart: number, scalars: readonly [number, number][]): number | undefined {
+function commentStart(text: string, lineStart: number, scalars: RangeIndex): number | undefined {
   for (let i = text.indexOf('#'); i !== -1; i = text.indexOf('#', i + 1)) {
     if (i > 0 && text[i - 1] !== ' ' && text[i - 1] !== '\t') continue;
     const offset = lineStart + i;
-    if (scalars.some(([from, to]) => from <= offset && offset < to)) continue;
+    if (scalars.contains(offset)) continue;
     return i;
   }
   return undefined;
 }
 
-/** The outermost node that starts on the next line holding something other than comments or blanks. */
-function nodeAfter(source: SourceFile, line: number, nodeStarts: Map<number, DocPath>): DocPath | undefined {
-  for (let next = line + 1; next <= source.lineCount; next++) {
+/** The next line holding something other than comments or blanks; past the last line if there is none. */
+function nextContentLine(source: SourceFile, line: number): number {
+  let next = line + 1;
+  for (; next <= source.lineCount; next++) {
     const text = source.lineText(next).trim();
-    if (text === '' || text.startsWith('#')) continue;
-    return nodeStarts.get(next);
+    if (text !== '' && !text.startsWith('#')) break;
   }
-  return undefined;
+  return next;
 }
 
 function parseWaiver(body: string, start: number, end: number, options: WaiverOptions): Waiver {
   const waiver: Waiver = { ruleIds: [], until: undefined, reason: undefined, start, end, target: undefined, problem: undefined, matched: new Set() };
-  const tokens = /\s*(?:until=(\S*)|reason="((?:[^"\\]|\\.)*)"|reason=(\S+)|(\S+))/gy;
-  let match: RegExpExecArray | null;
+  const { words, unclosed } = waiverWords(body);
   const stray: string[] = [];
-  while ((match = tokens.exec(body)) !== null && match[0] !== '') {
-    if (match[1] !== undefined) waiver.until = match[1];
-    else if (match[2] !== undefined || match[3] !== undefined) waiver.reason = (match[2] ?? match[3])!.replace(/\\(.)/g, '$1').trim();
+  for (const { key, value } of words) {
+    if (key === 'until') waiver.until = value;
+    else if (key === 'reason') waiver.reason = value.replace(/\\([\s\S])/g, '$1').trim();
     else if (waiver.ruleIds.length === 0 && waiver.until === undefined && waiver.reason === undefined) {
-      waiver.ruleIds = match[4]!.split(',').filter(Boolean);
-    } else stray.push(match[4]!);
+      waiver.ruleIds = value.split(',').filter(Boolean);
+    } else stray.push(value);
+  }
+  if (unclosed) {
+    waiver.problem = `the reason has no closing quote (write \\" for a quote inside it); ${EXPECTED}`;
+    return waiver;
   }
   const unknown = waiver.ruleIds.filter((id) => !options.knownRuleIds.has(id) && !options.unwaivable.has(id));
   if (waiver.ruleIds.length === 0) waiver.problem = `the waiver names no rule; ${EXPECTED}`;
-  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${stray.join(' ')}); ${EXPECTED}`;
+  else if (stray.length > 0) waiver.problem = `the waiver has unexpected words (${capText(stray.join(' '), MAX_QUOTED_LENGTH)}); ${EXPECTED}`;
   else if (waiver.ruleIds.some((id) => options.unwaivable.has(id))) {
     const refused = waiver.ruleIds.filter((id) => options.unwaivable.has(id));
     // Destructive changes are acknowledged where the change is made, not in the file that asks for it.
     const advice = refused.includes('destructive-change') ? 'acknowledge destructive changes with --allow-destructive (allow-destructive in the Action)' : 'fix the file instead';
     waiver.problem = `${refused.join(', ')} cannot be waived: ${advice}`;
   } else if (unknown.length > 0) {
-    const guesses = unknown.map((id) => closest(id, [...options.knownRuleIds])).filter(Boolean);
-    waiver.problem = `the waiver names an unknown rule: ${unknown.join(', ')}${guesses.length > 0 ? ` (did you mean ${guesses.join(', ')}?)` : ''}`;
+    const known = [...options.knownRuleIds];
+    const shown = unknown.slice(0, MAX_UNKNOWN_SHOWN);
+    const guesses = shown.map((id) => closest(id, known)).filter(Boolean);
+    const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : '';
+    waiver.problem = `the waiver names an unknown rule: ${capText(shown.join(', '), MAX_QUOTED_LENGTH)}${more}${guesses.length > 0 ? ` (did you mean ${guesses.join(', ')}?)` : ''}`;
   } else if (!waiver.reason) waiver.problem = 'the waiver gives no reason: add reason="…" saying why the finding is acceptable';
   else if (waiver.until !== undefined) {
     if (!isDate(waiver.until)) waiver.problem = `until=${waiver.until} is not a date written YYYY-MM-DD`;
@@ -144,6 +184,60 @@ function parseWaiver(body: string, start: number, end: number, options: WaiverOp
   }
   return waiver;
 }
+
+interface WaiverWord {
+  key: 'until' | 'reason' | undefined;
+  /** The text after `key=`, a quoted reason still escaped; the whole word when there is no key. */
+  value: string;
+}
+
+const SPACES = /\s*/y;
+const WORD = /\S*/y;
+const QUOTED_REASON = 'reason="';
+
+/**
+ * Splits a waiver's text into words: `until=…`, `reason="…"` (with `\\`
+ * escapes) or `reason=word`, and plain words. A scan in one pass: a regular
+ * expression for the quoted reason overflows the stack on a reason megabytes
+ * long. `unclosed` says a quoted reason runs to the end of the line.
+ */
+function waiverWords(body: string): { words: WaiverWord[]; unclosed: boolean } {
+  const words: WaiverWord[] = [];
+  let at = 0;
+  for (;;) {
+    SPACES.lastIndex = at;
+    SPACES.exec(body);
+    at = SPACES.lastIndex;
+    if (at >= body.length) return { words, unclosed: false };
+    if (body.startsWith(QUOTED_REASON, at)) {
+      const close = closingQuote(body, at + QUOTED_REASON.length);
+      if (close === -1) return { words, unclosed: true };
+      words.push({ key: 'reason', value: body.slice(at + QUOTED_REASON.length, close) });
+      at = close + 1;
+      continue;
+    }
+    WORD.lastIndex = at;
+    WORD.exec(body);
+    const word = body.slice(at, WORD.lastIndex);
+    at = WORD.lastIndex;
+    if (word.startsWith('until=')) words.push({ key: 'until', value: word.slice('until='.length) });
+    else if (word.startsWith('reason=') && word.length > 'reason='.length) words.push({ key: 'reason', value: word.slice('reason='.length) });
+    else words.push({ key: undefined, value: word });
+  }
+}
+
+/** Index of the `"` that closes a quoted text starting at `from`, skipping `\\`-escaped characters; -1 if none. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === BACKSLASH) i++;
+    else if (code === QUOTE) return i;
+  }
+  return -1;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
 
 function isDate(text: string): boolean {
   const match = DATE.exec(text);
@@ -164,16 +258,44 @@ interface Waivable {
  * its rules it met.
  */
 export function applyWaivers<Report extends Waivable>(waivers: readonly Waiver[], reports: readonly Report[]): { kept: Report[]; waived: number } {
+  // The waivers of each rule on each node: a report looks up its own node and those around it, not every waiver.
+  const groups = new Map<string, { waivers: Waiver[]; valid: boolean; met: boolean }>();
+  for (const waiver of waivers) {
+    if (waiver.target === undefined) continue;
+    for (const ruleId of waiver.ruleIds) {
+      const key = pathKey(ruleId, waiver.target, waiver.target.length);
+      const group = groups.get(key);
+      if (group) {
+        group.waivers.push(waiver);
+        group.valid ||= !waiver.problem;
+      } else groups.set(key, { waivers: [waiver], valid: !waiver.problem, met: false });
+    }
+  }
   const kept: Report[] = [];
   let waived = 0;
   for (const report of reports) {
-    const covering = waivers.filter((waiver) =>
-      waiver.target !== undefined && waiver.ruleIds.includes(report.ruleId) && pathStartsWith(report.path, waiver.target));
-    for (const waiver of covering) waiver.matched.add(report.ruleId);
-    if (covering.some((waiver) => !waiver.problem)) waived++;
+    let covered = false;
+    for (let length = 0; length <= report.path.length; length++) {
+      const group = groups.get(pathKey(report.ruleId, report.path, length));
+      if (!group) continue;
+      if (!group.met) for (const waiver of group.waivers) waiver.matched.add(report.ruleId);
+      group.met = true;
+      covered ||= group.valid;
+    }
+    if (covered) waived++;
     else kept.push(report);
   }
   return { kept, waived };
+}
+
+/** A key for a rule id and the first `length` segments of a path; an index and a key of the same text differ. */
+function pathKey(ruleId: string, path: DocPath, length: number): string {
+  let key = ruleId;
+  for (let i = 0; i < length; i++) {
+    const segment = path[i]!;
+    key += typeof segment === 'number' ? `\u0000#${segment}` : `\u0000.${segment}`;
+  }
+  return key;
 }
 
 export interface WaiverReport {

@@ -1,5 +1,5 @@
 import {
-  type Alias, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError,
+  type Alias, type CST, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, Parser, type YAMLError,
 } from 'yaml';
 import { DocumentAliases } from './aliases.js';
 import { LocationIndex } from './locations.js';
@@ -26,9 +26,15 @@ export interface ParseLimits {
    * "billion laughs" documents; counted before anything is expanded.
    */
   maxAliasNodes: number;
+  /**
+   * How deep lists and mappings may nest (with aliases expanded). Far beyond
+   * any real file, and well within what recursive code, the parser's or the
+   * rules', can walk without running out of stack.
+   */
+  maxDepth: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliasNodes: 10_000 };
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliasNodes: 10_000, maxDepth: 256 };
 
 /**
  * From this size on, the `databases` list is parsed one item at a time (see
@@ -51,8 +57,11 @@ function parseWhole(name: string, text: string, limits: ParseLimits): ParsedDocu
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter });
   const source = new SourceFile(name, text, lineCounter);
-  const problems = [...doc.errors, ...doc.warnings].map(yamlProblem);
   const locations = new LocationIndex({ start: 0, end: Math.min(text.length, 1) });
+  // The parser runs out of stack on a document nested thousands deep: say why, where the limit is passed.
+  const tooDeep = doc.errors.some((error) => error.code === 'RESOURCE_EXHAUSTION') ? firstTooDeep(text, limits.maxDepth) : undefined;
+  if (tooDeep !== undefined) return { source, data: undefined, locations, problems: [tooDeepProblem(tooDeep, limits)] };
+  const problems = [...doc.errors, ...doc.warnings].map(yamlProblem);
   if (problems.length > 0) return { source, data: undefined, locations, problems };
   const aliases = new DocumentAliases(doc);
   const { over } = aliases.countExpansion(limits.maxAliasNodes);
@@ -61,7 +70,7 @@ function parseWhole(name: string, text: string, limits: ParseLimits): ParsedDocu
     problems.push({ start, end, message: `aliases expand to more than ${limits.maxAliasNodes} nodes; refusing to expand them (a "billion laughs" document?)` });
     return { source, data: undefined, locations, problems };
   }
-  const data = doc.contents === null ? null : new Converter(aliases, locations, problems).convert(doc.contents);
+  const data = doc.contents === null ? null : new Converter(aliases, locations, problems, limits.maxDepth).convert(doc.contents);
   return { source, data, locations, problems };
 }
 
@@ -96,7 +105,7 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
   const topAliases = withinBudget(new DocumentAliases(topDoc));
   if (!topAliases) return undefined;
   const topOffset = (offset: number) => (offset < layout.blockStart ? offset : offset + removed);
-  const data = new Converter(topAliases, locations, problems, topOffset).convert(topDoc.contents) as Record<string, unknown>;
+  const data = new Converter(topAliases, locations, problems, limits.maxDepth, topOffset).convert(topDoc.contents) as Record<string, unknown>;
   if (problems.length > 0 || !('databases' in data) || data.databases !== null) return undefined;
   // An alias after the list may name an anchor inside it, which the top level alone cannot see.
   const topAliasNames = new Set(topAliases.written.map((alias) => alias.source));
@@ -113,7 +122,8 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
     if (!aliases || [...aliases.anchorNames].some((anchor) => topAliasNames.has(anchor))) return undefined;
     // An alias that names no anchor in its own item names one in an earlier piece (or none): converting
     // it reports a problem, and the problem sends the file to one parse.
-    items.push(new Converter(aliases, locations, problems, (offset) => start + offset).convert(item));
+    // The item sits in the top-level mapping's `databases` list: two levels down.
+    items.push(new Converter(aliases, locations, problems, limits.maxDepth, (offset) => start + offset).convert(item, 2));
     const [itemStart, itemEnd] = item.range ?? [0, 0];
     itemOffsets.push(start + itemStart, start + itemEnd, start + itemStart, start + itemEnd);
     if (problems.length > 0) return undefined;
@@ -187,6 +197,35 @@ function findDatabaseItems(text: string): DatabaseItems | undefined {
   return { blockStart, blockEnd, itemStarts };
 }
 
+function tooDeepProblem(offset: number, limits: ParseLimits): SourceProblem {
+  return { start: offset, end: offset + 1, message: `the document nests deeper than ${limits.maxDepth} levels` };
+}
+
+/**
+ * Where the first list or mapping nested deeper than `maxDepth` starts, read
+ * from the parser's tokens with a stack of our own rather than recursion;
+ * undefined when none is.
+ */
+function firstTooDeep(text: string, maxDepth: number): number | undefined {
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== 'document' || !token.value) continue;
+    // Children pushed last to first, so they are visited in reading order.
+    const pending: [CST.Token, number][] = [[token.value, 0]];
+    while (pending.length > 0) {
+      const [node, outer] = pending.pop()!;
+      if (node.type !== 'block-map' && node.type !== 'block-seq' && node.type !== 'flow-collection') continue;
+      const depth = outer + 1;
+      if (depth > maxDepth) return node.offset;
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const item = node.items[i]!;
+        if (item.value) pending.push([item.value, depth]);
+        if (item.key) pending.push([item.key, depth]);
+      }
+    }
+  }
+  return undefined;
+}
+
 function yamlProblem(error: YAMLError): SourceProblem {
   const [start, end] = error.pos;
   const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -217,28 +256,38 @@ class Converter {
     private readonly aliases: DocumentAliases,
     private readonly locations: LocationIndex,
     private readonly problems: SourceProblem[],
+    private readonly maxDepth: number,
     /** Maps an offset in the parsed text to the file's, when the text is a piece of the file. */
     private readonly at: (offset: number) => number = (offset) => offset,
   ) {}
 
-  convert(node: Node | Alias | null): unknown {
+  private tooDeep = false;
+
+  /** `outer`: how many lists and mappings hold the node. */
+  convert(node: Node | Alias | null, outer = 0): unknown {
     if (node === null) return null;
-    if (isAlias(node)) return this.expandAlias(node);
+    if (isAlias(node)) return this.expandAlias(node, outer);
     if (isScalar(node)) return node.value;
-    if (isMap(node)) return this.convertMap(node.items);
-    if (isSeq(node)) return this.convertSeq(node.items as (Node | null)[]);
-    return null;
+    if (!isMap(node) && !isSeq(node)) return null;
+    if (outer >= this.maxDepth) {
+      // Reported once, at the first node past the limit: deeper ones are the same problem.
+      const [start, end] = node.range ?? [0, 0];
+      if (!this.tooDeep) this.problems.push({ start: this.at(start), end: this.at(Math.min(end, start + 1)), message: `the document nests deeper than ${this.maxDepth} levels` });
+      this.tooDeep = true;
+      return null;
+    }
+    return isMap(node) ? this.convertMap(node.items, outer + 1) : this.convertSeq(node.items as (Node | null)[], outer + 1);
   }
 
-  private expandAlias(alias: Alias): unknown {
+  private expandAlias(alias: Alias, outer: number): unknown {
     const target = this.aliases.target(alias);
-    if (target !== undefined) return this.convert(target);
+    if (target !== undefined) return this.convert(target, outer);
     const [start, end] = alias.range ?? [0, 0];
     this.problems.push({ start: this.at(start), end: this.at(end), message: `the alias *${alias.source} names no anchor before it` });
     return null;
   }
 
-  private convertMap(items: unknown[]): Record<string, unknown> {
+  private convertMap(items: unknown[], depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const keys: string[] = [];
     const offsets: number[] = [];
@@ -259,7 +308,7 @@ class Converter {
         continue;
       }
       const [valueStart, valueEnd] = valueNode?.range ?? [keyEnd, keyEnd];
-      out[key] = this.convert(valueNode);
+      out[key] = this.convert(valueNode, depth);
       keys.push(key);
       offsets.push(at(keyStart), at(keyEnd), at(valueStart), at(valueEnd));
     }
@@ -267,13 +316,13 @@ class Converter {
     return out;
   }
 
-  private convertSeq(items: (Node | null)[]): unknown[] {
+  private convertSeq(items: (Node | null)[], depth: number): unknown[] {
     const out: unknown[] = new Array(items.length);
     const offsets: number[] = new Array(items.length * 4);
     const at = this.at;
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
-      out[index] = this.convert(item);
+      out[index] = this.convert(item, depth);
       const [start, end] = item?.range ?? [0, 0];
       offsets[index * 4] = offsets[index * 4 + 2] = at(start);
       offsets[index * 4 + 1] = offsets[index * 4 + 3] = at(end);

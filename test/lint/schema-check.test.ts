@@ -21,6 +21,14 @@ describe('checkSchema', () => {
     expect(reports.filter((report) => report.message.startsWith('unknown property "extra"'))).toHaveLength(count);
   }, 120_000);
 
+  it('gathers the errors of two hundred thousand bad entries in linear time', () => {
+    // ajv's own code copied every error found so far for each entry: minutes for this file, a second now.
+    const count = 200_000;
+    const reports = checkSchema(withAllow(Array.from({ length: count }, () => ({ cidr: '10.0.0.0/8', extra: 1 }))));
+    expect(reports).toHaveLength(count);
+    expect(reports.at(-1)).toEqual({ path: ['databases', 0, 'endpoints', 0, 'allow', count - 1, 'extra'], at: 'key', message: expect.stringMatching(/^unknown property "extra"/) });
+  }, 60_000);
+
   it('still drops what a wrong type inside it says', () => {
     const reports = checkSchema(withAllow(['10.0.0.0/8']));
     expect(reports.map((report) => [report.path.join('.'), report.message])).toEqual([

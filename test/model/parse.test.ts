@@ -73,6 +73,38 @@ describe('reading YAML that is not what it seems', () => {
   });
 });
 
+describe('nesting', () => {
+  const DEEP = 6000;
+  /** Each form nested `depth` deep under `extra:` (itself one level inside the top mapping), and the text of the level past 256. */
+  const FORMS: [string, (depth: number) => string, (text: string) => number][] = [
+    ['flow lists', (depth) => `extra: ${'['.repeat(depth)}${']'.repeat(depth)}`, (text) => text.indexOf('[', text.indexOf('extra:')) + 255],
+    ['block lists', (depth) => `extra:\n  ${'- '.repeat(depth)}x`, (text) => text.indexOf('- ', text.indexOf('extra:')) + 255 * 2],
+    ['flow mappings', (depth) => `extra: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`, (text) => text.indexOf('{', text.indexOf('extra:')) + 255 * 4],
+  ];
+
+  it.each(FORMS)('of %s thousands deep is refused as deeper than 256 levels, where the limit is passed', (_, nest, crossing) => {
+    for (const depth of [DEEP, 256]) {
+      const text = `${HEADER}databases: []\n${nest(depth)}\n`;
+      const offset = crossing(text);
+      const before = text.slice(0, offset).split('\n');
+      expect(lint(text), `${depth} deep`).toEqual([{
+        ruleId: 'syntax', line: before.length, column: before.at(-1)!.length + 1, message: 'the document nests deeper than 256 levels',
+      }]);
+    }
+  });
+
+  it.each(FORMS)('of %s 256 levels deep in all is read', (_, nest) => {
+    expect(lint(`${HEADER}databases: []\n${nest(255)}\n`)).toEqual([
+      expect.objectContaining({ ruleId: 'schema', message: expect.stringMatching(/^unknown property "extra"/) }),
+    ]);
+  });
+
+  it('counts the levels an alias brings in', () => {
+    const text = `${HEADER}databases: []\nanchor: &deep ${'['.repeat(200)}${']'.repeat(200)}\nextra: ${'['.repeat(100)}*deep${']'.repeat(100)}\n`;
+    expect(lint(text)).toMatchObject([{ ruleId: 'syntax', message: 'the document nests deeper than 256 levels' }]);
+  });
+});
+
 /** A valid file of `count` databases, each with an endpoint and an integration. */
 function largeFile(count: number, extra = ''): string {
   const items = Array.from({ length: count }, (_, d) => `  - name: db${d}

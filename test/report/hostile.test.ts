@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS, render } from '../../src/report/index.js';
 import { stylish } from '../../src/report/stylish.js';
-import { fileWith, finding, HEADER, input, linted } from './helpers.js';
+import { MAX_FINDINGS_PER_FILE } from '../../src/lint/engine.js';
+import type { Finding } from '../../src/lint/finding.js';
+import { fired } from '../waivers/helpers.js';
+import { FINDINGS_YAML, fileWith, finding, HEADER, input, linted } from './helpers.js';
 
 /** A valid database with nothing in it, so findings come from what each case adds. */
 const EMPTY_DATABASE = `${HEADER}databases:
@@ -30,6 +33,8 @@ describe('every format on hostile input', () => {
   it.each(HOSTILE)('survives %s, with findings and a bounded report', async (_, text) => {
     const file = await linted('endpoints.yaml', text());
     expect(file.findings.length).toBeGreaterThan(0);
+    // What went wrong with the file, not with the tool.
+    for (const { message } of file.findings) expect(message).not.toMatch(/call stack/i);
     for (const format of FORMATS) {
       const out = render(format, input(file), { color: true });
       expect(out.length, format).toBeGreaterThan(0);
@@ -65,6 +70,40 @@ describe('every format on hostile input', () => {
     // Each finding quotes the same 2 MB line: it is masked once, and each frame is a window of it.
     const out = stylish(input(fileWith(findings, `${line}\n`)), { color: false });
     expect(out.split('\n').filter((text) => text.startsWith('    1 | ')).length).toBe(entries);
+  }, SLOW);
+
+  it('reports at most 10,000 findings of a file with 200,000 bad entries, and counts the rest', async () => {
+    const entries = 200_000;
+    const text = FINDINGS_YAML.replace('privileges: [SELECT]', `privileges: [${Array(entries).fill('X').join(', ')}]`);
+    const file = await linted('endpoints.yaml', text);
+    expect(file.findings).toHaveLength(MAX_FINDINGS_PER_FILE + 1);
+    // The findings of every other rule are still shown: only the flood is cut.
+    expect(new Set(file.findings.map((f) => f.ruleId))).toEqual(new Set(['schema', 'no-world-open']));
+    const rest = file.findings.filter((f) => f.message.startsWith('and '));
+    expect(rest).toEqual([expect.objectContaining({
+      ruleId: 'schema', severity: 'error', path: expect.stringMatching(/\.privileges\[\d+\]$/),
+      message: expect.stringMatching(/^and 19\d,\d{3} more schema findings from here on, not shown: a file reports at most 10,000 findings; fix these and lint again$/),
+    })]);
+    for (const format of ['json', 'sarif'] as const) {
+      const out = render(format, input(file), { color: false });
+      expect(out.length, format).toBeLessThan(20_000_000);
+      expect(out, format).toContain('more schema findings from here on, not shown');
+    }
+  }, SLOW);
+
+  it('keeps every error when warnings alone would fill the cap', async () => {
+    const unused = '          # dbfence-ignore read-only-grants reason="nothing to waive here"\n'.repeat(MAX_FINDINGS_PER_FILE + 10);
+    const plain = await linted('endpoints.yaml', FINDINGS_YAML);
+    const file = await linted('endpoints.yaml', FINDINGS_YAML.replace('          - cidr: 0.0.0.0/0', `${unused}          - cidr: 0.0.0.0/0`));
+    const errors = (findings: readonly Finding[]) => fired(findings.filter((f) => f.severity === 'error'));
+    expect(errors(plain.findings).length).toBeGreaterThan(0);
+    expect(errors(file.findings)).toEqual(errors(plain.findings));
+    // The warnings after the flood are each counted under their own rule, so every rule that fired is still seen.
+    const rest = file.findings.filter((f) => f.message.startsWith('and '));
+    expect(file.findings).toHaveLength(MAX_FINDINGS_PER_FILE + rest.length);
+    expect(rest.map((f) => f.ruleId).sort()).toEqual(['unused-waiver', ...plain.findings.filter((f) => f.severity === 'warning').map((f) => f.ruleId)].sort());
+    expect(rest.every((f) => f.severity === 'warning')).toBe(true);
+    expect(rest.find((f) => f.ruleId === 'unused-waiver')!.message).toMatch(/^and 1\d more unused-waiver findings from here on, not shown/);
   }, SLOW);
 
   it('survives a message with a million backtick runs in the Markdown table', () => {

@@ -58,6 +58,8 @@ describe('a waiver that cannot apply is an error, and the finding stays', () => 
     ['a space after the comma of a rule list', '# dbfence-ignore read-only-grants, tls-verify-full reason="x"',
       /^the waiver has unexpected words \(tls-verify-full\)/],
     ['no rule at all', '# dbfence-ignore reason="legacy"', /^the waiver names no rule/],
+    ['a quoted reason without its closing quote', '# dbfence-ignore read-only-grants reason="staging',
+      /^the reason has no closing quote \(write \\" for a quote inside it\); expected: # dbfence-ignore RULE-ID/],
     ['the waiver check itself', '# dbfence-ignore waiver reason="x"', /^waiver cannot be waived: fix the file instead/],
   ])('%s', (_, comment, message) => {
     const { message: actual, others } = waiverError(waiverOnMetabase(comment));
@@ -90,6 +92,48 @@ describe('a waiver that cannot apply is an error, and the finding stays', () => 
     expect(message).toMatch(/\(the finding it meant to waive is reported\)$/);
     expect(others).toEqual([FINDING]);
   });
+});
+
+describe('a waiver megabytes long', () => {
+  const HUGE = 15 * 1024 * 1024;
+
+  test.each([
+    ['plain text after an opening quote', `reason="${'a'.repeat(HUGE)}`],
+    ['escaped quotes after an opening quote', `reason="${'\\"'.repeat(HUGE / 2)}`],
+  ])('is one waiver error, not a crash: %s', (_, tail) => {
+    const { message, others } = waiverError(waiverOnMetabase(`# dbfence-ignore read-only-grants ${tail}`));
+    expect(message).toMatch(/^the reason has no closing quote/);
+    expect(others).toEqual([FINDING]);
+  }, 120_000);
+
+  test('with its closing quote, a reason of escaped quotes waives the finding', () => {
+    expect(lintText(waiverOnMetabase(`# dbfence-ignore read-only-grants reason="${'\\"'.repeat(HUGE / 2)}"`), builtin)).toEqual([]);
+  }, 120_000);
+
+  test('quotes a few of its unexpected words or unknown rule ids, not all of them', () => {
+    const words = waiverError(waiverOnMetabase(`# dbfence-ignore read-only-grants reason=x ${'word '.repeat(1_000_000)}`)).message;
+    expect(words).toMatch(/^the waiver has unexpected words \((word ){15}word…\); expected/);
+    const ids = waiverError(waiverOnMetabase(`# dbfence-ignore ${Array.from({ length: 100_000 }, (_, i) => `rule-${i}`).join(',')} reason="x"`)).message;
+    expect(ids).toBe('the waiver names an unknown rule: rule-0, rule-1, rule-2, rule-3, rule-4 and 99995 more');
+  }, 120_000);
+});
+
+describe('many waivers, many findings', () => {
+  const COUNT = 20_000;
+  /** COUNT allow entries, each a distinct /15: one allowlist-breadth finding each. */
+  const broad = Array.from({ length: COUNT }, (_, i) => `          - cidr: ${11 + (i % 200)}.${2 * Math.floor(i / 200)}.0.0/15\n`).join('');
+
+  test('twenty thousand waivers stacked above one node waive its twenty thousand findings, without comparing every pair', () => {
+    const waivers = '        # dbfence-ignore allowlist-breadth reason="vendor ranges, NET-7"\n'.repeat(COUNT);
+    const findings = lintText(edit(CLEAN, ['        allow:\n', `${waivers}        allow:\n${broad}`]), builtin);
+    expect(findings.filter((finding) => ['allowlist-breadth', 'waiver', 'unused-waiver'].includes(finding.ruleId))).toEqual([]);
+  }, 60_000);
+
+  test('a marker in a quoted value with a hundred thousand # beside twenty thousand other values is text, read in linear time', () => {
+    const note = `description: "dbfence-ignore${' #'.repeat(100_000)}"`;
+    const text = edit(CLEAN, ['        allow:\n', `        allow:\n${broad}`], ['description: Metabase egress NAT', note]);
+    expect(lintText(text, builtin).filter((finding) => finding.ruleId === 'waiver' || finding.ruleId === 'unused-waiver')).toEqual([]);
+  }, 60_000);
 });
 
 describe('unused waivers', () => {
