@@ -141,7 +141,7 @@ describe.each(serverKinds())('dbfence verify against PostgreSQL %s', (kind) => {
       const result = await verify();
       expect(failed(result)).toEqual({ metabase: ['certificate'], reporting: ['certificate'] });
       expect(result.proofs[0]?.detail).toMatch(/does not name orders\.db\.example\.com/);
-      expect(result.proofs.find((p) => p.check === 'credentials')?.detail).toMatch(/verifier .* matches .*read through the admin URL/);
+      expect(result.proofs.find((p) => p.check === 'credentials')?.detail).toMatch(/verifier .* matches .*through the admin URL: it cannot log in/);
     } finally {
       writeServerFile(server, crt, saved.crt);
       writeServerFile(server, key, saved.key);

@@ -163,12 +163,13 @@ async function logIn(target: Target, role: DesiredRole, ca: PostgresqlVerifyCont
   return { kind: 'admitted', client, source: rows[0]?.source ?? null, askedPassword };
 }
 
+/** Why the proofs went through the admin URL, in a few words (the server's message is the `from` proof's). */
 function loginStory(login: Login): string {
   switch (login.kind) {
     case 'admitted': return 'it logged in';
-    case 'refused-by-rules': return `the server refused this machine (${login.message})`;
-    case 'password-rejected': return `its password was rejected (${login.message})`;
-    case 'failed': return `it could not log in (${login.message})`;
+    case 'refused-by-rules': return `the server refuses it from ${login.source ?? 'this machine'}`;
+    case 'password-rejected': return 'its password is rejected';
+    case 'failed': return `it cannot log in: ${login.message}`;
     case 'no-password': return 'the file declares no password for it';
   }
 }
@@ -218,7 +219,7 @@ async function credentialsProof(
   if (!rules) return proof(false, `not proven: ${loginStory(login)}, and ${unavailable(context)}`);
   const matches = await verifierMatches(rules.verifiers.get(role.user) ?? null, passwords.read(role)!);
   return matches
-    ? proof(true, `the server's verifier for ${role.user} matches the password of ${reference} (read through the admin URL, since ${loginStory(login)})`)
+    ? proof(true, `the server's verifier for ${role.user} matches the password of ${reference} (through the admin URL: ${loginStory(login)})`)
     : proof(false, `the server's verifier for ${role.user} does not match the password of ${reference}`);
 }
 
@@ -270,7 +271,7 @@ async function privilegeProofs(
 ): Promise<Proof[]> {
   const sensitive = database.sensitive ?? [];
   if (login.kind === 'admitted') return probePrivileges(login.client, undefined, integration, sensitive, `as ${role.user}, on its own connection`);
-  const how = `as ${role.user} through the admin URL (SET ROLE), since ${loginStory(login)}`;
+  const how = `as ${role.user} through the admin URL (SET ROLE): ${loginStory(login)}`;
   if ('session' in context.admin) {
     const { session } = context.admin;
     try {
