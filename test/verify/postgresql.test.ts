@@ -158,6 +158,15 @@ describe.each(serverKinds())('dbfence verify against PostgreSQL %s', (kind) => {
     expect(failed(await verify())).toEqual({});
   });
 
+  it('fails every proof of an integration that was never applied, and no other', async () => {
+    const ghostFile = join(dir, 'with-ghost.yaml');
+    const [database] = config.databases;
+    writeFileSync(ghostFile, stringify({ ...config, databases: [{ ...database, integrations: [...database!.integrations!, integration('ghost', 'ghost_ro')] }] }));
+    const result = await verify({ file: ghostFile, env: { ...env, GHOST_RO_PASSWORD: 'ghost secret' } });
+    expect(failed(result)).toEqual({ ghost: ['tls-required', 'credentials', 'from', 'grants-readable', 'ungranted-denied', 'read-only', 'sensitive-denied'] });
+    expect(result.proofs.find((p) => p.integration === 'ghost' && p.check === 'grants-readable')?.detail).toMatch(/the server has no role ghost_ro/);
+  });
+
   it('without the admin URL, says what it could not prove for an integration this machine may not log in as', async () => {
     const result = await verify({ clientOnly: true });
     expect(failed(result)).toEqual({ reporting: ['credentials', 'grants-readable', 'ungranted-denied', 'read-only', 'sensitive-denied'] });

@@ -67,7 +67,7 @@ export async function provePostgresql(context: PostgresqlVerifyContext): Promise
       try {
         proofs.push(await credentialsProof(context, role, login, passwords, serverRules));
         proofs.push(fromProof(context, role, login, serverRules));
-        proofs.push(...await privilegeProofs(context, database, integration, role, login));
+        proofs.push(...await privilegeProofs(context, database, integration, role, login, serverRules));
       } finally {
         if (login.kind === 'admitted') await login.client.end().catch(() => {});
       }
@@ -267,11 +267,14 @@ function fromProof(context: PostgresqlVerifyContext, role: DesiredRole, login: L
 }
 
 async function privilegeProofs(
-  context: PostgresqlVerifyContext, database: Database, integration: Integration, role: DesiredRole, login: Login,
+  context: PostgresqlVerifyContext, database: Database, integration: Integration, role: DesiredRole, login: Login, rules: ServerRules | undefined,
 ): Promise<Proof[]> {
   const sensitive = database.sensitive ?? [];
   if (login.kind === 'admitted') return probePrivileges(login.client, undefined, integration, sensitive, `as ${role.user}, on its own connection`);
   const how = `as ${role.user} through the admin URL (SET ROLE): ${loginStory(login)}`;
+  const checks: Check[] = ['grants-readable', 'ungranted-denied', ...((integration.access ?? 'read-only') === 'read-only' ? ['read-only' as const] : []), 'sensitive-denied'];
+  const unproven = (reason: string): Proof[] => checks.map((check) => ({ integration: integration.name, check, ok: false, detail: reason }));
+  if (rules && !rules.verifiers.has(role.user)) return unproven(`not proven: the server has no role ${role.user}; has the file been applied?`);
   if ('session' in context.admin) {
     const { session } = context.admin;
     try {
@@ -281,7 +284,5 @@ async function privilegeProofs(
       throw new ToolError(`verify: probing ${role.user}'s privileges through the admin URL failed: ${errorMessage(error)}`);
     }
   }
-  const reason = `not proven: ${loginStory(login)}, and ${unavailable(context)}`;
-  const checks: Check[] = ['grants-readable', 'ungranted-denied', ...((integration.access ?? 'read-only') === 'read-only' ? ['read-only' as const] : []), 'sensitive-denied'];
-  return checks.map((check) => ({ integration: integration.name, check, ok: false, detail: reason }));
+  return unproven(`not proven: ${loginStory(login)}, and ${unavailable(context)}`);
 }
