@@ -167,6 +167,17 @@ describe.each(serverKinds())('dbfence verify against PostgreSQL %s', (kind) => {
     expect(result.proofs.find((p) => p.integration === 'ghost' && p.check === 'grants-readable')?.detail).toMatch(/the server has no role ghost_ro/);
   });
 
+  it('does not prove a schema.* grant vacuously when the schema is missing', async () => {
+    const other = join(dir, 'missing-schema.yaml');
+    const [database] = config.databases;
+    const [metabase, reporting] = database!.integrations!;
+    const grants = [...metabase!.grants!, { table: 'nosuch.*', privileges: ['SELECT' as const] }];
+    writeFileSync(other, stringify({ ...config, databases: [{ ...database, integrations: [{ ...metabase, grants }, reporting] }] }));
+    const result = await verify({ file: other });
+    expect(failed(result)).toEqual({ metabase: ['grants-readable'] });
+    expect(result.proofs.find((p) => p.check === 'grants-readable')?.detail).toMatch(/^schema nosuch does not exist/);
+  });
+
   it('without the admin URL, says what it could not prove for an integration this machine may not log in as', async () => {
     const result = await verify({ clientOnly: true });
     expect(failed(result)).toEqual({ reporting: ['credentials', 'grants-readable', 'ungranted-denied', 'read-only', 'sensitive-denied'] });

@@ -58,7 +58,10 @@ export async function probePrivileges(
     const [{ version }] = (await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version")).rows as [{ version: number }];
     const all = tablePrivileges(version);
     const relations = (await client.query<Relation>(RELATIONS_SQL, [all, [...COLUMN_PRIVILEGES]])).rows;
-    return await proofs({ integration, sensitive: new Set(sensitive), relations, all, attempt, how });
+    const named = [...new Set((integration.grants ?? []).map((grant) => grant.table.slice(0, grant.table.indexOf('.'))))];
+    const { rows } = await client.query<{ name: string }>('SELECT nspname::text AS name FROM pg_namespace WHERE nspname = ANY($1::text[])', [named]);
+    const missingSchemas = named.filter((name) => !rows.some((row) => row.name === name));
+    return await proofs({ integration, sensitive: new Set(sensitive), relations, missingSchemas, all, attempt, how });
   } finally {
     await client.query('ROLLBACK').catch(() => {});
   }
@@ -68,6 +71,8 @@ interface ProbeContext {
   integration: Integration;
   sensitive: Set<string>;
   relations: Relation[];
+  /** Schemas the grants name that the database lacks: `schema.*` would otherwise prove nothing, silently. */
+  missingSchemas: string[];
   all: string[];
   attempt(text: string): Promise<Attempt>;
   /** How the probes reached the server, for the details. */
@@ -86,7 +91,7 @@ async function proofs(context: ProbeContext): Promise<Proof[]> {
   const byName = new Map(relations.map((relation) => [key(relation), relation]));
 
   const readable: string[] = [];
-  const unreadable: string[] = [];
+  const unreadable = context.missingSchemas.map((name) => `schema ${name} does not exist`);
   for (const [name, privileges] of granted) {
     if (!privileges.has('SELECT')) continue;
     const relation = byName.get(name);
