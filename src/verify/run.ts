@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { ToolError } from '../errors.js';
 import { maskSecretsInText } from '../lint/secrets.js';
 import { runLint } from '../lint/run.js';
-import type { Database, Engine, EndpointsConfig } from '../model/config.js';
+import type { Database, EndpointsConfig } from '../model/config.js';
 import { resolvePostgresCaCertificate } from '../providers/postgres/certificate.js';
 import { Session } from '../providers/postgres/connect.js';
 import { envSecretResolver } from '../providers/secrets.js';
@@ -23,9 +23,6 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-/** The engines whose integrations verify can prove, by the engine of their database. */
-const ENGINES: Partial<Record<Engine, true>> = { postgresql: true };
-
 /**
  * Proves, integration by integration, that the live server behaves as the
  * file says, connecting as each integration does. Lint findings do not stop
@@ -37,7 +34,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   const file = lint.files[0]!;
   if (!file.config) throw new ToolError(`${file.source.name} does not pass the schema; run dbfence lint ${file.source.name}`);
   const config = file.config;
-  const unsupported = config.databases.find((database) => !ENGINES[database.engine]);
+  // The proofs speak each engine's protocol and catalogs: PostgreSQL's are in postgresql/.
+  const unsupported = config.databases.find((database) => database.engine !== 'postgresql');
   if (unsupported) throw new ToolError(`verify: database ${unsupported.name} is ${unsupported.engine}; verify proves postgresql databases so far`);
   if (config.provider.kind !== 'postgres') throw new ToolError(`verify: provider ${config.provider.kind} is not supported yet; verify works with the postgres provider`);
   const secretValues: string[] = [];
