@@ -43,10 +43,10 @@ type Login =
   | { kind: 'no-password' };
 
 /**
- * Proves, for each integration of the PostgreSQL databases of the file, what
- * the issue of the file promises: from its own login where the server admits
- * this machine, and through the admin connection (`SET ROLE`) where it does
- * not, each detail saying which.
+ * Proves, for each integration of the file's PostgreSQL databases, what the
+ * file promises about it: on its own login where the server admits this
+ * machine, and through the admin connection (`SET ROLE`) where it does not,
+ * each detail saying which.
  */
 export async function provePostgresql(context: PostgresqlVerifyContext): Promise<Proof[]> {
   const state = desiredState(context.config);
