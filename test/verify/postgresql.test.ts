@@ -149,6 +149,13 @@ describe.each(serverKinds())('dbfence verify against PostgreSQL %s', (kind) => {
     }
   });
 
+  it('turns only certificate red when the certificate expires within renewBefore', async () => {
+    // Apply issued it for 90 days; 70 days on, it has 20 left, within the default renewBefore of 30.
+    const result = await verify({ now: new Date(Date.now() + 70 * 86_400_000) });
+    expect(failed(result)).toEqual({ metabase: ['certificate'], reporting: ['certificate'] });
+    expect(result.proofs[0]?.detail).toMatch(/within renewBefore \(30d\)/);
+  });
+
   it('turns only credentials red when a password is changed by hand', async () => {
     await withAdmin(server, (client) => client.query("ALTER ROLE metabase_ro PASSWORD 'changed by hand'"));
     const result = await verify();
