@@ -13,6 +13,7 @@ Commands:
   lint [FILE...]   check endpoints.yaml against the schema, the rules and your policies
   plan [FILE]      show what apply would change on the live database, and the drift
   apply [FILE]     make the live database match the file
+  verify [FILE]    prove, as each integration, that the live database behaves as the file says
   rules            list the rules with their severities and documentation
   schema [policy]  print the JSON Schema of endpoints.yaml (or of policy files)
   ca init          create a CA for the postgres provider's server certificates
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   schema: async () => (await import('./commands/schema.js')).schemaCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   apply: async () => (await import('./commands/plan.js')).applyCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
   ca: async () => (await import('./commands/ca.js')).caCommand,
   'ca-cert': async () => (await import('./commands/ca.js')).caCertCommand,
 };

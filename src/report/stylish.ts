@@ -62,6 +62,6 @@ function codeFrame(text: string, line: number, column: number, endColumn: number
  * One character for one: a tab becomes a space so the carets line up, and a
  * control character becomes U+FFFD so the file cannot drive the terminal.
  */
-function printable(text: string): string {
+export function printable(text: string): string {
   return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\uFFFD');
 }

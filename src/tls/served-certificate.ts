@@ -9,11 +9,15 @@ const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 export interface ServedCertificate extends CertificateInfo {
   /** The negotiated protocol, e.g. `TLSv1.3`. */
   protocol: string;
+  /** Why the chain does not verify against `ca` (or Node's CA list); undefined when it does. */
+  chainError: string | undefined;
 }
 
 export interface FetchOptions {
   /** Sent as SNI; IP literals are never sent (RFC 6066). */
   servername?: string;
+  /** The CA certificates the chain is checked against (PEM); Node's CA list when absent. */
+  ca?: string;
   timeoutMs?: number;
 }
 
@@ -42,17 +46,18 @@ export function fetchServedCertificate(host: string, port: number, options: Fetc
         return resolve(undefined);
       }
       if (answer[0] !== 0x53 /* S */) return fail(new Error(`${host}:${port} did not answer the SSLRequest like a PostgreSQL server`));
-      handshake(socket, options.servername, timeoutMs).then(resolve, fail);
+      handshake(socket, options, timeoutMs).then(resolve, fail);
     });
   });
 }
 
-function handshake(socket: Socket, servername: string | undefined, timeoutMs: number): Promise<ServedCertificate> {
+function handshake(socket: Socket, { servername, ca }: FetchOptions, timeoutMs: number): Promise<ServedCertificate> {
   return new Promise((resolve, reject) => {
     const tls = connectTls({
       socket,
       rejectUnauthorized: false,
       ...(servername !== undefined && isIP(servername) === 0 ? { servername } : {}),
+      ...(ca !== undefined ? { ca } : {}),
     });
     tls.setTimeout(timeoutMs, () => {
       tls.destroy();
@@ -62,9 +67,10 @@ function handshake(socket: Socket, servername: string | undefined, timeoutMs: nu
     tls.once('secureConnect', () => {
       const peer = tls.getPeerCertificate();
       const protocol = tls.getProtocol() ?? 'unknown';
+      const chainError = tls.authorized ? undefined : String(tls.authorizationError ?? 'the chain does not verify');
       tls.destroy();
       if (!peer.raw) return reject(new Error('the server sent no certificate'));
-      resolve({ ...readCertificate(new X509Certificate(peer.raw).toString()), protocol });
+      resolve({ ...readCertificate(new X509Certificate(peer.raw).toString()), protocol, chainError });
     });
   });
 }

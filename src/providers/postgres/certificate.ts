@@ -253,8 +253,11 @@ export function diffCertificate(desired: EndpointsConfig, live: CertificateLive,
 
 /** `certificate-expiry`: the served certificate expires within renewBefore or misses an endpoint hostname. */
 export function certificateNotices(desired: EndpointsConfig, live: CertificateLive, now: Date): PlanNotice[] {
-  const served = live.served;
-  if (!served) return [];
+  return live.served ? servedCertificateNotices(desired, live.served, now) : [];
+}
+
+/** The same for a certificate a client was served (`dbfence verify`). */
+export function servedCertificateNotices(desired: EndpointsConfig, served: CertificateInfo, now: Date): PlanNotice[] {
   const want = desiredCertificate(desired);
   const notices: PlanNotice[] = [];
   const expiry = expiryProblem(served, want, now);

@@ -33,7 +33,7 @@ export interface PlannedChange {
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
 /** What `ALL` on a table means on this server: PostgreSQL 17 added MAINTAIN. */
-function tablePrivileges(version: number): string[] {
+export function tablePrivileges(version: number): string[] {
   return version >= 170000 ? [...TABLE_PRIVILEGES, 'MAINTAIN'] : TABLE_PRIVILEGES;
 }
 
