@@ -11,6 +11,7 @@ import type { RuleSetting, WaiverPolicy } from './policies/pack.js';
 import type { AnyRule, Report } from './rule.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
 import { checkSchema } from './schema-check.js';
+import { validPart } from './schema-prune.js';
 import { findInlineSecrets, inlineSecretValues, quoteValue, safeMessage } from './secrets.js';
 import { applyWaivers, readWaivers, type Waiver, waiverReports } from './waivers.js';
 
@@ -109,31 +110,39 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
   schemaReports.forEach(add('schema', 'error'));
   const valid = schemaReports.length === 0;
   const config = data as EndpointsConfig;
+  // Rules read the part of the file that passed the schema: one bad value hides only its own item's findings.
+  const part = valid ? { config, originalPath: (path: DocPath) => [...path] } : validPart(data, schemaReports);
+  const addOnPart = (ruleId: string, severity: Severity) => (report: Report) =>
+    add(ruleId, severity)({ ...report, path: part!.originalPath(report.path) });
   let index: ConfigIndex | undefined;
-  if (valid) {
-    index = new ConfigIndex(config);
+  if (part) {
+    index = new ConfigIndex(part.config);
     for (const entry of [...index.allowEntries, ...index.sources]) {
       if (entry.network) continue;
       const reading = parseCidrLenient(entry.text);
-      add('schema', 'error')({
+      addOnPart('schema', 'error')({
         path: entry.path,
         message: `${quoteValue(entry.text, entry.path)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
       });
     }
   }
   for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
-    if (!valid && !rule.robust) continue;
-    rule.check({
-      config,
-      valid,
-      get index() {
-        return (index ??= new ConfigIndex(config));
-      },
-      options: ruleOptions,
-      report: add(rule.meta.id, severity),
-    });
+    if (rule.robust) {
+      // A robust rule reads the raw data, the whole file (its index only when the file passed the schema).
+      rule.check({
+        config,
+        valid,
+        get index() {
+          return valid && index ? index : new ConfigIndex(config);
+        },
+        options: ruleOptions,
+        report: add(rule.meta.id, severity),
+      });
+    } else if (part && index) {
+      rule.check({ config: part.config, valid: true, index, options: ruleOptions, report: addOnPart(rule.meta.id, severity) });
+    }
   }
-  if (index) for (const rule of ruleSet.custom) runCustomRule(rule, index).forEach(add(rule.id, rule.severity));
+  if (index) for (const rule of ruleSet.custom) runCustomRule(rule, index).forEach(addOnPart(rule.id, rule.severity));
 
   const redactions = findInlineSecrets(data).map(({ path }) => locations.locate(data, path));
   const waivers = readWaivers(source, data, locations, {
