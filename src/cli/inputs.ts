@@ -14,8 +14,8 @@ const IGNORED = ['**/node_modules/**', '**/.git/**'];
 
 /**
  * The files the arguments name, as ESLint reads them: a file as it is, a
- * folder as every endpoints.yaml or endpoints.yml below it, a glob (quoted,
- * so the shell leaves it alone) as the files it matches, `-` as standard
+ * folder as every endpoints.yaml or endpoints.yml below it (in dot folders
+ * too), a glob (quoted, so the shell leaves it alone) as the files it matches, `-` as standard
  * input. Each file once, in the order given; a folder's or glob's files
  * sorted. A folder or glob that matches nothing stops the run. A path that
  * does not exist is passed on, to be refused by the reader.
@@ -39,11 +39,12 @@ export function expandInputs(args: readonly string[]): string[] {
     }
     const kind = kindOf(arg);
     if (kind === 'folder') {
-      const found = search(FOLDER_PATTERN, arg);
+      const found = search(FOLDER_PATTERN, { cwd: arg, dot: true });
       if (found.length === 0) throw new ToolError(`no endpoints.yaml or endpoints.yml under ${arg}`);
       found.forEach((file) => add(join(arg, file)));
     } else if (kind === 'missing' && isDynamicPattern(arg)) {
-      const found = search(arg, undefined);
+      // As a shell's: `*` does not match a name that starts with a dot.
+      const found = search(arg, { dot: false });
       if (found.length === 0) throw new ToolError(`no file matches ${arg}`);
       found.forEach(add);
     } else {
@@ -62,6 +63,6 @@ function kindOf(path: string): 'folder' | 'other' | 'missing' {
 }
 
 /** Symbolic links are not followed: a link to a parent folder would make the search endless. */
-function search(pattern: string, cwd: string | undefined): string[] {
-  return globSync(pattern, { ...(cwd !== undefined ? { cwd } : {}), dot: true, ignore: IGNORED, followSymbolicLinks: false }).sort();
+function search(pattern: string, options: { cwd?: string; dot: boolean }): string[] {
+  return globSync(pattern, { ...options, ignore: IGNORED, followSymbolicLinks: false }).sort();
 }
