@@ -10,7 +10,7 @@ export interface CommandResult {
 const HELP = `Usage: dbfence <command> [options]
 
 Commands:
-  lint [FILE...]   check endpoints.yaml against the schema, the rules and your policies
+  lint [FILE...]   check endpoints.yaml (files, folders, globs, - for stdin) against the schema, the rules and your policies
   plan [FILE]      show what apply would change on the live database, and the drift
   apply [FILE]     make the live database match the file
   rules            list the rules with their severities and documentation
