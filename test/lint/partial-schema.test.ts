@@ -6,13 +6,10 @@ import type { Finding } from '../../src/lint/finding.js';
 import { loadRuleSet } from '../../src/lint/run.js';
 import { checkSchema } from '../../src/lint/schema-check.js';
 import { parseYaml } from '../../src/model/parse.js';
+import { HEADER } from '../report/helpers.js';
 
 /** Many findings over two databases: the world admitted, no owners, write grants, weak TLS, a missing endpoint. */
-const FILE = `version: 1
-provider:
-  kind: postgres
-  adminUrl: { fromEnv: DBFENCE_PG_ADMIN_URL }
-databases:
+const FILE = `${HEADER}databases:
   - name: orders
     engine: postgresql
     sensitive: [public.cards]
