@@ -1,7 +1,7 @@
 import type { EndpointsConfig } from '../model/config.js';
 import type { LocationIndex, OffsetRange } from '../model/locations.js';
 import type { ParsedDocument } from '../model/parse.js';
-import { type DocPath, formatPath } from '../model/path.js';
+import { type DocPath, formatPath, pathStartsWith } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import { parseCidrLenient } from '../net/cidr.js';
 import { ConfigIndex } from './config-index.js';
@@ -11,7 +11,7 @@ import type { RuleSetting, WaiverPolicy } from './policies/pack.js';
 import type { AnyRule, Report } from './rule.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
 import { checkSchema } from './schema-check.js';
-import { validPart } from './schema-prune.js';
+import { type ValidPart, validPart } from './schema-prune.js';
 import { findInlineSecrets, inlineSecretValues, quoteValue, safeMessage } from './secrets.js';
 import { applyWaivers, readWaivers, type Waiver, waiverReports } from './waivers.js';
 
@@ -111,13 +111,14 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
   const valid = schemaReports.length === 0;
   const config = data as EndpointsConfig;
   // Rules read the part of the file that passed the schema: one bad value hides only its own item's findings.
-  const part = valid ? { config, originalPath: (path: DocPath) => [...path] } : validPart(data, schemaReports);
-  const addOnPart = (ruleId: string, severity: Severity) => (report: Report) =>
-    add(ruleId, severity)({ ...report, path: part!.originalPath(report.path) });
+  const part: ValidPart | undefined = valid ? { config, originalPath: (path) => [...path], removed: [] } : validPart(data, schemaReports);
   let index: ConfigIndex | undefined;
   if (part) {
-    index = new ConfigIndex(part.config);
-    for (const entry of [...index.allowEntries, ...index.sources]) {
+    const partIndex = new ConfigIndex(part.config);
+    index = partIndex;
+    const addOnPart = (ruleId: string, severity: Severity) => (report: Report) =>
+      add(ruleId, severity)({ ...report, path: part.originalPath(report.path) });
+    for (const entry of [...partIndex.allowEntries, ...partIndex.sources]) {
       if (entry.network) continue;
       const reading = parseCidrLenient(entry.text);
       addOnPart('schema', 'error')({
@@ -125,24 +126,24 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
         message: `${quoteValue(entry.text, entry.path)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
       });
     }
+    for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
+      if (!rule.robust) rule.check({ config: part.config, valid: true, index: partIndex, options: ruleOptions, report: addOnPart(rule.meta.id, severity) });
+    }
+    for (const rule of ruleSet.custom) runCustomRule(rule, partIndex).forEach(addOnPart(rule.id, rule.severity));
   }
   for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
-    if (rule.robust) {
-      // A robust rule reads the raw data, the whole file (its index only when the file passed the schema).
-      rule.check({
-        config,
-        valid,
-        get index() {
-          return valid && index ? index : new ConfigIndex(config);
-        },
-        options: ruleOptions,
-        report: add(rule.meta.id, severity),
-      });
-    } else if (part && index) {
-      rule.check({ config: part.config, valid: true, index, options: ruleOptions, report: addOnPart(rule.meta.id, severity) });
-    }
+    if (!rule.robust) continue;
+    // A robust rule reads the raw data, the whole file (through the index only when the file passed the schema).
+    rule.check({
+      config,
+      valid,
+      get index() {
+        return valid && index ? index : new ConfigIndex(config);
+      },
+      options: ruleOptions,
+      report: add(rule.meta.id, severity),
+    });
   }
-  if (index) for (const rule of ruleSet.custom) runCustomRule(rule, index).forEach(addOnPart(rule.id, rule.severity));
 
   const redactions = findInlineSecrets(data).map(({ path }) => locations.locate(data, path));
   const waivers = readWaivers(source, data, locations, {
@@ -152,10 +153,12 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
     forbidden: ruleSet.waivers === 'forbidden',
   });
   const { kept, waived } = applyWaivers(waivers, pending);
+  // A waiver around or inside a part the rules did not read may yet waive a finding there.
+  const unread = (path: DocPath) => !part || part.removed.some((item) => pathStartsWith(path, item) || pathStartsWith(item, path));
   const findings: Finding[] = [
     ...syntax,
     ...kept.map((report) => toFinding(report.ruleId, report.severity, report.message, locations.locate(data, report.path, report.at), report.path)),
-    ...waiverReports(waivers).map((report) => toFinding(report.ruleId, report.severity, report.message, report.range, report.path)),
+    ...waiverReports(waivers, unread).map((report) => toFinding(report.ruleId, report.severity, report.message, report.range, report.path)),
   ];
   findings.sort(compareFindings);
   return { source, findings, redactions, config: valid ? config : undefined, locations, waivers, waived };

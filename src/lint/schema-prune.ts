@@ -8,6 +8,8 @@ export interface ValidPart {
   config: EndpointsConfig;
   /** The file's path of a node the rules found at `path` in `config`. */
   originalPath(path: DocPath): (string | number)[];
+  /** The file's paths of the items removed: what no rule read. */
+  removed: DocPath[];
 }
 
 /**
@@ -29,28 +31,32 @@ export function validPart(data: unknown, problems: readonly Report[]): ValidPart
   const origins = new WeakMap<readonly unknown[], readonly number[]>();
   let current = data;
   let remaining = problems;
+  const removed: DocPath[] = [];
   for (let pass = 0; pass < MAX_PASSES && remaining.length > 0; pass++) {
-    const pruned = withoutItems(current, remaining, origins);
+    const before = current;
+    const pruned = withoutItems(before, remaining, origins, (path) => removed.push(originalPath(before, path, origins)));
     if (pruned === undefined) return undefined;
     current = pruned;
     remaining = checkSchema(current);
   }
   if (remaining.length > 0) return undefined;
   const config = current as EndpointsConfig;
-  return { config, originalPath: (path) => originalPath(config, path, origins) };
+  return { config, originalPath: (path) => originalPath(config, path, origins), removed };
 }
 
 type Node = Record<string, unknown>;
 
 /** Array index of each item to remove, per list: `databases`, and each database's `endpoints`, `integrations` and grants. */
-function withoutItems(data: unknown, problems: readonly Report[], origins: WeakMap<readonly unknown[], readonly number[]>): unknown {
+function withoutItems(
+  data: unknown, problems: readonly Report[], origins: WeakMap<readonly unknown[], readonly number[]>, remove: (item: DocPath) => void,
+): unknown {
   const root = data as Node;
   const databases = root.databases as Node[];
   const dropDatabases = new Set<number>();
-  const dropItems = new Map<Node, { endpoints: Set<number>; integrations: Set<number>; grants: Map<number, Set<number>> }>();
-  const itemsOf = (database: Node) => {
+  const dropItems = new Map<Node, { at: number; endpoints: Set<number>; integrations: Set<number>; grants: Map<number, Set<number>> }>();
+  const itemsOf = (database: Node, at: number) => {
     let items = dropItems.get(database);
-    if (!items) dropItems.set(database, (items = { endpoints: new Set(), integrations: new Set(), grants: new Map() }));
+    if (!items) dropItems.set(database, (items = { at, endpoints: new Set(), integrations: new Set(), grants: new Map() }));
     return items;
   };
   for (const { path } of problems) {
@@ -58,22 +64,27 @@ function withoutItems(data: unknown, problems: readonly Report[], origins: WeakM
     if (top !== 'databases' || typeof d !== 'number') return undefined;
     const database = databases[d]!;
     if ((list === 'endpoints' || list === 'integrations') && typeof i === 'number') {
-      const items = itemsOf(database);
+      const items = itemsOf(database, d);
       if (list === 'integrations' && sub === 'grants' && typeof g === 'number') {
         const grants = items.grants.get(i) ?? new Set<number>();
         items.grants.set(i, grants.add(g));
+        remove(['databases', d, list, i, sub, g]);
       } else {
         items[list].add(i);
+        remove(['databases', d, list, i]);
       }
     } else {
       dropDatabases.add(d);
+      remove(['databases', d]);
     }
   }
   for (const [database, items] of dropItems) {
     const endpoints = listOf(database.endpoints);
     const gone = new Set([...items.endpoints].map((e) => endpoints[e]?.name).filter((name) => typeof name === 'string'));
     listOf(database.integrations).forEach((integration, i) => {
-      if (gone.has(integration?.endpoint as string)) items.integrations.add(i);
+      if (!gone.has(integration?.endpoint as string)) return;
+      items.integrations.add(i);
+      remove(['databases', items.at, 'integrations', i]);
     });
   }
   const keptDatabases = keep(databases, dropDatabases, origins).map((database) => {

@@ -100,6 +100,16 @@ describe('a file that fails the schema in one place', () => {
     expect(broken.some((finding) => finding.path.startsWith('databases[1]') && finding.ruleId === 'no-world-open')).toBe(true);
   });
 
+  it('does not call a waiver unused where the rules could not read', async () => {
+    const waiver = (name: string) => `      # dbfence-ignore integration-owner reason="vendor-managed"\n      - name: ${name}\n`;
+    const waived = FILE.replace('      - name: metabase\n', waiver('metabase')).replace('      - name: reports\n', waiver('reports'));
+    const broken = await lint(waived);
+    expect(broken.filter((finding) => finding.ruleId === 'unused-waiver')).toEqual([]);
+    expect(broken.filter((finding) => finding.ruleId === 'integration-owner').map((finding) => finding.path)).toEqual(['databases[0].integrations[1]', 'databases[0].integrations[2]']);
+    const unused = await lint(waived.replace('      - name: etl\n', waiver('etl')).replace('name: reports\n        user: reports\n', 'name: reports\n        owner: data-team\n        user: reports\n'));
+    expect(unused.filter((finding) => finding.ruleId === 'unused-waiver').map((finding) => finding.path)).toEqual(['databases[1].integrations[0]']);
+  });
+
   it('never crashes, whatever node of the file is replaced by whatever value', async () => {
     const { ruleSet } = await loadRuleSet(undefined);
     const junk = fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.constant([]), fc.constant({}), fc.constant(['x']), fc.constant({ name: 'x' }));
