@@ -71,9 +71,9 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
   if (failures.length > 0) core.setFailed(scrubSecrets(`dbfence: ${failures.join('; ')}`));
 }
 
-/** Apply never runs for a pull request: its files are not reviewed yet, and a fork's may be hostile. */
+/** Apply never runs for a pull request or a merge group: their files are not merged yet, and a fork's may be hostile. */
 function refuseEvent(event: ActionEvent): void {
-  if (event.name.startsWith('pull_request')) {
+  if (event.pullRequest || event.pullRequestToLookUp !== undefined || event.trustedRef !== undefined || event.name.startsWith('pull_request')) {
     throw new ToolError(`apply refused on a ${event.name} event: a pull request's changes are applied after they are merged, from the default branch (see docs/action.md)`);
   }
   if (!APPLY_EVENTS.includes(event.name)) throw new ToolError(`apply refused on a ${event.name || 'unknown'} event: it runs on ${APPLY_EVENTS.join(', ')}`);

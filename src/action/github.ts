@@ -1,6 +1,6 @@
 import { getOctokit } from '@actions/github';
 import { ToolError } from '../errors.js';
-import type { Repo } from './event.js';
+import type { PullRequestInfo, Repo } from './event.js';
 
 export type GitHub = ReturnType<typeof getOctokit>;
 
@@ -44,4 +44,14 @@ export async function whoAmI(github: GitHub): Promise<string> {
 export async function defaultBranch(github: GitHub, repo: Repo): Promise<string> {
   const { data } = await github.rest.repos.get(repo);
   return data.default_branch;
+}
+
+/** The commits of a pull request the event names by number only (an issue comment). */
+export async function pullRequestCommits(github: GitHub, repo: Repo, number: number): Promise<PullRequestInfo> {
+  try {
+    const { data } = await github.rest.pulls.get({ ...repo, pull_number: number });
+    return { number, headSha: data.head.sha, baseSha: data.base.sha };
+  } catch (error) {
+    throw new ToolError(describeApiError(error, `cannot read pull request #${number}`, 'pull-requests: read'));
+  }
 }

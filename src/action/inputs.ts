@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ToolError } from '../errors.js';
 import { maskSecret } from './secrets.js';
+import type { Trust } from '../lint/policy-changes.js';
 
 export const COMMANDS = ['lint', 'plan', 'apply'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -20,6 +21,8 @@ export interface ActionInputs {
   sarifFile: string | undefined;
   allowDestructive: boolean;
   allowNonDefaultBranch: boolean;
+  /** Where a pull request's policies and waiver policy come from: its base commit, or its own files. */
+  trust: Trust;
 }
 
 /**
@@ -39,6 +42,7 @@ export const DEFAULTS = {
   'sarif-file': 'dbfence.sarif',
   'allow-destructive': 'false',
   'allow-non-default-branch': 'false',
+  trust: 'base',
 } as const;
 
 type InputName = keyof typeof DEFAULTS;
@@ -61,6 +65,7 @@ export function readInputs(): ActionInputs {
     sarifFile: optional('sarif-file'),
     allowDestructive: bool('allow-destructive'),
     allowNonDefaultBranch: bool('allow-non-default-branch'),
+    trust: oneOf('trust', ['base', 'head'] as const),
   };
 }
 

@@ -3,6 +3,8 @@ import { countPlan, renderPlanMarkdown, summaryLine } from '../plan/render.js';
 import type { Plan } from '../plan/types.js';
 import type { RuleDescriptor } from '../report/input.js';
 import { code, escapeCell } from '../report/markdown.js';
+import { hasPolicyChanges, type PolicyChanges } from '../lint/policy-changes.js';
+import { renderPolicyChanges } from '../report/policy-changes.js';
 
 /** What a lint or plan run found, as the summary, the comment and the outputs show it. */
 export interface CheckResult {
@@ -17,6 +19,8 @@ export interface CheckResult {
   planSkipped: string | undefined;
   /** Why drift was not checked, when a plan was made without it. */
   driftSkipped: string | undefined;
+  /** What a pull request changes in the policies and provider settings that check it; undefined outside pull requests. */
+  changes: PolicyChanges | undefined;
 }
 
 /** A part of the report that can stand in for itself in fewer characters. */
@@ -33,7 +37,7 @@ export function counts(result: CheckResult): Record<Severity, number> {
 
 /** Nothing found and nothing pending: no comment is worth posting. */
 export function isQuiet(result: CheckResult): boolean {
-  if (result.findings.length > 0) return false;
+  if (result.findings.length > 0 || (result.changes && hasPolicyChanges(result.changes))) return false;
   if (result.command === 'lint') return true;
   return result.plan !== undefined && result.plan.changes.length === 0 && result.plan.drift.length === 0;
 }
@@ -64,7 +68,15 @@ export function logLine(title: string): string {
 /** The report's parts in the order they are shown, which is also the order they are kept in when space runs out. */
 export function sections(result: CheckResult): Section[] {
   const { errors, warnings } = findingsSections(result.findings, result.rules);
-  return [...errors, ...(result.command === 'plan' ? [planSection(result)] : []), ...warnings];
+  return [...changesSection(result.changes), ...errors, ...(result.command === 'plan' ? [planSection(result)] : []), ...warnings];
+}
+
+/** What the pull request changes in what checks it: first, since it explains what the rest does not show. */
+function changesSection(changes: PolicyChanges | undefined): Section[] {
+  const full = changes ? renderPolicyChanges(changes) : '';
+  if (full === '') return [];
+  const short = '**⚠️ This pull request changes the policies, waivers, provider settings or secrets that check it:** the list is in the job summary.\n';
+  return [{ full, shorten: () => short }];
 }
 
 /** A table of errors and one of warnings, each absent when there are none. */

@@ -3,7 +3,7 @@ import { ToolError } from '../errors.js';
 import type { LintedFile } from '../lint/engine.js';
 import { type Finding, summarize } from '../lint/finding.js';
 import { lintFile, type LintRun, runLint } from '../lint/run.js';
-import type { EndpointsConfig } from '../model/config.js';
+import type { EndpointsConfig, ProviderSettings } from '../model/config.js';
 import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { Provider, ProviderContext } from '../providers/types.js';
@@ -15,6 +15,12 @@ export interface PlanOptions {
   /** The file as it stands on the default branch: drift is the live state against it. */
   baseline?: string | undefined;
   policiesDir?: string | undefined;
+  /**
+   * Provider settings to use instead of the file's: those of a commit that is
+   * trusted, when the file comes from a pull request that could otherwise
+   * point the provider, and its credentials, anywhere.
+   */
+  providerSettings?: ProviderSettings | undefined;
   allowDestructive: boolean;
   env?: NodeJS.ProcessEnv;
   /** Called with each secret value as it is read, so front ends can mask it. */
@@ -48,9 +54,13 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
     ...(options.today ? { today: options.today } : {}),
   });
   const file = lint.files[0]!;
-  const config = file.config;
+  const config = file.config && options.providerSettings ? { ...file.config, provider: options.providerSettings } : file.config;
   if (summarize(file.findings).errors > 0 || !config) {
     return use({ lint, file, plan: undefined, findings: [], blocked: 'the file has lint errors; fix them before planning', driftSkipped: undefined }, undefined);
+  }
+  if (file.config!.provider.kind !== config.provider.kind) {
+    const blocked = `the file's provider is ${file.config!.provider.kind} and the trusted provider settings are for ${config.provider.kind}, so the file is not planned with them`;
+    return use({ lint, file, plan: undefined, findings: [], blocked, driftSkipped: undefined }, undefined);
   }
   const { baseline, driftSkipped: baselineProblem } = readBaseline(options, lint, config);
   let driftSkipped = baselineProblem;

@@ -15,7 +15,7 @@ let github: GitHub;
 function event(headSha: string): ActionEvent & { pullRequest: NonNullable<ActionEvent['pullRequest']> } {
   return {
     name: 'pull_request', repo, sha: 'm'.repeat(40), ref: 'refs/pull/2/merge', defaultBranch: 'master', untrusted: undefined, readOnlyToken: false,
-    pullRequest: { number: PR_NUMBER, headSha, baseSha: 'b'.repeat(40) }, runId: '7', runUrl: 'https://github.com/Codertocat/Hello-World/actions/runs/7',
+    pullRequest: { number: PR_NUMBER, headSha, baseSha: 'b'.repeat(40) }, pullRequestToLookUp: undefined, trustedRef: 'b'.repeat(40), runId: '7', runUrl: 'https://github.com/Codertocat/Hello-World/actions/runs/7',
   };
 }
 
@@ -108,7 +108,7 @@ describe('the comment body', () => {
   });
   const change = (i: number) => ({ address: `postgres.role.user_${i}`, resource: 'role', action: 'create' as const, reason: `declared but missing ${'y'.repeat(100)}`, destructive: false });
   const result = (errors: number, warnings: number, changes: number): CheckResult => ({
-    command: 'plan', file: 'endpoints.yaml', rules: [],
+    command: 'plan', file: 'endpoints.yaml', rules: [], changes: undefined,
     findings: [...Array.from({ length: errors }, (_, i) => finding('error', i)), ...Array.from({ length: warnings }, (_, i) => finding('warning', i))],
     plan: { provider: 'postgres', changes: Array.from({ length: changes }, (_, i) => change(i)), drift: [], driftChecked: true, notices: [] },
     planSkipped: undefined, driftSkipped: undefined,

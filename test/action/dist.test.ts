@@ -1,18 +1,22 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { enableTls, seedOrders, withAdmin } from '../providers/postgres/fixtures.js';
 import { FakeGitHub } from '../fakes/github/server.js';
-import { BASE_SHA, defaultInputs, HEAD_SHA, MERGE_SHA, payload, PR_NUMBER, readOutputs, type Runner, runnerEnvironment, TOKEN } from './runner.js';
+import { BASE_SHA, defaultInputs, example, HEAD_SHA, MERGE_SHA, payload, PR_NUMBER, readOutputs, type Runner, runnerEnvironment, TOKEN } from './runner.js';
 
 // End to end: the committed dist/index.js, started as the runner starts a
 // JavaScript action, against a fake GitHub and a real PostgreSQL.
 const DIST = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 const PASSWORD = 'metabase-Pa55word-do-not-leak';
+const APTIBLE_TOKEN = 'aptible-token-of-the-base-do-not-leak';
 
 const integration = (name: string, user: string, table: string) => `      - name: ${name}
         owner: data-platform@example.com
@@ -50,6 +54,14 @@ const IN_PR = file(integration('metabase', 'metabase_ro', 'public.orders'), inte
 
 let server: TestServer;
 let fake: FakeGitHub;
+// Where a pull request would send the credential: a listener that counts every connection and answers none.
+let elsewhere: TcpServer;
+let elsewhereUrl = '';
+const elsewhereConnections: string[] = [];
+// The base's own API address: it refuses every token, and records which it was sent.
+let trustedApi: HttpServer;
+let trustedApiUrl = '';
+const trustedApiAuthorizations: string[] = [];
 let secrets: string[];
 const runs: Run[] = [];
 
@@ -60,12 +72,16 @@ interface Run extends Runner {
 }
 
 /** Starts dist/index.js with only what the runner would give it; the fake GitHub keeps serving meanwhile. */
-async function runDist(event: string, data: unknown, inputs: Record<string, string>, config: string, extra: Record<string, string> = {}): Promise<Run> {
+async function runDist(event: string, data: unknown, inputs: Record<string, string>, config: string, extra: Record<string, string> = {}, files: Record<string, string> = {}): Promise<Run> {
   const runner = runnerEnvironment({
     event, payload: data, inputs: defaultInputs(inputs), apiUrl: fake.url,
-    extra: { PATH: process.env.PATH ?? '', DBFENCE_PG_ADMIN_URL: server.adminUrl, METABASE_RO_PASSWORD: PASSWORD, FIVETRAN_RO_PASSWORD: 'fivetran-Pa55word', ...extra },
+    extra: { PATH: process.env.PATH ?? '', DBFENCE_PG_ADMIN_URL: server.adminUrl, METABASE_RO_PASSWORD: PASSWORD, FIVETRAN_RO_PASSWORD: 'fivetran-Pa55word', APTIBLE_TOKEN, ...extra },
   });
   writeFileSync(join(runner.workspace, 'endpoints.yaml'), config);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(runner.workspace, path)), { recursive: true });
+    writeFileSync(join(runner.workspace, path), text);
+  }
   return new Promise((resolve) => {
     execFile(process.execPath, [DIST], { cwd: runner.workspace, env: runner.env, timeout: 60_000 }, (error, stdout, stderr) => {
       const run = { ...runner, code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr };
@@ -90,10 +106,25 @@ beforeAll(async () => {
   fake.pulls.set(1, { number: 1, head: { sha: 'a'.repeat(40) }, merged_at: '2026-01-01T00:00:00Z', merge_commit_sha: MERGE_SHA });
   fake.pulls.set(PR_NUMBER, { number: PR_NUMBER, head: { sha: HEAD_SHA }, merged_at: null, merge_commit_sha: null });
   const password = new URL(server.adminUrl).password;
-  secrets = [TOKEN, server.adminUrl, password, PASSWORD, 'fivetran-Pa55word'];
+  secrets = [TOKEN, server.adminUrl, password, PASSWORD, 'fivetran-Pa55word', APTIBLE_TOKEN];
+  elsewhere = createTcpServer((socket) => {
+    elsewhereConnections.push(`${socket.remoteAddress}:${socket.remotePort}`);
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+  elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+  trustedApi = createHttpServer((req, res) => {
+    trustedApiAuthorizations.push(String(req.headers.authorization));
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end('{"code":401,"error":"invalid_token","message":"Invalid token"}');
+  });
+  await new Promise<void>((resolve) => trustedApi.listen(0, '127.0.0.1', resolve));
+  trustedApiUrl = `http://127.0.0.1:${(trustedApi.address() as AddressInfo).port}`;
 }, 120_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => elsewhere?.close(resolve));
+  await new Promise((resolve) => trustedApi?.close(resolve));
   await fake?.stop();
   await server?.stop();
 });
@@ -173,8 +204,105 @@ describe('dist/index.js on a runner', () => {
     expect(run.stdout).toMatch(/^::notice::Plan not run: the pull request comes from the fork mallory\/Hello-World/m);
     // No secret was even read, so none was registered for masking.
     expect(run.stdout).not.toContain('::add-mask::postgres://');
-    expect(fake.requests.length).toBe(requests);
+    // Only the base's trusted files are read: nothing is written.
+    expect(fake.requests.slice(requests).map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /repos/Codertocat/Hello-World/contents/endpoints.yaml', 'GET /repos/Codertocat/Hello-World/contents/policies',
+    ]);
     expect(readOutputs(run.outputFile)).toMatchObject({ changes: '', 'comment-url': '' });
+  });
+
+  it('fails a pull request that turns the rules off in its own policies, and lists the change first', async () => {
+    const hostile = file(integration('metabase', 'metabase_ro', 'public.orders'))
+      .replace('          - cidr: 127.0.0.1/32', '          - cidr: 0.0.0.0/0')
+      .replace('user: metabase_ro', 'user: postgres')
+      .replace('tls: { verify: full }', 'tls: { verify: none }');
+    const off = 'kind: pack\nrules:\n  no-world-open: off\n  allowlist-breadth: off\n  no-admin-credential: off\n  read-only-grants: off\n  tls-verify-full: off\n';
+    const run = await runDist('pull_request', payload('pull_request.synchronize'), {}, hostile, {}, { 'policies/zz-team.yaml': off });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^::error title=dbfence no-world-open,file=endpoints\.yaml,/m);
+    expect(run.stdout).toMatch(/^::notice::This pull request changes the policies, the waivers, the provider settings or the secrets that check it/m);
+    const body = ourComments()[0]!.body;
+    const summary = readFileSync(run.summaryFile, 'utf8');
+    for (const text of [body, summary]) {
+      expect(text.indexOf('#### ⚠️ This pull request changes what checks it')).toBeGreaterThan(-1);
+      expect(text.indexOf('#### ⚠️ This pull request changes what checks it')).toBeLessThan(text.indexOf('#### Errors'));
+      for (const id of ['no-world-open', 'allowlist-breadth', 'no-admin-credential', 'read-only-grants', 'tls-verify-full']) expect(text).toContain(`| \`${id}\` | turned off |`);
+    }
+    // Lint errors stop the run before any credential is used.
+    expect(run.stdout).not.toContain('::add-mask::postgres://');
+  });
+
+  it('sends nothing where a pull request points the provider, and says why', async () => {
+    const moved = ON_MAIN.replace('  kind: postgres\n  adminUrl: { fromEnv: DBFENCE_PG_ADMIN_URL }', `  kind: aptible\n  environment: acme\n  token: { fromEnv: DBFENCE_PG_ADMIN_URL }\n  apiUrl: ${elsewhereUrl}`);
+    const run = await runDist('pull_request', payload('pull_request.synchronize'), {}, moved);
+    expect(elsewhereConnections).toEqual([]);
+    const body = ourComments()[0]!.body;
+    expect(body).toContain(`| \`provider.apiUrl\` | *unset* | \`${elsewhereUrl}\` |`);
+    expect(body).toContain('| `provider.token.fromEnv` | *unset* | `DBFENCE_PG_ADMIN_URL` |');
+    expect(body).toContain('**Provider:** not planned: the file\'s provider is aptible and the trusted provider settings are for postgres');
+    expect(run.stdout).not.toContain('::add-mask::postgres://');
+  });
+
+  it('plans with the base\'s apiUrl and token when the pull request changes them', async () => {
+    const aptible = (token: string, apiUrl: string) => `version: 1
+provider:
+  kind: aptible
+  environment: acme
+  token: { fromEnv: ${token} }
+  apiUrl: ${apiUrl}
+databases:
+  - name: orders
+    engine: postgresql
+    endpoints:
+      - name: orders-public
+        exposure: public
+        allow:
+          - cidr: 52.20.10.10/32
+            description: the office
+`;
+    const saved = fake.files.get(`${BASE_SHA}:endpoints.yaml`)!;
+    fake.files.set(`${BASE_SHA}:endpoints.yaml`, aptible('APTIBLE_TOKEN', trustedApiUrl));
+    try {
+      const run = await runDist('pull_request', payload('pull_request.synchronize'), {}, aptible('DBFENCE_PG_ADMIN_URL', elsewhereUrl));
+      expect(run.code).toBe(1);
+      expect(elsewhereConnections).toEqual([]);
+      // The base's API got the base's token, and only that.
+      expect(trustedApiAuthorizations.length).toBeGreaterThan(0);
+      expect(new Set(trustedApiAuthorizations)).toEqual(new Set([`Bearer ${APTIBLE_TOKEN}`]));
+      expect(run.stdout).toMatch(/^::error::dbfence: Aptible rejected the token from the environment variable APTIBLE_TOKEN \(401/m);
+      expect(ourComments()[0]!.body).toContain(`| \`provider.apiUrl\` | \`${trustedApiUrl}\` | \`${elsewhereUrl}\` |`);
+    } finally {
+      fake.files.set(`${BASE_SHA}:endpoints.yaml`, saved);
+    }
+  });
+
+  it('never reads credentials on pull_request_target, issue_comment or workflow_run, and comments with the base\'s policies', async () => {
+    fake.pulls.set(PR_NUMBER, { number: PR_NUMBER, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, merged_at: null, merge_commit_sha: null });
+    const events = [
+      ['pull_request_target', payload('pull_request.synchronize')],
+      ['issue_comment', example('issue_comment', (p) => p.action === 'created', (p) => { p.issue.number = PR_NUMBER; p.issue.pull_request = {}; })],
+      ['workflow_run', example('workflow_run', (p) => p.workflow_run.pull_requests.length > 0, (p) => { p.workflow_run.event = 'pull_request'; })],
+    ] as const;
+    for (const [name, data] of events) {
+      const run = await runDist(name, data, {}, IN_PR, {}, { 'policies/zz.yaml': 'kind: pack\nrules:\n  integration-owner: off\n' });
+      expect(run.code, name).toBe(0);
+      expect(run.stdout, name).toMatch(new RegExp(`^::notice::Plan not run: ${name}( of a pull_request run)? runs with the repository's secrets`, 'm'));
+      expect(run.stdout, name).not.toContain('::add-mask::postgres://');
+      expect(ourComments()[0]!.body, name).toContain('| `integration-owner` | turned off | warning | off |');
+    }
+  });
+
+  it('plans a merge group with its base\'s settings and posts no comment', async () => {
+    const data = example('merge_group');
+    fake.files.set(`${data.merge_group.base_sha}:endpoints.yaml`, ON_MAIN);
+    const writes = () => fake.requests.filter((request) => request.method !== 'GET').length;
+    const before = writes();
+    const run = await runDist('merge_group', data, {}, IN_PR.replace('fromEnv: DBFENCE_PG_ADMIN_URL', 'fromEnv: FIVETRAN_RO_PASSWORD'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`::add-mask::${server.adminUrl}`);
+    expect(readFileSync(run.summaryFile, 'utf8')).toContain('postgres.role.fivetran_ro');
+    expect(readFileSync(run.summaryFile, 'utf8')).toContain('| `provider.adminUrl.fromEnv` | `DBFENCE_PG_ADMIN_URL` | `FIVETRAN_RO_PASSWORD` |');
+    expect(writes()).toBe(before);
   });
 
   it('lets no secret reach GitHub or the log, whatever happens', async () => {
@@ -193,7 +321,7 @@ describe('dist/index.js on a runner', () => {
     for (const secret of secrets) expect(sent).not.toContain(secret);
     // Every run of this file: only the ::add-mask:: commands, which the runner consumes, name a secret;
     // not the log, the job summary, the outputs or the SARIF file.
-    expect(runs.length).toBeGreaterThanOrEqual(6);
+    expect(runs.length).toBeGreaterThanOrEqual(12);
     for (const run of runs) {
       const sarif = join(run.workspace, 'dbfence.sarif');
       const files = [readFileSync(run.summaryFile, 'utf8'), readFileSync(run.outputFile, 'utf8'), existsSync(sarif) ? readFileSync(sarif, 'utf8') : ''];

@@ -19,7 +19,7 @@ describe('the inputs', () => {
   it('apply the action.yml defaults when dist/index.js is started without them', () => {
     expect(readInputs()).toEqual({
       command: 'plan', config: 'endpoints.yaml', policies: undefined, baselineRef: undefined, githubToken: '', comment: true,
-      failOn: 'error', sarifFile: 'dbfence.sarif', allowDestructive: false, allowNonDefaultBranch: false,
+      failOn: 'error', sarifFile: 'dbfence.sarif', allowDestructive: false, allowNonDefaultBranch: false, trust: 'base',
     });
   });
 
@@ -29,6 +29,13 @@ describe('the inputs', () => {
     process.env['INPUT_ALLOW-DESTRUCTIVE'] = 'TRUE';
     process.env['INPUT_BASELINE-REF'] = 'main';
     expect(readInputs()).toMatchObject({ failOn: 'warning', sarifFile: undefined, allowDestructive: true, baselineRef: 'main' });
+  });
+
+  it('take trust: head only when asked for, and refuse any other word', () => {
+    process.env.INPUT_TRUST = 'head';
+    expect(readInputs().trust).toBe('head');
+    process.env.INPUT_TRUST = 'pr';
+    expect(() => readInputs()).toThrow('the trust input must be base or head, not "pr"');
   });
 
   it('mask the token the moment it is read', () => {

@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +15,27 @@ const FIXTURES = new URL('../fixtures/github/', import.meta.url);
 /** A trimmed real payload from test/fixtures/github/, changed by `edit` as GitHub would change it. */
 export function payload(name: 'pull_request.synchronize' | 'push', edit: (p: any) => void = () => {}): unknown {
   const data = JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8'));
+  edit(data);
+  return data;
+}
+
+interface WebhookExamples {
+  name: string;
+  examples: any[];
+}
+
+let examples: WebhookExamples[] | undefined;
+
+/**
+ * A real payload from @octokit/webhooks-examples: the first example of
+ * `event` that `pick` accepts (a copy), changed by `edit` as GitHub would
+ * change it for the case at hand.
+ */
+export function example(event: string, pick: (p: any) => boolean = () => true, edit: (p: any) => void = () => {}): any {
+  examples ??= JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@octokit/webhooks-examples'), 'utf8')) as WebhookExamples[];
+  const found = examples.find((entry) => entry.name === event)?.examples.find(pick);
+  if (!found) throw new Error(`@octokit/webhooks-examples has no ${event} example like that`);
+  const data = structuredClone(found);
   edit(data);
   return data;
 }
@@ -78,7 +100,7 @@ export function runnerEnvironment(options: RunnerOptions): Runner {
 export function defaultInputs(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     command: 'plan', config: 'endpoints.yaml', policies: '', 'baseline-ref': '', 'github-token': TOKEN, comment: 'true',
-    'fail-on': 'error', 'sarif-file': 'dbfence.sarif', 'allow-destructive': 'false', 'allow-non-default-branch': 'false',
+    'fail-on': 'error', 'sarif-file': 'dbfence.sarif', 'allow-destructive': 'false', 'allow-non-default-branch': 'false', trust: 'base',
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FILE_BYTES, readBoundedStream } from '../../model/read.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
 import { repositoryRoot } from '../../report/paths.js';
 import { useColor } from '../color.js';
+import { withPoliciesAt } from '../git-ref.js';
 import { expandInputs, STDIN } from '../inputs.js';
 import type { CommandResult } from '../main.js';
 
@@ -25,6 +26,8 @@ Options:
       --fail-on LEVEL     error (default) or warning: the lowest severity that fails
       --max-warnings N    fail when there are more than N warnings
       --policies DIR      your policies folder (default: policies/ beside the file)
+      --policies-from REF take the policies folder as it stands at git REF, as the
+                          Action does on a pull request (e.g. origin/main)
       --stdin-filename F  the name standard input is reported under, and whose
                           policies/ it uses (default <stdin> in this folder)
       --base-dir DIR      sarif, github, junit and gitlab paths are relative to DIR
@@ -45,6 +48,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
       'fail-on': { type: 'string', default: 'error' },
       'max-warnings': { type: 'string' },
       policies: { type: 'string' },
+      'policies-from': { type: 'string' },
       'max-file-size': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       'stdin-filename': { type: 'string' },
@@ -70,7 +74,17 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const lintInputs = await Promise.all(inputs.map(async (input) =>
     input === STDIN ? { path: stdinName ?? '<stdin>', content: await readBoundedStream(process.stdin, bound) } : input));
 
-  const run = await runLint(lintInputs, { policiesDir: values.policies, maxFileBytes: bound });
+  const ref = values['policies-from'];
+  // What the working tree changes against REF goes to stderr: stdout stays the report.
+  let changes = '';
+  const first = lintInputs[0]!;
+  const run = ref === undefined
+    ? await runLint(lintInputs, { policiesDir: values.policies, maxFileBytes: bound })
+    : await withPoliciesAt(ref, typeof first === 'string' ? first : first.path, values.policies, async (trusted) => {
+      const linted = await runLint(lintInputs, { policiesDir: trusted.policiesDir, maxFileBytes: bound });
+      changes = trusted.changesNote(linted.files[0]!);
+      return linted;
+    });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
   const shown = values.quiet ? (file: RunFile) => file.findings.filter((finding) => finding.severity === 'error') : undefined;
   const report = render(format, { ...reportInput(run, shown), baseDir }, { color });
@@ -81,9 +95,9 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const limit = tooManyWarnings ? `dbfence: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n` : '';
   if (output !== undefined) {
     writeReport(output, report, [...files, ...run.policyFiles]);
-    return { exitCode, stderr: `dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
+    return { exitCode, stderr: `${changes}dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
-  return { exitCode, stdout: report, ...(limit ? { stderr: limit } : {}) };
+  return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
 }
 
 function plural(count: number, noun: string): string {

@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { type Finding, summarize } from '../../lint/finding.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../plan/render.js';
-import { applyPlan, type PlanRun, withPlan } from '../../plan/run.js';
+import { applyPlan, type PlanOptions, type PlanRun, withPlan } from '../../plan/run.js';
 import type { ApplyResult } from '../../plan/types.js';
 import { ruleDescriptors } from '../../report/index.js';
 import { markdown } from '../../report/markdown.js';
 import { stylish } from '../../report/stylish.js';
 import { packageVersion, TOOL_URL } from '../../package-info.js';
 import { useColor } from '../color.js';
+import { withPoliciesAt } from '../git-ref.js';
 import type { CommandResult } from '../main.js';
 
 const COMMON_OPTIONS = `  --baseline FILE       the file as it stands on the default branch: drift is the live
@@ -26,6 +27,9 @@ provider, and shows the changes an apply would make and the drift.
 
 Options:
 ${COMMON_OPTIONS}
+  --policies-from REF   take the policies folder and the provider settings (kind,
+                        apiUrl, secret references) as they stand at git REF, as the
+                        Action does on a pull request (e.g. origin/main)
   --detailed-exitcode   exit 3 when changes are pending
 
 Exit status: 0 no changes, 1 blocked (lint errors, unacknowledged destructive
@@ -54,6 +58,7 @@ function parse(argv: string[], apply: boolean) {
       baseline: { type: 'string' },
       'allow-destructive': { type: 'boolean', default: false },
       policies: { type: 'string' },
+      'policies-from': { type: 'string' },
       format: { type: 'string', short: 'f', default: 'text' },
       'detailed-exitcode': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
@@ -65,21 +70,31 @@ function parse(argv: string[], apply: boolean) {
   if (positionals.length > 1) throw new ToolError(`${apply ? 'apply' : 'plan'} takes one file, not ${positionals.length}`);
   if (!apply && values.yes) throw new ToolError('--yes is an option of apply, not plan');
   if (apply && values['detailed-exitcode']) throw new ToolError('--detailed-exitcode is an option of plan, not apply');
+  if (apply && values['policies-from'] !== undefined) throw new ToolError('--policies-from is an option of lint and plan: apply uses the file\'s own policies and provider settings');
   return { ...values, format, file: positionals[0] ?? 'endpoints.yaml' };
 }
 
 export async function planCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, false);
   if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
-  return withPlan(
-    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: logToStderr },
-    async (run) => {
+  const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'providerSettings'>, note?: (run: PlanRun) => string) => withPlan(
+    { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
+    async (run): Promise<CommandResult> => {
       const stdout = render(run, options.format, undefined);
-      if (run.blocked) return { exitCode: 1, stdout };
+      // What the working tree changes against REF goes to stderr: stdout stays the plan.
+      const stderr = note?.(run) || undefined;
+      if (run.blocked) return { exitCode: 1, stdout, ...(stderr ? { stderr } : {}) };
       const pending = (run.plan?.changes.length ?? 0) > 0;
-      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout };
+      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout, ...(stderr ? { stderr } : {}) };
     },
   );
+  const ref = options['policies-from'];
+  if (ref === undefined) return plan({ policiesDir: options.policies });
+  return withPoliciesAt(ref, options.file, options.policies, async (trusted) => {
+    if (!trusted.providerSettings) throw new ToolError(`--policies-from: ${trusted.noSettings}`);
+    const outcome = (run: PlanRun) => (run.plan ? `planned with the provider settings of ${ref}, not the working file's` : `not planned: ${run.blocked}`);
+    return plan({ policiesDir: trusted.policiesDir, providerSettings: trusted.providerSettings }, (run) => trusted.changesNote(run.file, outcome(run)));
+  });
 }
 
 export async function applyCommand(argv: string[]): Promise<CommandResult> {

@@ -29,8 +29,16 @@ export async function loadPolicyDirectory(dir: string, builtinRules: readonly An
   if (files.length === 0) return { packs: [], rules: [], files };
   const { compilePolicyFiles } = await import(/* webpackMode: "eager" */ './compile.js');
   const policySchema = JSON.parse(POLICY_SCHEMA_TEXT) as object;
-  const texts = files.map((file) => ({ file: shownName(file), text: readText(file) }));
-  return { ...compilePolicyFiles(texts, builtinRules, policySchema), files };
+  return { ...compilePolicyFiles(readPolicyTexts(files), builtinRules, policySchema), files };
+}
+
+/** The policy files of a folder as text, in name order, each with the name messages give it (for comparison without compiling too). */
+export function readPolicyFolder(dir: string): { file: string; text: string }[] {
+  return readPolicyTexts(listPolicyFiles(dir));
+}
+
+function readPolicyTexts(files: readonly string[]): { file: string; text: string }[] {
+  return files.map((file) => ({ file: shownName(file), text: readText(file) }));
 }
 
 function listPolicyFiles(dir: string): string[] {

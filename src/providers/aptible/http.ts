@@ -1,4 +1,5 @@
 import { ToolError } from '../../errors.js';
+import { credentialDestination, redirectRefusal, sameDestination } from '../destination.js';
 import { embeddedList, type HalResource, optionalLink } from './hal.js';
 import { isRetryableStatus, retryDelayMs } from './retry.js';
 import { type AptibleTimings, formatDuration, type Sleep } from './timings.js';
@@ -39,7 +40,7 @@ export class AptibleClient {
   private token: string | undefined;
 
   constructor(private readonly options: AptibleClientOptions) {
-    this.base = new URL(options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
+    this.base = credentialDestination(options.apiUrl, 'provider.apiUrl');
   }
 
   get(target: string): Promise<HalResource> {
@@ -73,21 +74,9 @@ export class AptibleClient {
     return items;
   }
 
-  /**
-   * A path of the API, or an href it returned. An href on another origin is
-   * refused: following it would send the token there.
-   */
+  /** A path of the API, or an href it returned: on the API's own origin only (see sameDestination). */
   resolve(target: string): URL {
-    let url: URL;
-    try {
-      url = new URL(target.replace(/^\//, ''), this.base);
-    } catch {
-      throw new ToolError(`Aptible API: cannot read the link ${JSON.stringify(target)}`);
-    }
-    if (url.origin !== this.base.origin) {
-      throw new ToolError(`Aptible API: a link points to ${url.origin}, outside ${this.base.origin}; refusing to send the token there`);
-    }
-    return url;
+    return sameDestination(this.base, target, 'Aptible API');
   }
 
   private async request(method: Method, target: string, body?: object): Promise<HalResource> {
@@ -172,9 +161,7 @@ export class AptibleClient {
 
   private errorMessage(response: Response, label: string, text: string): string {
     const { status } = response;
-    if (status >= 300 && status < 400) {
-      return `Aptible API: ${label} was redirected (${status}); set provider.apiUrl to the API's own address`;
-    }
+    if (status >= 300 && status < 400) return redirectRefusal('Aptible API', label, status, response.headers.get('location'), this.base);
     const detail = this.serverDetail(text);
     if (status === 401) {
       return `Aptible rejected the token from ${this.options.tokenSource} (401 on ${label}): it is invalid or expired; make a new one with \`aptible login\``;

@@ -7,7 +7,7 @@ import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
 import { type HbaSwap, swapHba } from './hba-file.js';
-import { inspect } from './inspect.js';
+import { inspect, ORPHANED_SESSION_SQL } from './inspect.js';
 import type { Passwords } from './passwords.js';
 import type { PostgresLive } from './live.js';
 import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
@@ -17,6 +17,7 @@ const APPLY_LOCK = '28254913226794853';
 const LOCK_WAIT_MINUTES = 5;
 const LOCK_WAIT = `${LOCK_WAIT_MINUTES}min`;
 const STATEMENTS_PER_ROUND_TRIP = 100;
+const SESSION_END_WAIT_MS = 10_000;
 
 /** A statement failed: the changes it carried, and the server's words. */
 class StepFailure extends Error {
@@ -70,20 +71,23 @@ class Outcomes {
 }
 
 async function lock(session: Session, admin: pg.Client, log: (message: string) => void): Promise<void> {
-  const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
-  if (row?.locked) return;
-  log('postgres: another dbfence apply is running; waiting for it to finish');
-  // Only lock_timeout bounds this wait, on the server and (a little later) in the client.
-  await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'; SET statement_timeout = 0`);
+  let waited = false;
   try {
+    const [row] = await session.query<{ locked: boolean }>(admin, 'SELECT pg_try_advisory_lock($1::bigint) AS locked', [APPLY_LOCK]);
+    if (row?.locked) return;
+    log('postgres: another dbfence apply is running; waiting for it to finish');
+    waited = true;
+    // Only lock_timeout bounds this wait, on the server and (a little later) in the client.
+    await session.query(admin, `SET lock_timeout = '${LOCK_WAIT}'; SET statement_timeout = 0`);
     await session.query(admin, 'SELECT pg_advisory_lock($1::bigint)', [APPLY_LOCK], (LOCK_WAIT_MINUTES + 1) * 60_000);
   } catch (error) {
     if ((error as { code?: string }).code === '55P03') {
       throw new ToolError(`postgres: another dbfence apply has held the apply lock for ${LOCK_WAIT}; try again once it has finished`);
     }
+    // The connection may have dropped: a session lock dies with it, so nothing is left held.
     throw new ToolError(`postgres: could not take the apply lock: ${errorMessage(error)}`);
   } finally {
-    await session.query(admin, 'RESET lock_timeout; RESET statement_timeout').catch(() => {});
+    if (waited) await session.query(admin, 'RESET lock_timeout; RESET statement_timeout').catch(() => {});
   }
 }
 
@@ -92,6 +96,10 @@ async function runTransaction(session: Session, transaction: Transaction, before
   const client = await session.database(transaction.database);
   await session.query(client, 'BEGIN');
   try {
+    // A backend notices a client that died only when it next talks to it; one waiting on a lock would hold
+    // the apply lock for the rest of lock_timeout. From PostgreSQL 14 it checks the connection meanwhile.
+    await session.query(client, `SELECT CASE WHEN current_setting('server_version_num')::int >= 140000
+      THEN set_config('client_connection_check_interval', '2s', true) END`);
     for (let i = 0; i < transaction.statements.length; i += STATEMENTS_PER_ROUND_TRIP) {
       const chunk = transaction.statements.slice(i, i + STATEMENTS_PER_ROUND_TRIP);
       try {
@@ -150,7 +158,7 @@ async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps,
   try {
     await runTransaction(session, steps.main, steps.hba && (async () => {
       swap = await swapHba(session, live.hba, steps.hba!.block);
-      log('postgres: pg_hba.conf checked, written and reloaded');
+      log(swap.written ? 'postgres: pg_hba.conf checked, written and reloaded' : 'postgres: pg_hba.conf reloaded');
     }));
   } catch (error) {
     // The block was swapped but the transaction did not commit: put the file back.
@@ -178,6 +186,32 @@ async function databaseSteps(session: Session, steps: ApplySteps, outcomes: Outc
     outcomes.commit(changes);
   }
   return true;
+}
+
+/**
+ * Last, once every DROP ROLE committed: ends the sessions of the roles just
+ * dropped and of those a stopped apply dropped before. Only sessions whose
+ * role is gone, so an oid the server has given to a new role is left alone.
+ */
+async function endSessions(session: Session, admin: pg.Client, terminate: ApplySteps['terminate'], outcomes: Outcomes, log: (message: string) => void): Promise<void> {
+  try {
+    // MATERIALIZED: the filter runs before pg_terminate_backend, whatever order the planner likes.
+    const [row] = await session.query<{ pids: number[] }>(admin, `
+      WITH gone AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE usesysid = ANY($1::oid[]) AND ${ORPHANED_SESSION_SQL})
+      SELECT coalesce(array_agg(pid), '{}') AS pids FROM gone WHERE pg_terminate_backend(pid)`, [terminate.oids]);
+    // pg_terminate_backend only signals: wait until they are gone, so the next plan sees them ended.
+    const deadline = Date.now() + SESSION_END_WAIT_MS;
+    for (let pids = row?.pids ?? []; pids.length > 0;) {
+      pids = (await session.query<{ pid: number }>(admin, 'SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids])).map((r) => r.pid);
+      if (pids.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`sessions ${pids.join(', ')} were told to end but are still open after ${SESSION_END_WAIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    outcomes.commit(terminate.changes);
+  } catch (error) {
+    log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`);
+    outcomes.fail(terminate.changes, 'failed', errorMessage(error));
+  }
 }
 
 export interface ApplyContext {
@@ -225,14 +259,12 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
     outcomes.expect(mainChanges(steps));
     laterTransactions(steps).forEach((transaction) => outcomes.expect(changesOf(transaction)));
+    outcomes.expect(steps.terminate.changes);
     log(`postgres: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
     const done = await certificateStep(session, desired, context, planned, outcomes)
       && await mainStep(session, live, steps, outcomes, log)
       && await databaseSteps(session, steps, outcomes);
-    if (done && steps.terminate.oids.length > 0) {
-      await session.query(admin, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usesysid = ANY($1::oid[])', [steps.terminate.oids])
-        .catch((error) => log(`postgres: ending the sessions of dropped roles failed: ${errorMessage(error)}`));
-    }
+    if (done && steps.terminate.oids.length > 0) await endSessions(session, admin, steps.terminate, outcomes, log);
     return outcomes.result();
   } finally {
     await session.query(admin, 'SELECT pg_advisory_unlock($1::bigint)', [APPLY_LOCK]).catch(() => {});

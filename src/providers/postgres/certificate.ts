@@ -35,7 +35,7 @@ const RELOAD_TIMEOUT_MS = 10_000;
 /** A reload that worked is visible at once; this only absorbs a connection the postmaster accepted just before it. */
 const SERVED_RETRY_MS = 1_000;
 
-type Setting = 'ssl' | 'ssl_cert_file' | 'ssl_key_file' | 'ssl_min_protocol_version';
+export type Setting = 'ssl' | 'ssl_cert_file' | 'ssl_key_file' | 'ssl_min_protocol_version';
 const SETTINGS: readonly Setting[] = ['ssl', 'ssl_cert_file', 'ssl_key_file', 'ssl_min_protocol_version'];
 
 /** What the server serves and has configured. No private key is kept here, only whether it matches. */
@@ -55,6 +55,11 @@ export interface CertificateLive {
   keyMatches: boolean;
   /** The served certificate is signed by provider.ca; undefined when inspected without a CA. */
   servedByCa: boolean | undefined;
+  /**
+   * Settings the configuration files set otherwise than the server has loaded
+   * (an `ALTER SYSTEM` not reloaded yet): what the next reload or restart loads.
+   */
+  pendingSettings: { name: Setting; loaded: string; next: string }[];
 }
 
 /** What the file asks of the server certificate. */
@@ -119,7 +124,7 @@ export async function inspectCertificate(
   endpoints: { host: string; port: number },
   ca?: { certificatePem: string },
 ): Promise<CertificateLive> {
-  const settings = await readSettings(client);
+  const { loaded: settings, next } = await readSettings(client);
   const dataDirectory = settings.data_directory!;
   const certFile = posix.resolve(dataDirectory, settings.ssl_cert_file!);
   const keyFile = posix.resolve(dataDirectory, settings.ssl_key_file!);
@@ -137,19 +142,44 @@ export async function inspectCertificate(
     onDisk,
     keyMatches: onDisk !== undefined && keyText !== null && keyMatchesCertificate(onDisk.pem, keyText),
     servedByCa: ca && served ? issuedBySafely(served.pem, ca.certificatePem) : undefined,
+    pendingSettings: SETTINGS.flatMap((name) => {
+      const [loaded, pending] = [settings[name]!, next[name]!];
+      return sameSetting(name, loaded, pending, dataDirectory) ? [] : [{ name, loaded, next: pending }];
+    }),
   };
 }
 
-async function readSettings(client: pg.ClientBase): Promise<Record<string, string>> {
-  const { rows } = await client.query<{ name: string; setting: string }>(
-    'SELECT name, setting FROM pg_settings WHERE name = ANY($1)',
-    [[...SETTINGS, 'data_directory']],
-  );
-  const settings = Object.fromEntries(rows.map((row) => [row.name, row.setting]));
-  if (settings.data_directory === undefined) {
+/** Compares two values of a setting as PostgreSQL reads them: booleans in any spelling, paths from the data directory. */
+function sameSetting(name: Setting, a: string, b: string, dataDirectory: string): boolean {
+  const canonical = (value: string): string => {
+    if (name === 'ssl') return /^(on|true|yes|1)$/i.test(value.trim()) ? 'on' : 'off';
+    if (name === 'ssl_min_protocol_version') return value.trim().toLowerCase();
+    return posix.resolve(dataDirectory, value);
+  };
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * The loaded settings, and what the next reload would load: the last entry
+ * of the configuration files (pg_file_settings), or the default once a file
+ * no longer sets it. A value from the command line outranks the files.
+ */
+const SETTINGS_SQL = `
+SELECT s.name, s.setting,
+       CASE WHEN s.source IN ('default', 'environment variable', 'configuration file') THEN
+         COALESCE((SELECT CASE WHEN f.error IS NULL THEN f.setting ELSE s.setting END
+                   FROM pg_file_settings f WHERE f.name = s.name ORDER BY f.seqno DESC LIMIT 1),
+                  CASE WHEN s.source = 'configuration file' THEN s.boot_val ELSE s.setting END)
+       ELSE s.setting END AS next
+FROM pg_settings s WHERE s.name = ANY($1)`;
+
+async function readSettings(client: pg.ClientBase): Promise<{ loaded: Record<string, string>; next: Record<string, string> }> {
+  const { rows } = await client.query<{ name: string; setting: string; next: string }>(SETTINGS_SQL, [[...SETTINGS, 'data_directory']]);
+  const loaded = Object.fromEntries(rows.map((row) => [row.name, row.setting]));
+  if (loaded.data_directory === undefined) {
     throw new ToolError('the server hides data_directory: reading the TLS configuration needs a superuser or pg_read_all_settings');
   }
-  return settings;
+  return { loaded, next: Object.fromEntries(rows.map((row) => [row.name, row.next])) };
 }
 
 /**
@@ -292,11 +322,21 @@ function certificateProblems(want: DesiredCertificate, live: CertificateLive, no
 }
 
 function settingProblems(want: DesiredCertificate, live: CertificateLive): Problem[] {
-  if (live.minProtocol === want.minProtocol) return [];
-  return [{
-    reason: `ssl_min_protocol_version is ${live.minProtocol || 'unset'} but the endpoints ask for ${want.minProtocol}`,
-    ...(want.minProtocolPath ? { path: want.minProtocolPath } : {}),
-  }];
+  const problems: Problem[] = [];
+  const where = want.minProtocolPath ? { path: want.minProtocolPath } : {};
+  if (live.minProtocol !== want.minProtocol) {
+    problems.push({ reason: `ssl_min_protocol_version is ${live.minProtocol || 'unset'} but the endpoints ask for ${want.minProtocol}`, ...where });
+  }
+  // Kept as loaded, the files: a new certificate, when due, is a problem of its own.
+  const wanted: Record<Setting, string> = { ssl: 'on', ssl_cert_file: live.certFile, ssl_key_file: live.keyFile, ssl_min_protocol_version: want.minProtocol };
+  for (const { name, loaded, next } of live.pendingSettings) {
+    if (sameSetting(name, next, wanted[name], live.dataDirectory)) continue;
+    problems.push({
+      reason: `the configuration files set ${name} = ${next || 'unset'}, which the next reload or restart would load instead of ${loaded || 'unset'}`,
+      ...(name === 'ssl_min_protocol_version' ? where : {}),
+    });
+  }
+  return problems;
 }
 
 function missingHostnames(served: CertificateInfo, want: DesiredCertificate): DesiredCertificate['hostnames'] {
@@ -400,11 +440,15 @@ async function requireSuperuser(client: pg.ClientBase): Promise<void> {
   if (!rows[0]?.rolsuper) throw new ToolError('managing the server certificate needs a superuser in provider.adminUrl (it writes server files and runs ALTER SYSTEM)');
 }
 
+/** Settings to write: those loaded otherwise, and those the configuration files would change at the next reload. */
 function changedSettings(live: CertificateLive, wanted: Record<Setting, string>): [Setting, string][] {
   const current: Record<Setting, string> = {
     ssl: live.ssl ? 'on' : 'off', ssl_cert_file: live.certFile, ssl_key_file: live.keyFile, ssl_min_protocol_version: live.minProtocol,
   };
-  return SETTINGS.filter((name) => current[name] !== wanted[name]).map((name) => [name, wanted[name]]);
+  const next = new Map(live.pendingSettings.map((pending) => [pending.name, pending.next]));
+  const differs = (name: Setting): boolean => current[name] !== wanted[name]
+    || (next.has(name) && !sameSetting(name, next.get(name)!, wanted[name], live.dataDirectory));
+  return SETTINGS.filter(differs).map((name) => [name, wanted[name]]);
 }
 
 /**
@@ -524,7 +568,7 @@ async function verifyApplied(
   wanted: Record<Setting, string>,
   dataDirectory: string,
 ): Promise<void> {
-  const settings = await readSettings(client);
+  const { loaded: settings } = await readSettings(client);
   for (const name of SETTINGS) {
     const value = name === 'ssl_cert_file' || name === 'ssl_key_file' ? posix.resolve(dataDirectory, settings[name]!) : settings[name];
     if (value !== wanted[name]) throw new Error(`the server kept ${name} = ${settings[name]} after the reload`);

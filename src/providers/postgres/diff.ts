@@ -20,6 +20,8 @@ export type Action =
   | { type: 'relation'; user: string; database: string; schema: string; name: string; sequence: boolean; grant: string[]; revoke: string[]; grantOption: boolean }
   | { type: 'other'; user: string; database: string; grant: LiveOtherGrant }
   | { type: 'hba'; block: string[] }
+  /** Ends the sessions of roles that no longer exist, once everything else committed. */
+  | { type: 'end-sessions'; oids: number[] }
   /** Issued, written and reloaded by the certificate part, before anything else: hostssl lines need TLS on. */
   | { type: 'certificate' };
 
@@ -96,6 +98,7 @@ class Planner {
     this.throwErrors();
     this.hba();
     this.drops();
+    this.orphanedSessions();
     return this.changes;
   }
 
@@ -342,6 +345,7 @@ class Planner {
         ...(found.path ? { path: found.path } : {}),
       }, action);
     }
+    this.pendingReload(action);
     if (byAddress.size > 0 || desired.length === 0) return;
     if (block && !block.aheadOfRules) {
       this.add({
@@ -361,6 +365,19 @@ class Planner {
     return role.managed && roleOwnership(this.desired, role.comment) === 'mine';
   }
 
+  /** The file on disk may not be what the server enforces: a plan that compared only the file would say "No changes". */
+  private pendingReload(action: Action): void {
+    const pending = this.live.hba.pendingReload;
+    if (!pending) return;
+    const modified = pending.modified.toISOString();
+    const loaded = pending.loaded.toISOString();
+    this.add({
+      address: 'postgres.hba.reload', resource: 'reload', action: 'update',
+      reason: `pg_hba.conf was modified at ${modified} and the server has not loaded its configuration since (last at ${loaded}), so the rules it enforces may not be the file's: reload the server configuration so pg_hba.conf takes effect`,
+      before: { modified, loaded },
+    }, action);
+  }
+
   private drops(): void {
     for (const role of this.managed) {
       if (this.wanted.has(role.name) || !this.owned(role)) continue;
@@ -370,6 +387,18 @@ class Planner {
         before: role.comment,
       }, { type: 'drop-role', user: role.name, oid: role.oid, databases: role.dependentDatabases });
     }
+  }
+
+  /** Not tied to a role any file names, since the role is gone: any file's plan shows them. */
+  private orphanedSessions(): void {
+    const sessions = this.live.orphanedSessions;
+    if (sessions.length === 0) return;
+    const pids = sessions.map((s) => s.pid);
+    this.add({
+      address: 'postgres.sessions.dropped-roles', resource: 'session', action: 'delete', disruptive: true,
+      reason: `sessions of roles that no longer exist are still open (pid ${pids.join(', ')}): an apply stopped between DROP ROLE and ending the role's sessions leaves them, and they keep what PUBLIC holds until they are ended`,
+      before: pids,
+    }, { type: 'end-sessions', oids: [...new Set(sessions.map((s) => s.oid))] });
   }
 }
 

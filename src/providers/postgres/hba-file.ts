@@ -6,6 +6,14 @@ import type { LiveHba } from './live.js';
 const RELOAD_WAIT_MS = 10_000;
 const RELOAD_POLL_MS = 50;
 
+/**
+ * The first moment a configuration load is sure to have read pg_hba.conf as
+ * it is on disk now. PostgreSQL shows no view of the rules it enforces, and
+ * pg_stat_file gives the modification time in whole seconds, so a load in the
+ * same second as the last write may have come before it.
+ */
+export const HBA_SETTLED_SQL = "(pg_stat_file(current_setting('hba_file'))).modification + interval '1 second'";
+
 /** pg_hba.conf could not be changed; the file on disk is as it was. */
 export class HbaError extends Error {}
 
@@ -25,7 +33,13 @@ async function writeServerFile(session: Session, client: pg.ClientBase, path: st
   }
 }
 
+/**
+ * Reloads in a later second than the file's last write, so the next plan can
+ * tell that the server loaded it. Never waits more than that second: a file
+ * dated in the future stays a planned reload rather than a hang.
+ */
 async function reload(session: Session, client: pg.ClientBase): Promise<string> {
+  await session.query(client, `SELECT pg_sleep(LEAST(1, GREATEST(0, EXTRACT(epoch FROM ${HBA_SETTLED_SQL} - clock_timestamp()))))`);
   const [row] = await session.query<{ before: string }>(client, 'SELECT pg_conf_load_time()::text AS before, pg_reload_conf()');
   return row!.before;
 }
@@ -67,6 +81,8 @@ async function unchanged(session: Session, hba: LiveHba): Promise<boolean> {
 }
 
 export interface HbaSwap {
+  /** False when the file already held the block and only the reload was missing. */
+  written: boolean;
   /** Puts the previous file back and reloads, on a connection of its own. */
   restore(): Promise<void>;
 }
@@ -74,13 +90,15 @@ export interface HbaSwap {
 /**
  * Replaces the dbfence block: writes the new file, has PostgreSQL check every
  * line through pg_hba_file_rules, and only then reloads and waits for the
- * reload. Any failure puts the old file back before it returns.
+ * reload. Any failure puts the old file back before it returns. A file that
+ * already holds the block (an apply stopped before its reload) is only reloaded.
  */
 export async function swapHba(session: Session, hba: LiveHba, block: readonly string[]): Promise<HbaSwap> {
   if (hba.errors.length > 0) {
     throw new HbaError(`pg_hba.conf already has errors (${lineErrors(hba.text, hba.errors)}); fix them before dbfence changes the file`);
   }
   const next = spliceBlock(hba.text, block);
+  const written = next !== hba.text;
   const restore = async (): Promise<void> => {
     const client = await session.connect(session.server.database);
     try {
@@ -93,12 +111,14 @@ export async function swapHba(session: Session, hba: LiveHba, block: readonly st
   // A connection of its own: the apply's transaction may be open on the admin one.
   const client = await session.connect(session.server.database);
   try {
-    await writeServerFile(session, client, hba.path, next).catch((error: unknown) => {
-      throw new HbaError(`PostgreSQL could not write ${hba.path}: ${errorMessage(error)}`);
-    });
-    const errors = await session.query<{ line: number; error: string }>(client,
-      'SELECT line_number AS line, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
-    if (errors.length > 0) throw new HbaError(`PostgreSQL rejects the new pg_hba.conf (${lineErrors(next, errors)})`);
+    if (written) {
+      await writeServerFile(session, client, hba.path, next).catch((error: unknown) => {
+        throw new HbaError(`PostgreSQL could not write ${hba.path}: ${errorMessage(error)}`);
+      });
+      const errors = await session.query<{ line: number; error: string }>(client,
+        'SELECT line_number AS line, error FROM pg_hba_file_rules WHERE error IS NOT NULL ORDER BY line_number');
+      if (errors.length > 0) throw new HbaError(`PostgreSQL rejects the new pg_hba.conf (${lineErrors(next, errors)})`);
+    }
     await waitForReload(session, await reload(session, client));
   } catch (error) {
     // A write the server refused (a read-only or immutable file) changed nothing: say so rather than "restoring".
@@ -112,5 +132,5 @@ export async function swapHba(session: Session, hba: LiveHba, block: readonly st
   } finally {
     await client.end().catch(() => {});
   }
-  return { restore };
+  return { written, restore };
 }

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
 import { inspectCertificate } from './certificate.js';
+import { HBA_SETTLED_SQL } from './hba-file.js';
 import type { Session } from './connect.js';
 import { errorMessage } from './connect.js';
 import { type DesiredState, MARKER, referencedSchemas } from './desired.js';
 import type {
-  LiveDatabase, LiveDatabaseGrant, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
+  LiveDatabase, LiveDatabaseGrant, LiveHba, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
 } from './live.js';
 import { literal } from './sql.js';
 
@@ -26,9 +27,15 @@ const MANAGED = `managed AS MATERIALIZED (
     AND r.rolname <> current_user AND r.oid <> 10 AND r.rolname !~ '^pg_'
 )`;
 
+/** A client session whose role no longer exists (over pg_stat_activity). */
+export const ORPHANED_SESSION_SQL = `backend_type = 'client backend' AND usesysid IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM pg_authid a WHERE a.oid = usesysid)`;
+
 const SESSION_SQL = `
 SELECT current_setting('server_version_num')::int AS version, current_user::text AS admin, r.rolsuper AS superuser,
-       current_setting('ssl') = 'on' AS ssl
+       current_setting('ssl') = 'on' AS ssl,
+       ARRAY(SELECT json_build_object('pid', pid, 'oid', usesysid) FROM pg_stat_activity
+             WHERE ${ORPHANED_SESSION_SQL} ORDER BY pid) AS orphaned_sessions
 FROM pg_roles r WHERE r.rolname = current_user`;
 
 const ROLES_SQL = `
@@ -60,7 +67,14 @@ const DATABASES_SQL = `SELECT datname::text AS name, datallowconn AS connectable
 const HBA_SQL = `
 SELECT current_setting('hba_file') AS path, pg_read_file(current_setting('hba_file')) AS text,
        ARRAY(SELECT json_build_object('line', line_number, 'error', error) FROM pg_hba_file_rules
-             WHERE error IS NOT NULL ORDER BY line_number) AS errors`;
+             WHERE error IS NOT NULL ORDER BY line_number) AS errors,
+       (pg_stat_file(current_setting('hba_file'))).modification AS modified, pg_conf_load_time() AS loaded,
+       pg_conf_load_time() < ${HBA_SETTLED_SQL} AS reload_pending`;
+
+interface HbaRow {
+  path: string; text: string; errors: { line: number; error: string }[];
+  modified: Date; loaded: Date; reload_pending: boolean;
+}
 
 const RELATION_GRANTS_SQL = `
 WITH ${MANAGED}
@@ -165,8 +179,12 @@ async function inspectDatabase(session: Session, name: string, schemas: readonly
   return { name, relationGrants, schemaGrants, otherGrants: otherRows.map(otherGrant), relations };
 }
 
-async function readSession(session: Session, admin: pg.Client): Promise<{ version: number; admin: string; ssl: boolean }> {
-  const [row] = await session.query<{ version: number; admin: string; superuser: boolean; ssl: boolean }>(admin, SESSION_SQL);
+interface SessionRow {
+  version: number; admin: string; superuser: boolean; ssl: boolean; orphaned_sessions: { pid: number; oid: number }[];
+}
+
+async function readSession(session: Session, admin: pg.Client): Promise<SessionRow> {
+  const [row] = await session.query<SessionRow>(admin, SESSION_SQL);
   if (!row) throw new ToolError('postgres: the admin role is not visible in pg_roles');
   if (row.version < MINIMUM_VERSION) {
     throw new ToolError(`postgres: the server runs PostgreSQL ${Math.floor(row.version / 10000)}; dbfence needs 13 or later`);
@@ -193,8 +211,12 @@ export async function inspect(
     const roleRows = await session.query<RoleRow>(admin, ROLES_SQL, [users]);
     const databaseGrants = await session.query<LiveDatabaseGrant>(admin, DATABASE_GRANTS_SQL);
     const databaseRows = await session.query<{ name: string; connectable: boolean }>(admin, DATABASES_SQL);
-    const [hba] = await session.query<{ path: string; text: string; errors: { line: number; error: string }[] }>(admin, HBA_SQL);
-    if (!hba) throw new ToolError('postgres: could not read pg_hba.conf');
+    const [hbaRow] = await session.query<HbaRow>(admin, HBA_SQL);
+    if (!hbaRow) throw new ToolError('postgres: could not read pg_hba.conf');
+    const hba: LiveHba = {
+      path: hbaRow.path, text: hbaRow.text, errors: hbaRow.errors,
+      pendingReload: hbaRow.reload_pending ? { modified: hbaRow.modified, loaded: hbaRow.loaded } : undefined,
+    };
     const roles = new Map<string, LiveRole>(roleRows.map((row) => [row.name, {
       oid: row.oid, name: row.name, managed: row.managed, comment: row.comment,
       options: {
@@ -239,6 +261,7 @@ export async function inspect(
       version: about.version,
       adminUser: about.admin,
       ssl: about.ssl,
+      orphanedSessions: about.orphaned_sessions,
       roles,
       databaseGrants,
       databaseNames,

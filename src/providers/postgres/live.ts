@@ -72,6 +72,12 @@ export interface LiveHba {
   text: string;
   /** Lines pg_hba_file_rules reports in error right now (the file on disk, not what is loaded). */
   errors: { line: number; error: string }[];
+  /**
+   * Set when the file may have changed since the server last loaded its
+   * configuration (an apply that stopped between writing and reloading):
+   * the rules enforced may then not be the ones in `text`.
+   */
+  pendingReload: { modified: Date; loaded: Date } | undefined;
 }
 
 export interface PostgresLive {
@@ -80,6 +86,12 @@ export interface PostgresLive {
   adminUser: string;
   /** The `ssl` setting: `hostssl` lines admit nobody while it is off. */
   ssl: boolean;
+  /**
+   * Client sessions whose role no longer exists, as an apply killed between
+   * DROP ROLE and ending the role's sessions leaves them: they keep what
+   * PUBLIC holds. `oid` is the gone role's.
+   */
+  orphanedSessions: { pid: number; oid: number }[];
   /** Managed roles, and roles of the files' users whether managed or not. */
   roles: Map<string, LiveRole>;
   databaseGrants: LiveDatabaseGrant[];

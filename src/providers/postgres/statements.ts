@@ -27,7 +27,7 @@ export interface ApplySteps {
   others: Transaction[];
   final: Transaction | undefined;
   hba: { block: string[]; changes: number[] } | undefined;
-  /** Sessions of dropped roles, ended once the drop is committed. */
+  /** Sessions of dropped and gone roles, ended once everything committed; `changes` are the end-sessions ones, reported by that step. */
   terminate: { oids: number[]; changes: number[] };
 }
 
@@ -213,9 +213,12 @@ export function buildSteps(planned: readonly PlannedChange[], home: string): App
         if (action.databases.every((database) => database === home)) builder.add(home, Stage.Drop, `DROP ROLE ${user}`, change);
         else finalDrops.push({ sql: `DROP ROLE ${user}`, changes: [change] });
         terminate.oids.push(action.oid);
-        terminate.changes.push(change);
         break;
       }
+      case 'end-sessions':
+        terminate.oids.push(...action.oids);
+        terminate.changes.push(change);
+        break;
     }
   });
   return {

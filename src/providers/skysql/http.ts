@@ -1,4 +1,5 @@
 import { ToolError } from '../../errors.js';
+import { credentialDestination, redirectRefusal, sameDestination } from '../destination.js';
 import { errorMessageOf, isPendingRejection } from './api-error.js';
 import { formatDuration, type SkysqlOptions } from './options.js';
 
@@ -43,12 +44,7 @@ export class SkysqlHttp {
   private key: string | undefined;
 
   constructor(private readonly config: SkysqlHttpConfig) {
-    try {
-      // A trailing slash makes request paths resolve under any path prefix of the URL.
-      this.base = new URL(config.baseUrl.endsWith('/') ? config.baseUrl : `${config.baseUrl}/`);
-    } catch {
-      throw new ToolError(`provider.apiUrl: ${config.baseUrl} is not a URL`);
-    }
+    this.base = credentialDestination(config.baseUrl, 'provider.apiUrl');
   }
 
   async request<T>(method: string, path: string, init: RequestInit = {}): Promise<HttpResponse<T>> {
@@ -90,7 +86,7 @@ export class SkysqlHttp {
   }
 
   private async attempt(method: string, path: string, init: RequestInit, label: string): Promise<Attempt> {
-    const url = new URL(path.replace(/^\//, ''), this.base);
+    const url = sameDestination(this.base, path, 'SkySQL API');
     for (const [name, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, value);
     }
@@ -103,6 +99,8 @@ export class SkysqlHttp {
         method,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        // fetch would follow a redirect with the X-API-Key header, to any host.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.config.options.requestTimeoutMs),
       });
       text = await response.text();
@@ -110,6 +108,9 @@ export class SkysqlHttp {
       return { kind: 'transient', what: describeFetchFailure(error, this.config.options.requestTimeoutMs) };
     }
     if (response.ok) return { kind: 'ok', response, text };
+    if (response.status >= 300 && response.status < 400) {
+      return { kind: 'fatal', message: redirectRefusal('SkySQL API', `${method} ${path}`, response.status, response.headers.get('location'), this.base) };
+    }
     const message = errorMessageOf(text);
     const status = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     if (TRANSIENT_STATUSES.has(response.status)) {

@@ -25,6 +25,7 @@ export interface FakeComment {
 export interface FakePull {
   number: number;
   head: { sha: string };
+  base?: { sha: string };
   merged_at: string | null;
   merge_commit_sha: string | null;
 }
@@ -36,7 +37,7 @@ const NOT_FOUND = { status: 404, body: { message: 'Not Found', documentation_url
 /**
  * GitHub's REST API for what the Action uses, on node:http, in memory:
  * issue comments (listed with Link-header pagination, created, updated,
- * deleted), file contents at a ref, commit comparison over a commit graph,
+ * deleted), file contents at a ref (a folder's listing too), commit comparison over a commit graph,
  * pull requests and the pull requests of a commit, GraphQL's `viewer`. Every
  * request is recorded, body included, so tests can assert what was sent.
  */
@@ -44,7 +45,7 @@ export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
   /** Comments per issue or pull-request number. */
   readonly comments = new Map<number, FakeComment[]>();
-  /** File contents by `ref:path`. */
+  /** File contents by `ref:path`; a folder is every file under `ref:path/`. */
   readonly files = new Map<string, string>();
   /** The commit graph: each commit's parents. */
   readonly parents = new Map<string, string[]>();
@@ -194,10 +195,26 @@ export class FakeGitHub {
   private contents(path: string, request: RecordedRequest): ReturnType<Handler> {
     const ref = request.query.get('ref') ?? this.defaultBranch;
     const text = this.files.get(`${ref}:${path}`);
-    if (text === undefined) return NOT_FOUND;
+    if (text === undefined) return this.folder(ref, path.replace(/\/$/, ''));
     // As GitHub: the raw media type gets the bytes, the default a JSON object with base64 content.
     if (String(request.headers.accept).includes('raw')) return { status: 200, body: text, headers: { 'content-type': 'text/plain; charset=utf-8' } };
     return { status: 200, body: { type: 'file', encoding: 'base64', path, content: Buffer.from(text).toString('base64') } };
+  }
+
+  /** As GitHub lists a folder: its direct entries, files and folders, each with its type. */
+  private folder(ref: string, path: string): ReturnType<Handler> {
+    const prefix = `${ref}:${path}/`;
+    const entries = new Map<string, 'file' | 'dir'>();
+    for (const key of this.files.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const [name, ...deeper] = key.slice(prefix.length).split('/');
+      entries.set(name!, deeper.length > 0 ? 'dir' : 'file');
+    }
+    if (entries.size === 0) return NOT_FOUND;
+    const body = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([name, type]) => ({
+      type, name, path: `${path}/${name}`, size: type === 'file' ? Buffer.byteLength(this.files.get(`${prefix}${name}`)!) : 0,
+    }));
+    return { status: 200, body };
   }
 
   private compare(base: string, head: string): ReturnType<Handler> {

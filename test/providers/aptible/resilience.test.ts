@@ -101,7 +101,7 @@ describe('aptible HTTP client', () => {
       timings: FAST_TIMINGS, sleep: async () => {}, now: () => new Date(), log: () => {},
     });
     await expect(client.get('https://attacker.example/accounts')).rejects.toThrow(
-      `Aptible API: a link points to https://attacker.example, outside ${h.fake.url}; refusing to send the token there`,
+      `Aptible API: a link points to https://attacker.example, outside ${h.fake.url}; refusing to send the credential there`,
     );
     expect(h.fake.requests).toEqual([]);
   });

@@ -48,6 +48,7 @@ function serving(names: string[], daysLeft: number, overrides: Partial<Certifica
     onDisk: info,
     keyMatches: true,
     servedByCa: true,
+    pendingSettings: [],
     ...overrides,
   };
 }
@@ -135,6 +136,25 @@ describe('diffCertificate', () => {
       before: { serial: good.served!.serial, minProtocol: 'TLSv1.2' },
       after: { serial: good.served!.serial, minProtocol: 'TLSv1.3' },
     });
+  });
+
+  it('updates settings that the configuration files would change at the next reload (an ALTER SYSTEM not reloaded)', () => {
+    const pending = { ...good, pendingSettings: [
+      { name: 'ssl' as const, loaded: 'on', next: 'off' },
+      { name: 'ssl_cert_file' as const, loaded: good.certFile, next: 'server.crt' },
+    ] };
+    expect(diffCertificate(config(), pending, now)).toEqual([expect.objectContaining({
+      action: 'update',
+      reason: 'the configuration files set ssl = off, which the next reload or restart would load instead of on; '
+        + `the configuration files set ssl_cert_file = server.crt, which the next reload or restart would load instead of ${good.certFile}`,
+    })]);
+    // What a reload would load anyway, spelled otherwise or already the file's wish, is no change.
+    const harmless = { ...good, minProtocol: 'TLSv1.3', pendingSettings: [
+      { name: 'ssl' as const, loaded: 'on', next: 'true' },
+      { name: 'ssl_min_protocol_version' as const, loaded: 'TLSv1.3', next: 'tlsv1.3' },
+      { name: 'ssl_key_file' as const, loaded: good.keyFile, next: 'dbfence-server.key' },
+    ] };
+    expect(diffCertificate(config({ minVersion: '1.3' }), harmless, now)).toEqual([]);
   });
 
   it('lists every reason in one change', () => {

@@ -19,6 +19,7 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
     version: 180000,
     adminUser: 'postgres',
     ssl: true,
+    orphanedSessions: [],
     roles: new Map(),
     databaseGrants: [],
     databaseNames: new Set(['postgres', 'orders']),
@@ -29,7 +30,7 @@ function liveState(overrides: Partial<PostgresLive> = {}): PostgresLive {
         ['analytics', new Set(['daily', 'weekly'])],
       ]),
     }]]),
-    hba: { path: '/data/pg_hba.conf', text: HBA, errors: [] },
+    hba: { path: '/data/pg_hba.conf', text: HBA, errors: [], pendingReload: undefined },
     certificate: undefined,
     statementCount: 0,
     ...overrides,
@@ -62,7 +63,7 @@ function converged(config: EndpointsConfig): PostgresLive {
       otherGrants: [],
       relations: new Map([['public', new Set(['orders', 'line_items', 'users'])]]),
     }]]),
-    hba: { path: '/data/pg_hba.conf', text: spliceBlock(HBA, renderBlock(state.roles)), errors: [] },
+    hba: { path: '/data/pg_hba.conf', text: spliceBlock(HBA, renderBlock(state.roles)), errors: [], pendingReload: undefined },
   });
 }
 
@@ -192,6 +193,30 @@ describe('postgres diff', () => {
     const below = converged(metabase);
     below.hba.text = `${HBA}${renderBlock(desiredState(metabase).roles).join('\n')}\n`;
     expect(diff(metabase, below)).toEqual([expect.objectContaining({ address: 'postgres.hba.block', action: 'update' })]);
+  });
+
+  it('plans a reload when pg_hba.conf changed after the server last loaded it, even though the file matches', () => {
+    const live = converged(metabase);
+    live.hba.pendingReload = { modified: new Date('2026-03-01T10:00:05Z'), loaded: new Date('2026-03-01T10:00:01.250Z') };
+    expect(diff(metabase, live)).toEqual([{
+      address: 'postgres.hba.reload', resource: 'reload', action: 'update', destructive: false,
+      reason: "pg_hba.conf was modified at 2026-03-01T10:00:05.000Z and the server has not loaded its configuration since (last at 2026-03-01T10:00:01.250Z), so the rules it enforces may not be the file's: reload the server configuration so pg_hba.conf takes effect",
+      before: { modified: '2026-03-01T10:00:05.000Z', loaded: '2026-03-01T10:00:01.250Z' },
+    }]);
+    // Alongside line changes too: the lines a plan shows as there may not be the ones enforced.
+    const moved = ordersConfig([integration('metabase', 'metabase_ro', { from: ['10.1.0.0/16'] })]);
+    expect(diff(moved, live).map((c) => c.address)).toEqual([
+      'postgres.hba.metabase_ro.10.1.0.0/16', 'postgres.hba.metabase_ro.127.0.0.1/32', 'postgres.hba.reload',
+    ]);
+  });
+
+  it('ends the sessions a dropped role left open, as a disruptive change', () => {
+    const live = converged(metabase);
+    live.orphanedSessions = [{ pid: 4242, oid: 16999 }, { pid: 4243, oid: 16999 }];
+    expect(diff(metabase, live)).toEqual([expect.objectContaining({
+      address: 'postgres.sessions.dropped-roles', resource: 'session', action: 'delete', disruptive: true, before: [4242, 4243],
+      reason: "sessions of roles that no longer exist are still open (pid 4242, 4243): an apply stopped between DROP ROLE and ending the role's sessions leaves them, and they keep what PUBLIC holds until they are ended",
+    })]);
   });
 
   it('asks for a source change as one added and one removed line', () => {

@@ -1,10 +1,11 @@
-import type pg from 'pg';
+import { utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
 import { freePort, startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
-  ADMIN_ENV, applyOnce, connect, enableTls, hbaText, integration, ordersConfig, providerFor, seedOrders, withAdmin,
+  ADMIN_ENV, applyOnce, applyWaitsOnLock, connect, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
 
 let server: TestServer;
@@ -36,16 +37,6 @@ async function setSsl(on: boolean): Promise<void> {
     if (value === (on ? 'on' : 'off')) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/** Polls until an apply's session waits on a lock (true), or the apply has finished (false). */
-async function applyWaitsOnLock(watcher: pg.Client, finished: () => boolean): Promise<boolean> {
-  while (!finished()) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
-    if (rows.length > 0) return true;
-  }
-  return false;
 }
 
 beforeAll(async () => {
@@ -152,6 +143,24 @@ describe('postgres apply when things go wrong', () => {
     await expect(applyOnce(config, noPassword)).rejects.toThrow(
       new ToolError('databases[0].integrations[1].credentials.password: the environment variable ZETA_RO_PASSWORD is not set'),
     );
+  });
+
+  it('plans a reload for a pg_hba.conf dated in the future, and its apply does not hang', async () => {
+    expect((await applyOnce(config, env)).ok).toBe(true);
+    const path = join(server.dataDir, 'pg_hba.conf');
+    utimesSync(path, new Date(), new Date(Date.now() + 3_600_000));
+    try {
+      const { changes } = await planOnce(config, env);
+      expect(changes.map((c) => c.address)).toEqual(['postgres.hba.reload']);
+      // The reload cannot make the server look newer than the file: the plan keeps saying so, the apply returns.
+      const result = await applyOnce(config, env);
+      expect(result.outcomes.map((o) => [o.change.address, o.status])).toEqual([['postgres.hba.reload', 'applied']]);
+      expect((await planOnce(config, env)).changes.map((c) => c.address)).toEqual(['postgres.hba.reload']);
+    } finally {
+      utimesSync(path, new Date(), new Date(Date.now() - 5_000));
+    }
+    expect((await applyOnce(config, env)).ok).toBe(true);
+    expect((await planOnce(config, env)).changes).toEqual([]);
   });
 
   it('reports an unreachable server as one ToolError without the password', async () => {

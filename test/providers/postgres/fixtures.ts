@@ -156,3 +156,13 @@ export async function planOnce(config: EndpointsConfig, env: NodeJS.ProcessEnv) 
 export async function hbaText(server: TestServer): Promise<string> {
   return withAdmin(server, async (client) => (await client.query("SELECT pg_read_file(current_setting('hba_file')) AS text")).rows[0].text as string);
 }
+
+/** Polls until an apply's session waits on a lock (true), or the apply has finished (false). */
+export async function applyWaitsOnLock(watcher: pg.Client, finished: () => boolean): Promise<boolean> {
+  while (!finished()) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const { rows } = await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbfence' AND wait_event_type = 'Lock'`);
+    if (rows.length > 0) return true;
+  }
+  return false;
+}
