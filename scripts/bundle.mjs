@@ -48,5 +48,8 @@ buildSync({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // A CommonJS file has no import.meta: ES modules inside (fdir, under tinyglobby) get the bundle's own URL.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
 console.log(`bundle: dist/ holds ${readdirSync(new URL('../dist', import.meta.url), { recursive: true }).sort().join(', ')}`);

@@ -10,7 +10,7 @@ export interface CommandResult {
 const HELP = `Usage: dbfence <command> [options]
 
 Commands:
-  lint [FILE...]   check endpoints.yaml against the schema, the rules and your policies
+  lint [FILE...]   check endpoints.yaml (files, folders, globs, - for stdin) against the schema, the rules and your policies
   plan [FILE]      show what apply would change on the live database, and the drift
   apply [FILE]     make the live database match the file
   verify [FILE]    prove, as each integration, that the live database behaves as the file says

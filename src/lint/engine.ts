@@ -1,7 +1,7 @@
 import type { EndpointsConfig } from '../model/config.js';
 import type { LocationIndex, OffsetRange } from '../model/locations.js';
 import type { ParsedDocument } from '../model/parse.js';
-import { type DocPath, formatPath } from '../model/path.js';
+import { type DocPath, formatPath, pathStartsWith } from '../model/path.js';
 import type { SourceFile } from '../model/source.js';
 import { parseCidrLenient } from '../net/cidr.js';
 import { ConfigIndex } from './config-index.js';
@@ -11,6 +11,7 @@ import type { RuleSetting, WaiverPolicy } from './policies/pack.js';
 import type { AnyRule, Report } from './rule.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from './rules/index.js';
 import { checkSchema } from './schema-check.js';
+import { type ValidPart, validPart } from './schema-prune.js';
 import { findInlineSecrets, inlineSecretValues, quoteValue, safeMessage } from './secrets.js';
 import { applyWaivers, readWaivers, type Waiver, waiverReports } from './waivers.js';
 
@@ -159,31 +160,40 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
   schemaReports.forEach(add('schema', 'error'));
   const valid = schemaReports.length === 0;
   const config = data as EndpointsConfig;
+  // Rules read the part of the file that passed the schema: one bad value hides only its own item's findings.
+  const part: ValidPart | undefined = valid ? { config, originalPath: (path) => [...path], removed: [] } : validPart(data, schemaReports);
   let index: ConfigIndex | undefined;
-  if (valid) {
-    index = new ConfigIndex(config);
-    for (const entry of [...index.allowEntries, ...index.sources]) {
+  if (part) {
+    const partIndex = new ConfigIndex(part.config);
+    index = partIndex;
+    const addOnPart = (ruleId: string, severity: Severity) => (report: Report) =>
+      add(ruleId, severity)({ ...report, path: part.originalPath(report.path) });
+    for (const entry of [...partIndex.allowEntries, ...partIndex.sources]) {
       if (entry.network) continue;
       const reading = parseCidrLenient(entry.text);
-      add('schema', 'error')({
+      addOnPart('schema', 'error')({
         path: entry.path,
         message: `${quoteValue(entry.text, entry.path)} is not a CIDR in standard form (four decimal octets without leading zeros, or an IPv6 address, then /prefix)${reading ? `; other tools would read it as ${reading.canonical}` : ''}`,
       });
     }
+    for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
+      if (!rule.robust) rule.check({ config: part.config, valid: true, index: partIndex, options: ruleOptions, report: addOnPart(rule.meta.id, severity) });
+    }
+    for (const rule of ruleSet.custom) runCustomRule(rule, partIndex).forEach(addOnPart(rule.id, rule.severity));
   }
   for (const { rule, severity, options: ruleOptions } of ruleSet.rules) {
-    if (!valid && !rule.robust) continue;
+    if (!rule.robust) continue;
+    // A robust rule reads the raw data, the whole file (through the index only when the file passed the schema).
     rule.check({
       config,
       valid,
       get index() {
-        return (index ??= new ConfigIndex(config));
+        return valid && index ? index : new ConfigIndex(config);
       },
       options: ruleOptions,
       report: add(rule.meta.id, severity),
     });
   }
-  if (index) for (const rule of ruleSet.custom) runCustomRule(rule, index).forEach(add(rule.id, rule.severity));
 
   const redactions = findInlineSecrets(data).map(({ path }) => locations.locate(data, path));
   const waivers = readWaivers(source, data, locations, {
@@ -193,9 +203,11 @@ export function lintDocument(parsed: ParsedDocument, ruleSet: RuleSet, options: 
     forbidden: ruleSet.waivers === 'forbidden',
   });
   const { kept, waived } = applyWaivers(waivers, pending);
+  // A waiver around or inside a part the rules did not read may yet waive a finding there.
+  const unread = (path: DocPath) => !part || part.removed.some((item) => pathStartsWith(path, item) || pathStartsWith(item, path));
   const findings = report([
     ...kept.map(({ ruleId, severity, message, path, at }) => ({ ruleId, severity, message, range: locations.locate(data, path, at), path })),
-    ...waiverReports(waivers),
+    ...waiverReports(waivers, unread),
   ]);
   findings.sort(compareFindings);
   return { source, findings, redactions, config: valid ? config : undefined, locations, waivers, waived };

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { LocationIndex } from '../model/locations.js';
 import { parseYaml } from '../model/parse.js';
-import { DEFAULT_MAX_FILE_BYTES, readSourceText } from '../model/read.js';
+import { type BoundedRead, DEFAULT_MAX_FILE_BYTES, readSourceText, sourceText } from '../model/read.js';
 import { SourceFile } from '../model/source.js';
 import { buildRuleSet, lintDocument, type LintedFile, type RuleSet } from './engine.js';
 import type { CustomRule } from './policies/custom-rule.js';
@@ -15,6 +15,16 @@ export interface LintRunOptions {
   policiesDir?: string | undefined;
   maxFileBytes?: number;
   today?: string;
+}
+
+/**
+ * What to lint: a file's path, or content read elsewhere (standard input)
+ * with the path it stands for, which names it in reports and finds its policies.
+ */
+export type LintInput = string | { path: string; content: BoundedRead };
+
+function inputPath(input: LintInput): string {
+  return typeof input === 'string' ? input : input.path;
 }
 
 /** A linted file with the rules it was linted with (its own policies folder's). */
@@ -54,18 +64,18 @@ export async function loadRuleSet(policiesDir: string | undefined): Promise<Load
  * Lints files with the built-in pack and the team's policies: each file with
  * its own policies folder (a folder shared by several files is read once).
  */
-export async function runLint(paths: readonly string[], options: LintRunOptions = {}): Promise<LintRun> {
+export async function runLint(inputs: readonly LintInput[], options: LintRunOptions = {}): Promise<LintRun> {
   const byFolder = new Map<string | undefined, LoadedPolicies>();
   const files: RunFile[] = [];
-  for (const path of paths) {
-    const policiesDir = resolvePoliciesDir(path, options.policiesDir);
+  for (const input of inputs) {
+    const policiesDir = resolvePoliciesDir(inputPath(input), options.policiesDir);
     const key = policiesDir === undefined ? undefined : resolve(policiesDir);
     let policies = byFolder.get(key);
     if (!policies) {
       policies = await loadRuleSet(policiesDir);
       byFolder.set(key, policies);
     }
-    files.push({ ...lintFile(path, policies.ruleSet, options), ruleSet: policies.ruleSet });
+    files.push({ ...lintFile(input, policies.ruleSet, options), ruleSet: policies.ruleSet });
   }
   const loaded = [...byFolder.values()];
   // Two folders may define the same rule id: reports describe it once.
@@ -74,9 +84,10 @@ export async function runLint(paths: readonly string[], options: LintRunOptions 
   return { files, customRules, policyFiles: loaded.flatMap((policies) => policies.files) };
 }
 
-export function lintFile(path: string, ruleSet: RuleSet, options: LintRunOptions = {}): LintedFile {
-  const name = displayName(path);
-  const read = readSourceText(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+export function lintFile(input: LintInput, ruleSet: RuleSet, options: LintRunOptions = {}): LintedFile {
+  const name = displayName(inputPath(input));
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const read = typeof input === 'string' ? readSourceText(input, maxBytes) : sourceText(input.content, maxBytes);
   if (!read.ok) {
     const source = new SourceFile(name, read.text);
     const { line, column } = source.position(read.offset);

@@ -306,8 +306,13 @@ export interface WaiverReport {
   path: DocPath;
 }
 
-/** Findings about the waivers themselves, once `applyWaivers` has run: broken waivers, and lint rule ids that waived nothing. */
-export function waiverReports(waivers: readonly Waiver[]): WaiverReport[] {
+/**
+ * Findings about the waivers themselves, once `applyWaivers` has run: broken
+ * waivers, and lint rule ids that waived nothing, except where `unread` says
+ * the rules did not read the waiver's node (a part of the file that failed
+ * the schema): there a finding may yet come.
+ */
+export function waiverReports(waivers: readonly Waiver[], unread: (path: DocPath) => boolean): WaiverReport[] {
   const reports: WaiverReport[] = [];
   for (const waiver of waivers) {
     const range = { start: waiver.start, end: waiver.end };
@@ -318,7 +323,7 @@ export function waiverReports(waivers: readonly Waiver[]): WaiverReport[] {
       continue;
     }
     const unused = waiver.ruleIds.filter((id) => !waiver.matched.has(id) && !PLAN_IDS.has(id));
-    if (unused.length === 0) continue;
+    if (unused.length === 0 || unread(path)) continue;
     const advice = unused.length === waiver.ruleIds.length ? 'remove the waiver' : `remove ${unused.length === 1 ? 'that id' : 'those ids'} from it`;
     reports.push({ ruleId: 'unused-waiver', severity: 'warning', message: `this waiver of ${unused.join(', ')} waives no finding: ${advice}`, range, path });
   }

@@ -14,7 +14,11 @@ export type ReadResult =
  * ToolError.
  */
 export function readSourceText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): ReadResult {
-  const read = readRegularFile(path, maxBytes);
+  return sourceText(readRegularFile(path, maxBytes), maxBytes);
+}
+
+/** The text of a bounded read, or the finding for content over the bound or not UTF-8. */
+export function sourceText(read: BoundedRead, maxBytes: number): ReadResult {
   if ('bytes' in read) return decodeUtf8(read.bytes);
   const size = read.size === undefined ? '' : `${formatBytes(read.size)}, `;
   return { ok: false, offset: 0, text: '', message: `the file is ${size}over the ${formatBytes(maxBytes)} limit; is this the right file?` };
@@ -65,6 +69,26 @@ export function readRegularFile(
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Reads a stream (standard input) to its end under the same bound as files:
+ * past `maxBytes` it stops and lets the writer go, so `cat /dev/zero | …`
+ * ends instead of filling memory.
+ */
+export async function readBoundedStream(stream: NodeJS.ReadableStream & { destroy(): void }, maxBytes: number): Promise<BoundedRead> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    length += bytes.length;
+    if (length > maxBytes) {
+      stream.destroy();
+      return { size: undefined };
+    }
+    chunks.push(bytes);
+  }
+  return { bytes: Buffer.concat(chunks, length) };
 }
 
 function unreadableReason(error: NodeJS.ErrnoException): string {

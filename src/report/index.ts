@@ -3,13 +3,15 @@ import type { LintRun } from '../lint/run.js';
 import { BUILTIN_RULES, CORE_CHECKS, PLAN_RULES } from '../lint/rules/index.js';
 import { packageVersion, TOOL_URL } from '../package-info.js';
 import { github } from './github.js';
+import { gitlab } from './gitlab.js';
 import type { ReportInput, RuleDescriptor } from './input.js';
 import { json } from './json.js';
+import { junit } from './junit.js';
 import { markdown } from './markdown.js';
 import { sarif } from './sarif.js';
 import { stylish } from './stylish.js';
 
-export const FORMATS = ['stylish', 'json', 'sarif', 'github', 'markdown'] as const;
+export const FORMATS = ['stylish', 'json', 'sarif', 'github', 'markdown', 'junit', 'gitlab'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Every rule a finding may carry, built-in and custom, as reporters describe them. */
@@ -42,5 +44,9 @@ export function render(format: Format, input: ReportInput, options: { color: boo
       return github(input);
     case 'markdown':
       return markdown(input);
+    case 'junit':
+      return junit(input);
+    case 'gitlab':
+      return gitlab(input);
   }
 }

@@ -23,6 +23,11 @@ export interface ReportInput {
   files: readonly ReportedFile[];
   rules: readonly RuleDescriptor[];
   tool: { name: string; version: string; informationUri: string };
+  /**
+   * The folder SARIF, github, junit and gitlab paths are relative to (the
+   * repository's top folder). Absent: paths as the findings name them.
+   */
+  baseDir?: string | undefined;
 }
 
 export type Reporter = (input: ReportInput) => string;

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../lint/finding.js';
+import { Fingerprints } from './fingerprint.js';
 import type { ReportInput, RuleDescriptor } from './input.js';
+import { reportPath } from './paths.js';
 
 const LEVEL = { error: 'error', warning: 'warning' } as const;
 
@@ -25,6 +26,17 @@ export function sarif(input: ReportInput): string {
   }
   const ruleIndex = new Map([...rules.keys()].map((id, i) => [id, i]));
   const fingerprints = new Fingerprints();
+  const result = (finding: Finding, file: string) => ({
+    ruleId: finding.ruleId,
+    ruleIndex: ruleIndex.get(finding.ruleId),
+    level: LEVEL[finding.severity],
+    message: { text: finding.message },
+    locations: [{
+      physicalLocation: { artifactLocation: artifactLocation(file), region: region(finding) },
+      ...(finding.path ? { logicalLocations: [{ fullyQualifiedName: finding.path, kind: 'member' }] } : {}),
+    }],
+    partialFingerprints: { 'dbfence/v1': fingerprints.of(finding, file) },
+  });
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -38,21 +50,8 @@ export function sarif(input: ReportInput): string {
           rules: [...rules.values()].map(sarifRule),
         },
       },
-      originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root, where dbfence ran.' } } },
-      results: findings.map((finding) => ({
-        ruleId: finding.ruleId,
-        ruleIndex: ruleIndex.get(finding.ruleId),
-        level: LEVEL[finding.severity],
-        message: { text: finding.message },
-        locations: [{
-          physicalLocation: {
-            artifactLocation: artifactLocation(finding.file),
-            region: region(finding),
-          },
-          ...(finding.path ? { logicalLocations: [{ fullyQualifiedName: finding.path, kind: 'member' }] } : {}),
-        }],
-        partialFingerprints: { 'dbfence/v1': fingerprints.of(finding) },
-      })),
+      originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
+      results: findings.map((finding) => result(finding, reportPath(finding.file, input.baseDir))),
     }],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
@@ -76,8 +75,8 @@ function sarifRule(rule: RuleDescriptor) {
 }
 
 /**
- * A path inside the working directory is relative to %SRCROOT%, as GitHub
- * expects; one outside it (given as an absolute path) is a file: URI.
+ * A path inside the repository is relative to %SRCROOT%, as GitHub expects;
+ * one outside it (an absolute path) is a file: URI.
  */
 function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
   if (isAbsolute(file)) return { uri: pathToFileURL(file).href };
@@ -91,20 +90,4 @@ function region(finding: Finding) {
   const endLine = Math.max(startLine, finding.endLine);
   const endColumn = endLine === startLine ? Math.max(finding.endColumn, startColumn + 1) : Math.max(1, finding.endColumn);
   return { startLine, startColumn, endLine, endColumn };
-}
-
-/**
- * Keyed on the rule, file, document path and message, not the line: an alert
- * keeps its identity when lines above it move. Findings that would share a key
- * are told apart by their order, as GitHub's own line hashes are.
- */
-class Fingerprints {
-  private readonly seen = new Map<string, number>();
-
-  of(finding: Finding): string {
-    const hash = createHash('sha256').update(`${finding.ruleId}\u0000${finding.file}\u0000${finding.path}\u0000${finding.message}`).digest('hex').slice(0, 32);
-    const occurrence = (this.seen.get(hash) ?? 0) + 1;
-    this.seen.set(hash, occurrence);
-    return `${hash}:${occurrence}`;
-  }
 }

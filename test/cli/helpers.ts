@@ -17,15 +17,18 @@ export interface Outcome {
 /**
  * Runs `node bin/dbfence.js …` (the bundle in dist/cli/) as a process, with stdout a
  * pipe and none of the caller's colour settings unless given in `env`; `node`
- * is another Node binary to run it with.
+ * is another Node binary to run it with; `input`, what it reads on standard input.
  */
-export function dbfence(args: string[], options: { env?: Record<string, string>; cwd?: string; node?: string } = {}): Promise<Outcome> {
+export function dbfence(args: string[], options: { env?: Record<string, string>; cwd?: string; node?: string; input?: string | Buffer } = {}): Promise<Outcome> {
   if (!existsSync(`${REPO_ROOT}dist/cli/index.cjs`)) throw new Error('dist/cli/index.cjs is missing: run `npm run bundle` first');
   const env = { ...process.env };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'DBFENCE_DEBUG', 'TERM']) delete env[name];
   return new Promise((resolve) => {
-    execFile(options.node ?? process.execPath, [BIN, ...args], { cwd: options.cwd ?? FIXTURES, encoding: 'utf8', env: { ...env, ...options.env } },
+    const child = execFile(options.node ?? process.execPath, [BIN, ...args], { cwd: options.cwd ?? FIXTURES, encoding: 'utf8', env: { ...env, ...options.env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+    // The CLI may stop reading before the end (an input over the bound): that closes the pipe, it is no failure.
+    child.stdin?.on('error', () => {});
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -50,10 +50,10 @@ describe('dbfence lint: formats', () => {
     expect(log.runs[0].results.map((result: { ruleId: string }) => result.ruleId)).toEqual(['allowlist-breadth', 'no-world-open', 'non-routable-source', 'integration-owner']);
   });
 
-  it('prints GitHub annotations', async () => {
+  it('prints GitHub annotations, paths relative to the repository root', async () => {
     const { code, stdout } = await dbfence(['lint', '-f', 'github', 'findings.yaml']);
     expect(code).toBe(1);
-    expect(stdout.split('\n')[1]).toBe('::error file=findings.yaml,line=15,col=19,endLine=15,endColumn=28,title=dbfence no-world-open::"0.0.0.0/0" opens the endpoint to the whole IPv4 internet');
+    expect(stdout.split('\n')[1]).toBe('::error file=test/fixtures/cli-lint/findings.yaml,line=15,col=19,endLine=15,endColumn=28,title=dbfence no-world-open::"0.0.0.0/0" opens the endpoint to the whole IPv4 internet');
   });
 
   it('prints a Markdown table', async () => {
@@ -101,7 +101,7 @@ describe('dbfence lint: exit status', () => {
   });
 
   it('is 2, with one line, for a format it does not know', async () => {
-    expectOneLineError(await dbfence(['lint', '-f', 'xml', 'findings.yaml']), /--format must be one of stylish, json, sarif, github, markdown, not "xml"/);
+    expectOneLineError(await dbfence(['lint', '-f', 'xml', 'findings.yaml']), /--format must be one of stylish, json, sarif, github, markdown, junit, gitlab, not "xml"/);
   });
 
   it.each([['abc'], ['1.5'], ['=-1']])('is 2, with one line, for --max-warnings %s', async (value) => {

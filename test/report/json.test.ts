@@ -3,7 +3,7 @@ import { json } from '../../src/report/json.js';
 import { CLEAN_YAML, FINDINGS_YAML, input, linted } from './helpers.js';
 
 describe('json', () => {
-  it('prints the spec\'s object: findings with 1-based positions, and a summary', async () => {
+  it('prints the spec\'s object: findings with 1-based positions, their rule\'s documentation, and a summary', async () => {
     const report = JSON.parse(json(input(await linted('endpoints.yaml', FINDINGS_YAML)))) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual(['findings', 'summary']);
     expect(report.summary).toEqual({ errors: 2, warnings: 2 });
@@ -17,6 +17,7 @@ describe('json', () => {
       column: 19,
       endLine: 14,
       endColumn: 28,
+      docsUrl: 'https://github.com/dbfence/dbfence/blob/main/docs/rules/no-world-open.md',
     });
   });
 

@@ -3,25 +3,35 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { summarize } from '../../lint/finding.js';
-import { runLint } from '../../lint/run.js';
+import { type RunFile, runLint } from '../../lint/run.js';
+import { DEFAULT_MAX_FILE_BYTES, readBoundedStream } from '../../model/read.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
+import { repositoryRoot } from '../../report/paths.js';
 import { useColor } from '../color.js';
 import { withPoliciesAt } from '../git-ref.js';
+import { expandInputs, STDIN } from '../inputs.js';
 import type { CommandResult } from '../main.js';
 
-export const LINT_HELP = `Usage: dbfence lint [FILE...] [options]
+export const LINT_HELP = `Usage: dbfence lint [FILE|FOLDER|GLOB|-]... [options]
 
 Checks endpoints.yaml files against the schema, the built-in rules and your
-policies. FILE defaults to endpoints.yaml.
+policies. FILE defaults to endpoints.yaml; a FOLDER means every endpoints.yaml
+and endpoints.yml below it (not in node_modules or .git); a quoted GLOB
+('envs/*/endpoints.yaml') the files it matches; - standard input.
 
 Options:
-  -f, --format FORMAT     stylish (default), json, sarif, github or markdown
+  -f, --format FORMAT     stylish (default), json, sarif, github, markdown, junit or gitlab
   -o, --output FILE       write the report to FILE instead of standard output
+      --quiet             report errors only (warnings still count for --fail-on and --max-warnings)
       --fail-on LEVEL     error (default) or warning: the lowest severity that fails
       --max-warnings N    fail when there are more than N warnings
       --policies DIR      your policies folder (default: policies/ beside the file)
       --policies-from REF take the policies folder as it stands at git REF, as the
                           Action does on a pull request (e.g. origin/main)
+      --stdin-filename F  the name standard input is reported under, and whose
+                          policies/ it uses (default <stdin> in this folder)
+      --base-dir DIR      sarif, github, junit and gitlab paths are relative to DIR
+                          (default: the git repository's top folder)
       --max-file-size N   refuse files over N bytes (default 16 MiB)
       --no-color          no colour even on a terminal (NO_COLOR works too)
 
@@ -40,6 +50,9 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
       policies: { type: 'string' },
       'policies-from': { type: 'string' },
       'max-file-size': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      'stdin-filename': { type: 'string' },
+      'base-dir': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -51,22 +64,30 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   if (failOn !== 'error' && failOn !== 'warning') throw new ToolError(`--fail-on must be error or warning, not "${failOn}"`);
   const maxWarnings = optionalCount(values['max-warnings'], '--max-warnings');
   const maxFileBytes = optionalCount(values['max-file-size'], '--max-file-size');
-  const files = positionals.length > 0 ? positionals : ['endpoints.yaml'];
+  const inputs = expandInputs(positionals.length > 0 ? positionals : ['endpoints.yaml']);
+  const stdinName = values['stdin-filename'];
+  if (stdinName !== undefined && !inputs.includes(STDIN)) throw new ToolError('--stdin-filename names standard input: add - to the files to lint it');
+  const files = inputs.filter((input) => input !== STDIN);
+  const baseDir = values['base-dir'] === undefined ? repositoryRoot(process.cwd()) ?? process.cwd() : resolve(values['base-dir']);
   const output = values.output;
+  const bound = maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const lintInputs = await Promise.all(inputs.map(async (input) =>
+    input === STDIN ? { path: stdinName ?? '<stdin>', content: await readBoundedStream(process.stdin, bound) } : input));
 
-  const limits = maxFileBytes !== undefined ? { maxFileBytes } : {};
   const ref = values['policies-from'];
   // What the working tree changes against REF goes to stderr: stdout stays the report.
   let changes = '';
+  const first = lintInputs[0]!;
   const run = ref === undefined
-    ? await runLint(files, { policiesDir: values.policies, ...limits })
-    : await withPoliciesAt(ref, files[0]!, values.policies, async (trusted) => {
-      const linted = await runLint(files, { policiesDir: trusted.policiesDir, ...limits });
+    ? await runLint(lintInputs, { policiesDir: values.policies, maxFileBytes: bound })
+    : await withPoliciesAt(ref, typeof first === 'string' ? first : first.path, values.policies, async (trusted) => {
+      const linted = await runLint(lintInputs, { policiesDir: trusted.policiesDir, maxFileBytes: bound });
       changes = trusted.changesNote(linted.files[0]!);
       return linted;
     });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
-  const report = render(format, reportInput(run), { color });
+  const shown = values.quiet ? (file: RunFile) => file.findings.filter((finding) => finding.severity === 'error') : undefined;
+  const report = render(format, { ...reportInput(run, shown), baseDir }, { color });
   const { errors, warnings } = summarize(run.files.flatMap((file) => file.findings));
   const tooManyWarnings = maxWarnings !== undefined && warnings > maxWarnings;
   const exitCode = errors > 0 || (failOn === 'warning' && warnings > 0) || tooManyWarnings ? 1 : 0;
