@@ -51,7 +51,7 @@ describe('the published package', () => {
     copyFileSync(join(ROOT, 'examples/endpoints.yaml'), join(project, 'endpoints.yaml'));
     await run('npm', ['install', '--omit=dev', '--offline', '--no-audit', '--no-fund', tarball], { cwd: project });
     expect(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['dbfence']);
-    const env = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: join(work, 'cache') };
     delete env.FORCE_COLOR;
     const lint = await run('npx', ['--no-install', 'dbfence', 'lint', 'endpoints.yaml'], { cwd: project, env });
     expect(lint.stdout).toContain('no problems');
