@@ -70,3 +70,18 @@ describe('the published package', () => {
     expect(plan.stderr).toMatch(/^dbfence: .*127\.0\.0\.1:1/);
   }, 300_000);
 });
+
+describe("the Action's bundle", () => {
+  it('runs alone, with no node_modules and no lib/ beside it', async () => {
+    const alone = mkdtempSync(join(tmpdir(), 'dbfence-action-'));
+    try {
+      for (const name of ['index.js', 'package.json']) copyFileSync(join(ROOT, 'dist', name), join(alone, name));
+      const outcome = await run(process.execPath, ['index.js'], { cwd: alone, env: { PATH: process.env.PATH } })
+        .then(({ stdout }) => ({ code: 0, stdout }), (error: { code: number; stdout: string }) => error);
+      // It got as far as reading the workflow's environment, which this is not.
+      expect(outcome).toMatchObject({ code: 1, stdout: expect.stringContaining('::error::dbfence: GITHUB_REPOSITORY is not set') });
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
+  });
+});
