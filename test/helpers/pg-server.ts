@@ -88,10 +88,11 @@ export function unreachableFor(user: UserIds, path: string): string | undefined 
     if (folder === parse(folder).root) break;
   }
   for (const entry of [...chain, target]) {
-    const { mode, uid, gid } = statSync(entry);
+    const stats = statSync(entry);
+    const { mode, uid, gid } = stats;
     const bits = uid === user.uid ? (mode >> 6) & 7 : user.groups.includes(gid) || gid === user.gid ? (mode >> 3) & 7 : mode & 7;
     if ((bits & 1) === 0) {
-      const what = entry === target && !statSync(entry).isDirectory() ? 'run' : 'enter';
+      const what = stats.isDirectory() ? 'enter' : 'run';
       return `it cannot ${what} ${entry} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${uid})`;
     }
   }
