@@ -215,8 +215,9 @@ async function postReport(github: GitHub, event: PullRequestEvent, lookup: Settl
       core.info('No pull-request comment: nothing was found and nothing would change.');
       return undefined;
     case 'kept-newer':
-      core.info(`The pull-request comment already shows a newer commit (${outcome.sha.slice(0, 7)}); it was left as it is.`);
-      return outcome.url;
+      core.info(`The pull-request comment already shows a newer commit (${outcome.sha.slice(0, 7)}); it was left as it is: ${outcome.url}`);
+      // comment-url names the comment this run wrote; it wrote none.
+      return undefined;
     default:
       core.info(`Pull-request comment ${outcome.action}: ${outcome.url}`);
       return outcome.url;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_BINARIES_AVAILABLE, otherNodeBinaries } from '../helpers/node-binaries.js';
 import { dbfence } from './helpers.js';
 
-// The CLI runs on whatever Node the user has (engines: >=20.11), and the Action
+// The CLI runs on whatever Node the user has (engines: >=22; the tests also run
+// on the machine's own Node, which may be older), and the Action
 // on Node 24: each must lint alike, with nothing on standard error.
 describe.skipIf(!NODE_BINARIES_AVAILABLE)('the CLI on Node 20, 22 and 24', () => {
   const cacheHome = mkdtempSync(join(tmpdir(), 'dbfence-node-versions-'));

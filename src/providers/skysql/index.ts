@@ -1,7 +1,7 @@
 import { ToolError } from '../../errors.js';
 import type { SecretRef } from '../../model/config.js';
 import type { Provider, ProviderFactory } from '../types.js';
-import { SkysqlApi } from './api.js';
+import { apiRoot, SkysqlApi } from './api.js';
 import { applySteps } from './apply.js';
 import { caCertificate } from './certificate.js';
 import { planSteps } from './diff.js';
@@ -21,7 +21,7 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
     const settings = config.provider;
     if (settings.kind !== 'skysql') throw new ToolError(`the skysql provider cannot manage a ${settings.kind} file`);
     const http = new SkysqlHttp({
-      baseUrl: settings.apiUrl ?? DEFAULT_API_URL,
+      baseUrl: apiRoot(settings.apiUrl ?? DEFAULT_API_URL),
       apiKey: () => context.secrets.resolve(settings.apiKey, 'provider.apiKey'),
       keySource: describeSecretRef(settings.apiKey),
       options,

@@ -30,6 +30,16 @@ describe('skysql inspect', () => {
     expect(requests.every((r) => r.apiKey === API_KEY && r.query.page_size === '2')).toBe(true);
   });
 
+  it('takes an API URL written with its /provisioning/v1 prefix, as SkySQL documents it, without doubling it', async () => {
+    harness = await startHarness({ services: [{ name: 'orders' }] }, [publicDatabase('orders', [])]);
+    for (const suffix of ['/provisioning/v1', '/provisioning/v1/']) {
+      const config = configFor(harness.fake, [publicDatabase('orders', [])]);
+      const provider = harness.providerFor({ ...config, provider: { ...config.provider, apiUrl: `${harness.fake.url}${suffix}` } as typeof config.provider });
+      expect((await provider.inspect([config])).listed).toBe(1);
+    }
+    expect(harness.fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(2).fill('GET /provisioning/v1/services'));
+  });
+
   it('reads a private service, taking the older mechanism name privatelink as privateconnect', async () => {
     harness = await startHarness({ services: [{ name: 'ledger', mechanism: 'privatelink', allowedAccounts: ['123456789012'] }] }, [privateDatabase('ledger', ['123456789012'])]);
     const live = await harness.provider.inspect([configFor(harness.fake, [privateDatabase('ledger', [])])]);
