@@ -5,7 +5,7 @@ import { ToolError } from '../../errors.js';
 import { lintFile, loadRuleSet } from '../../lint/run.js';
 import type { EndpointsConfig } from '../../model/config.js';
 import { createProvider } from '../../providers/index.js';
-import { resolvePostgresCaCertificate } from '../../providers/postgres/certificate.js';
+import { resolvePostgresCaCertificate } from '../../edges/pg-hba/certificate.js';
 import { envSecretResolver } from '../../providers/secrets.js';
 import type { SecretResolver } from '../../providers/types.js';
 import { createCa } from '../../tls/ca.js';

@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
-import type { ApplyOptions, SecretResolver } from '../types.js';
-import { applyCertificate, resolvePostgresCa } from './certificate.js';
+import type { ApplyOptions, SecretResolver } from '../../providers/types.js';
+import { applyCertificate, resolvePostgresCa } from '../../edges/pg-hba/certificate.js';
 import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
-import { type HbaSwap, swapHba } from './hba-file.js';
+import { type HbaSwap, swapHba } from '../../edges/pg-hba/hba-file.js';
 import { inspect, ORPHANED_SESSION_SQL } from './inspect.js';
 import type { Passwords } from './passwords.js';
 import type { PostgresLive } from './live.js';
@@ -136,9 +136,10 @@ async function certificateStep(
   session: Session, desired: DesiredState, context: ApplyContext, planned: readonly PlannedChange[], outcomes: Outcomes,
 ): Promise<boolean> {
   const changes = planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : []));
-  if (changes.length === 0) return true;
+  // Certificate changes are planned only for a self-managed server.
+  if (changes.length === 0 || !desired.selfManaged) return true;
   try {
-    const ca = resolvePostgresCa(desired.settings, context.secrets, context.now());
+    const ca = resolvePostgresCa(desired.selfManaged, context.secrets, context.now());
     const { host, port } = session.server;
     await applyCertificate(await session.admin(), desired.config, ca, { host, port });
   } catch (error) {
@@ -157,7 +158,7 @@ async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps,
   let swap: HbaSwap | undefined;
   try {
     await runTransaction(session, steps.main, steps.hba && (async () => {
-      swap = await swapHba(session, live.hba, steps.hba!.block);
+      swap = await swapHba(session, live.hba!, steps.hba!.block);
       log(swap.written ? 'postgres: pg_hba.conf checked, written and reloaded' : 'postgres: pg_hba.conf reloaded');
     }));
   } catch (error) {
