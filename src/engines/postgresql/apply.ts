@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
+import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
 import type { ApplyOptions, SecretResolver } from '../../providers/types.js';
 import { applyCertificate, resolvePostgresCa } from '../../edges/pg-hba/certificate.js';
@@ -227,7 +228,7 @@ export interface ApplyContext {
 
 /**
  * Apply under the advisory lock: read the live state again, plan again,
- * refuse unacknowledged destructive changes, then carry the plan out so that
+ * refuse unacknowledged destructive changes (before any change), then carry the plan out so that
  * what cannot finish is rolled back and reported. The certificate goes first
  * (the hostssl lines need TLS), then the SQL and pg_hba.conf together.
  */
@@ -243,18 +244,7 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
       log('postgres: nothing to change');
       return { outcomes: [], ok: true };
     }
-    const refused = planned.filter((p) => (p.change.destructive || p.change.disruptive) && !options.allowDestructive);
-    if (refused.length > 0) {
-      return {
-        ok: false,
-        outcomes: planned.map(({ change }) => ({
-          change, status: 'skipped',
-          error: refused.some((p) => p.change === change)
-            ? 'destructive: not applied without --allow-destructive'
-            : 'not applied: the plan has destructive changes that were not acknowledged',
-        })),
-      };
-    }
+    refuseUnacknowledged(planned.map((p) => p.change), options.allowDestructive);
     const outcomes = new Outcomes(planned);
     const steps = buildSteps(planned, desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database);
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
