@@ -157,6 +157,27 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
     expect(await admin(async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'metabase_ro'`)).rows[0].n)).toBe(1);
   });
 
+  it('skips the accounts when an endpoint step fails, and the next plan shows both, the next apply converges', async () => {
+    const desired = h.config([orders()]);
+    h.fake.model.operationOutcome = ({ type }) => (type === 'provision' ? 'fail' : 'succeed');
+    const failed = await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: true });
+    expect(failed.ok).toBe(false);
+    expect(failed.outcomes.map((o) => [o.change.address, o.status])).toEqual([
+      ['aptible.endpoint.orders/orders-public', 'failed'],
+      ['aptible.database.orders', 'skipped'],
+      ['aptible.accounts.orders.role.metabase_ro', 'skipped'],
+      ['aptible.accounts.orders.grant.metabase_ro.db.database', 'skipped'],
+      ['aptible.accounts.orders.grant.metabase_ro.db.schema.public', 'skipped'],
+      ['aptible.accounts.orders.grant.metabase_ro.db.table.public.orders', 'skipped'],
+    ]);
+    const next = await plan(h.provider(desired.databases, { env: env() }), desired);
+    expect(next.map((c) => c.address)).toEqual(expect.arrayContaining(['aptible.endpoint.orders/orders-public', 'aptible.accounts.orders.role.metabase_ro']));
+
+    h.fake.model.operationOutcome = () => 'succeed';
+    expect((await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: true })).ok).toBe(true);
+    expect(await plan(h.provider(desired.databases, { env: env() }), desired)).toEqual([]);
+  });
+
   it('says, per integration, that users are not managed on a database without adminUrl', async () => {
     const desired = h.config([orders({ adminUrl: undefined, endpoints: [] }), { name: 'legacy', engine: 'mysql', integrations: [{ ...metabase, name: 'looker', user: 'looker' }] }]);
     h.fake.model.addDatabase(production, 'legacy', { type: 'mysql' });
