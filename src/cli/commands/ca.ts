@@ -5,7 +5,6 @@ import { ToolError } from '../../errors.js';
 import { lintFile, loadRuleSet } from '../../lint/run.js';
 import type { EndpointsConfig } from '../../model/config.js';
 import { createProvider } from '../../providers/index.js';
-import { resolvePostgresCaCertificate } from '../../providers/postgres/certificate.js';
 import { envSecretResolver } from '../../providers/secrets.js';
 import type { SecretResolver } from '../../providers/types.js';
 import { createCa } from '../../tls/ca.js';
@@ -118,22 +117,16 @@ export async function caCertCommand(argv: string[]): Promise<CommandResult> {
 }
 
 /**
- * A postgres provider's CA is in the file's own references, so no database
- * connection is needed; managed services publish theirs through the API.
+ * Each provider knows where its CA comes from: the postgres provider reads
+ * the file's own references without connecting, managed services publish
+ * theirs through their API.
  */
 async function caCertificate(config: EndpointsConfig, secrets: SecretResolver, log: (message: string) => void): Promise<string> {
-  switch (config.provider.kind) {
-    case 'postgres':
-      return resolvePostgresCaCertificate(config.provider, secrets);
-    case 'aptible':
-    case 'skysql': {
-      const provider = await createProvider(config, { secrets, log, now: () => new Date() });
-      try {
-        return await provider.caCertificate();
-      } finally {
-        await provider.close();
-      }
-    }
+  const provider = await createProvider(config, { secrets, log, now: () => new Date() });
+  try {
+    return await provider.caCertificate();
+  } finally {
+    await provider.close();
   }
 }
 

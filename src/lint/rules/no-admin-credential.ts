@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../../model/config.js';
+import { DESCRIPTORS, descriptorOf } from '../../providers/descriptors.js';
 import { createRule } from '../rule.js';
 
 interface Options {
@@ -8,19 +8,6 @@ interface Options {
 
 /** Users that hold administrative rights whatever the provider. */
 const COMMON_ADMINS = ['root', 'admin', 'administrator', 'superuser', 'sa', 'mysql', 'mariadb_sys', 'rdsadmin', 'azure_superuser', 'cloudsqlsuperuser'];
-
-/** The administrative user each provider creates for its databases. */
-const PROVIDER_ADMINS: Record<ProviderKind, string[]> = {
-  postgres: ['postgres'],
-  aptible: ['aptible'],
-  skysql: ['dbadmin'],
-};
-
-/**
- * SkySQL's default user is named after the service id: "db", three letters,
- * eight digits (`dbpwf03798702`, `dbdwf40820593`, `dbdgf42002418`).
- */
-const SKYSQL_DEFAULT_USER = /^db[a-z]{3}[0-9]{8}$/;
 
 export default createRule<Options>({
   id: 'no-admin-credential',
@@ -39,10 +26,11 @@ export default createRule<Options>({
   },
   defaultOptions: { users: [] },
   check({ config, index, options, report }) {
-    const admins = new Set([...COMMON_ADMINS, ...Object.values(PROVIDER_ADMINS).flat(), ...options.users]);
+    // Every provider's administrative users, not only this one's: a file moved between providers keeps its users.
+    const admins = new Set([...COMMON_ADMINS, ...DESCRIPTORS.flatMap((descriptor) => descriptor.adminUsers), ...options.users]);
+    const isProviderAdmin = descriptorOf(config.provider).isAdminUser;
     for (const { integration, integrationPath } of index.integrations) {
-      const isAdmin =
-        admins.has(integration.user) || (config.provider.kind === 'skysql' && SKYSQL_DEFAULT_USER.test(integration.user));
+      const isAdmin = admins.has(integration.user) || (isProviderAdmin?.(integration.user) ?? false);
       if (!isAdmin) continue;
       report({
         path: [...integrationPath, 'user'],

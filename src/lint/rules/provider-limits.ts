@@ -1,40 +1,6 @@
-import type { ProviderKind } from '../../model/config.js';
 import { parseDuration } from '../../model/duration.js';
+import { descriptorOf } from '../../providers/descriptors.js';
 import { createRule } from '../rule.js';
-
-interface Limits {
-  /** Where the limit comes from, for the message. */
-  label: string;
-  privateEndpoints: boolean;
-  maxAllowEntries?: number;
-  ipv4Only?: boolean;
-  /** The provider refuses a CIDR whose address is not the network address. */
-  networkAddressRequired?: boolean;
-  /** How many endpoints one database can have. */
-  maxEndpointsPerDatabase?: number;
-  /** The load balancer's idle timeout when the provider does not let it be set, in seconds. */
-  fixedIdleTimeout?: number;
-}
-
-function limitsOf(kind: ProviderKind, cloud: string | undefined): Limits {
-  switch (kind) {
-    case 'postgres':
-      return { label: 'a self-managed PostgreSQL', privateEndpoints: false };
-    case 'aptible':
-      // "The underlying AWS hardware that backs Database Endpoints has an idle connection timeout of 60 minutes."
-      return { label: 'Aptible', privateEndpoints: false, maxAllowEntries: 50, ipv4Only: true, fixedIdleTimeout: 3600 };
-    case 'skysql':
-      return {
-        label: cloud === 'gcp' ? 'SkySQL on GCP' : 'SkySQL',
-        privateEndpoints: true,
-        maxAllowEntries: cloud === 'gcp' ? 200 : 30,
-        ipv4Only: true,
-        networkAddressRequired: true,
-        // A service has one endpoint mechanism: nlb (public) or privateconnect (private).
-        maxEndpointsPerDatabase: 1,
-      };
-  }
-}
 
 export default createRule({
   id: 'provider-limits',
@@ -42,7 +8,7 @@ export default createRule({
   rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
   description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, a CIDR that is not a network address, or an idle timeout the provider does not offer.",
   check({ config, index, report }) {
-    const limits = limitsOf(config.provider.kind, 'cloud' in config.provider ? config.provider.cloud : undefined);
+    const limits = descriptorOf(config.provider).limits(config.provider);
     for (const { database, path } of index.databases) {
       const count = database.endpoints?.length ?? 0;
       if (limits.maxEndpointsPerDatabase === undefined || count <= limits.maxEndpointsPerDatabase) continue;

@@ -11,17 +11,6 @@ export interface StepRunnerDeps {
   log: (message: string) => void;
 }
 
-/** Refuses the whole plan, before any change, when it holds a change that needs acknowledgement. */
-export function checkAcknowledged(steps: readonly Step[], allowDestructive: boolean): void {
-  if (allowDestructive) return;
-  const needing = steps.filter(({ change }) => change.destructive || change.disruptive);
-  if (needing.length === 0) return;
-  const list = needing
-    .map(({ change }) => `${change.address} (${change.destructive ? 'destructive' : 'disruptive'}: ${change.reason})`)
-    .join('; ');
-  throw new ToolError(`apply refused: ${needing.length} change${needing.length === 1 ? ' needs' : 's need'} acknowledgement (--allow-destructive): ${list}`);
-}
-
 /**
  * Carries out the steps in order, each to the end of its Aptible operation.
  * The first failure stops the run: what follows is reported as skipped.

@@ -1,8 +1,13 @@
 import { ToolError } from '../../errors.js';
-import type { EndpointsConfig, SecretRef } from '../../model/config.js';
+import { databaseAccounts, PostgresqlEngine, type PostgresLive } from '../../engines/postgresql/index.js';
+import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js';
+import { formatPath } from '../../model/path.js';
 import { packageVersion } from '../../package-info.js';
+import { unmanagedAccountNotices } from '../../plan/accounts.js';
+import { refuseUnacknowledged } from '../../plan/acknowledge.js';
+import type { ApplyResult, Change, ChangeOutcome } from '../../plan/types.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
-import { checkAcknowledged, runSteps } from './apply.js';
+import { runSteps } from './apply.js';
 import { optionalString } from './hal.js';
 import { AptibleClient } from './http.js';
 import { findEnvironment, inspectEnvironment } from './inspect.js';
@@ -13,6 +18,9 @@ import { planSteps } from './steps.js';
 import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from './timings.js';
 
 export type { AptibleLive } from './live.js';
+
+/** The environment's endpoints (the edge), and the accounts of each database dbfence manages them on, by handle. */
+export type AptibleState = AptibleLive & { accounts: Map<string, PostgresLive> };
 
 export const DEFAULT_API_URL = 'https://api.aptible.com';
 
@@ -29,13 +37,35 @@ function databaseHandles(configs: readonly EndpointsConfig[]): Set<string> {
   return new Set(configs.flatMap((config) => config.databases.map((database) => database.name)));
 }
 
+/** Why a database's integration users are not managed, or undefined when they are. */
+function accountsUnmanagedBecause(database: Database, index: number): string | undefined {
+  if (database.engine !== 'postgresql') return `dbfence does not manage users on Aptible ${database.engine} databases yet`;
+  if (database.adminUrl === undefined) return `${formatPath(['databases', index, 'adminUrl'])} is not set; give the database's admin connection URL to manage them`;
+  return undefined;
+}
+
+/** One database whose accounts the engine manages. */
+interface AccountsDatabase {
+  handle: string;
+  engine: PostgresqlEngine;
+}
+
+/** The engine's addresses (`postgres.role.x`) under the database they are on: `aptible.accounts.<handle>.role.x`. */
+function onDatabase(handle: string, change: Change): Change {
+  return { ...change, address: `aptible.accounts.${handle}.${change.address.replace(/^postgres\./, '')}` };
+}
+
 /**
- * Aptible Database Endpoints through the Deploy API. The token is an Aptible
- * access token used as is (bearer): dbfence never exchanges credentials.
+ * Aptible Database Endpoints through the Deploy API (the edge: endpoints, IP
+ * filters, the restart), and, on each PostgreSQL database with
+ * `databases[].adminUrl`, its integrations' users and grants through the
+ * `postgresql` engine. The token is an Aptible access token used as is
+ * (bearer): dbfence never exchanges credentials.
  */
-export function aptibleProvider(config: EndpointsConfig, context: ProviderContext, options: AptibleProviderOptions = {}): Provider<AptibleLive> {
+export function aptibleProvider(config: EndpointsConfig, context: ProviderContext, options: AptibleProviderOptions = {}): Provider<AptibleState> {
   const settings = config.provider;
   if (settings.kind !== 'aptible') throw new ToolError(`the aptible provider cannot run a ${settings.kind} file`);
+  const { environment } = settings;
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const sleep = options.sleep ?? realSleep;
   const client = new AptibleClient({
@@ -50,16 +80,70 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
   });
   const operations = operationRunner({ client, timings, sleep, now: () => context.now(), log: (message) => context.log(message) });
 
+  const accounts: AccountsDatabase[] = config.databases.flatMap((database, d) => (
+    accountsUnmanagedBecause(database, d) === undefined
+      ? [{ handle: database.name, engine: new PostgresqlEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context) }]
+      : []));
+
+  /** The accounts `file` asks of one database, in the SQL database its admin URL opens; undefined when the file does not manage them. */
+  function accountsOf(file: EndpointsConfig, { handle, engine }: AccountsDatabase) {
+    const index = file.databases.findIndex((database) => database.name === handle);
+    if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
+    return databaseAccounts(file, index, engine.server().database);
+  }
+
+  async function inspect(scope: readonly EndpointsConfig[]): Promise<AptibleState> {
+    const edge = await inspectEnvironment(client, environment, databaseHandles(scope));
+    const live = new Map<string, PostgresLive>();
+    for (const database of accounts) {
+      const states = scope.flatMap((file) => accountsOf(file, database) ?? []);
+      if (states.length > 0) live.set(database.handle, await database.engine.inspect(states));
+    }
+    return { ...edge, accounts: live };
+  }
+
+  function accountChanges(desired: EndpointsConfig, live: AptibleState): Change[] {
+    return accounts.flatMap((database) => {
+      const state = accountsOf(desired, database);
+      const current = live.accounts.get(database.handle);
+      if (!state || !current) return [];
+      return database.engine.changes(state, current).map((change) => onDatabase(database.handle, change));
+    });
+  }
+
+  /** Each database's accounts in turn, once the edge is applied; after a failure the rest are skipped. */
+  async function applyAccounts(desired: EndpointsConfig, planned: readonly Change[], allowDestructive: boolean, failed: boolean): Promise<ChangeOutcome[]> {
+    const outcomes: ChangeOutcome[] = [];
+    for (const database of accounts) {
+      const state = accountsOf(desired, database);
+      if (!state) continue;
+      if (failed) {
+        const prefix = `aptible.accounts.${database.handle}.`;
+        for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
+          outcomes.push({ change, status: 'skipped', error: 'not attempted: an earlier step failed' });
+        }
+        continue;
+      }
+      const result = await database.engine.apply(state, { allowDestructive });
+      outcomes.push(...result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(database.handle, outcome.change) })));
+      failed = !result.ok;
+    }
+    return outcomes;
+  }
+
   return {
     kind: 'aptible',
-    inspect: (scope) => inspectEnvironment(client, settings.environment, databaseHandles(scope)),
-    diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
-    notices: hostnameNotices,
-    async apply(desired, { allowDestructive }) {
-      const live = await inspectEnvironment(client, settings.environment, databaseHandles([desired]));
+    inspect,
+    diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(desired, live)],
+    notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
+    async apply(desired, { allowDestructive }): Promise<ApplyResult> {
+      const live = await inspect([desired]);
       const steps = planSteps(desired, live);
-      checkAcknowledged(steps, allowDestructive);
-      return runSteps(steps, { client, operations, log: (message) => context.log(message) });
+      const planned = accountChanges(desired, live);
+      refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
+      const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message) });
+      const outcomes = [...edge.outcomes, ...await applyAccounts(desired, planned, allowDestructive, !edge.ok)];
+      return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
     },
     async caCertificate() {
       const account = await findEnvironment(client, settings.environment);

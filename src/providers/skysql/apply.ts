@@ -1,4 +1,5 @@
 import { ToolError } from '../../errors.js';
+import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
 import { liveAllowlistEntry, sameAllowlist } from './allowlist.js';
 import type { Operation, Step } from './diff.js';
@@ -12,11 +13,7 @@ import { waitUntilSettled, type WaitDeps } from './wait.js';
  * The first failure stops the run; the steps after it are reported skipped.
  */
 export async function applySteps(steps: readonly Step[], deps: WaitDeps, allowDestructive: boolean): Promise<ApplyResult> {
-  const destructive = steps.filter((step) => step.change.destructive || step.change.disruptive);
-  if (destructive.length > 0 && !allowDestructive) {
-    const list = destructive.map((step) => `${step.change.address}: ${step.change.reason}`).join('; ');
-    throw new ToolError(`nothing was applied: the plan has destructive changes that were not allowed (${list}); review them and apply again allowing destructive changes`);
-  }
+  refuseUnacknowledged(steps.map((step) => step.change), allowDestructive);
   const outcomes: ChangeOutcome[] = [];
   let failed = false;
   for (const step of steps) {

@@ -1,5 +1,6 @@
 import { ToolError } from '../../errors.js';
 import type { SecretRef } from '../../model/config.js';
+import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import type { Provider, ProviderFactory } from '../types.js';
 import { apiRoot, SkysqlApi } from './api.js';
 import { applySteps } from './apply.js';
@@ -34,7 +35,7 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
       kind: 'skysql',
       inspect: (scope) => inspectServices(api, scope),
       diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
-      notices: () => [],
+      notices: (desired) => unmanagedAccountNotices(desired, () => 'dbfence does not manage users on SkySQL databases yet'),
       async apply(desired, { allowDestructive }) {
         const live = await inspectServices(api, [desired]);
         return applySteps(planSteps(desired, live), deps, allowDestructive);

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Integration } from '../../model/config.js';
-import { errorMessage } from '../../providers/postgres/connect.js';
-import { tablePrivileges } from '../../providers/postgres/diff.js';
-import { ident, qualified } from '../../providers/postgres/sql.js';
+import { errorMessage } from '../../engines/postgresql/connect.js';
+import { tablePrivileges } from '../../engines/postgresql/diff.js';
+import { ident, qualified } from '../../engines/postgresql/sql.js';
 import type { Check, Proof } from '../types.js';
 
 /** SQLSTATEs of a write the server refused: no privilege, or a read-only transaction the role is held to. */

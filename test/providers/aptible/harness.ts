@@ -1,9 +1,8 @@
 import type { Database, EndpointsConfig } from '../../../src/model/config.js';
-import { aptibleProvider } from '../../../src/providers/aptible/index.js';
+import { aptibleProvider, type AptibleState } from '../../../src/providers/aptible/index.js';
 import type { AptibleTimings } from '../../../src/providers/aptible/timings.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import type { Provider } from '../../../src/providers/types.js';
-import type { AptibleLive } from '../../../src/providers/aptible/live.js';
 import { type FakeAptible, startFakeAptible } from '../../fakes/aptible/server.js';
 
 /** A distinctive token, so a test can search every output for it. */
@@ -26,7 +25,8 @@ export interface Harness {
   /** Every wait the provider asked for, in ms (the waits themselves are skipped). */
   sleeps: number[];
   config(databases: Database[]): EndpointsConfig;
-  provider(databases?: Database[], options?: { token?: string; timings?: Partial<AptibleTimings> }): Provider<AptibleLive>;
+  /** `env` adds variables to the token's, e.g. a database's admin URL. */
+  provider(databases?: Database[], options?: { token?: string; timings?: Partial<AptibleTimings>; env?: NodeJS.ProcessEnv }): Provider<AptibleState>;
 }
 
 export async function startHarness(options: { echoTokenInErrors?: boolean } = {}): Promise<Harness> {
@@ -42,7 +42,7 @@ export async function startHarness(options: { echoTokenInErrors?: boolean } = {}
     fake, logs, sleeps, config,
     provider(databases = [], providerOptions = {}) {
       return aptibleProvider(config(databases), {
-        secrets: envSecretResolver({ env: { [TOKEN_ENV]: providerOptions.token ?? TOKEN } }),
+        secrets: envSecretResolver({ env: { ...providerOptions.env, [TOKEN_ENV]: providerOptions.token ?? TOKEN } }),
         log: (message) => logs.push(message),
         now: () => new Date(),
       }, {
@@ -65,7 +65,7 @@ export function database(name: string, endpoints: NonNullable<Database['endpoint
 }
 
 /** Plans `desired` against the fake through a fresh inspect, as `dbfence plan` does. */
-export async function plan(provider: Provider<AptibleLive>, desired: EndpointsConfig) {
+export async function plan(provider: Provider<AptibleState>, desired: EndpointsConfig) {
   const live = await provider.inspect([desired]);
   return provider.diff(desired, live);
 }

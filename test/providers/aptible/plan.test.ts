@@ -200,7 +200,7 @@ describe('aptible plan', () => {
     h.fake.model.addDatabase(production, 'fresh', { provisioned: false });
     const provider = h.provider();
     const missing = h.config([database('ghost', [endpoint('ghost-public', ['203.0.113.10/32'])])]);
-    expect(() => provider.diff(missing, { environment: { id: production.id, handle: 'production' }, databases: {} }))
+    expect(() => provider.diff(missing, { environment: { id: production.id, handle: 'production' }, databases: {}, accounts: new Map() }))
       .toThrow('database ghost does not exist in the Aptible environment production: dbfence manages the endpoints of existing databases');
     const fresh = h.config([database('fresh', [endpoint('fresh-public', ['203.0.113.10/32'])])]);
     await expect(plan(provider, fresh)).rejects.toThrow('database fresh is not provisioned on Aptible (status pending): it cannot have endpoints yet');

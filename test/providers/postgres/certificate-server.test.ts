@@ -8,7 +8,7 @@ import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
 import {
   applyCertificate, type CertificateLive, diffCertificate, inspectCertificate,
-} from '../../../src/providers/postgres/certificate.js';
+} from '../../../src/edges/pg-hba/certificate.js';
 import { createCa } from '../../../src/tls/ca.js';
 import { fetchServedCertificate } from '../../../src/tls/served-certificate.js';
 import * as issuing from '../../../src/tls/server-certificate.js';

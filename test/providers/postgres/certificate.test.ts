@@ -3,7 +3,7 @@ import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
 import {
   type CertificateLive, certificateNotices, diffCertificate, resolvePostgresCa, resolvePostgresCaCertificate,
-} from '../../../src/providers/postgres/certificate.js';
+} from '../../../src/edges/pg-hba/certificate.js';
 import type { SecretResolver } from '../../../src/providers/types.js';
 import { createCa } from '../../../src/tls/ca.js';
 import { readCertificate } from '../../../src/tls/certificate-info.js';

@@ -6,8 +6,8 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
-import { parseAdminUrl } from '../../../src/providers/postgres/admin-url.js';
-import { Session } from '../../../src/providers/postgres/connect.js';
+import { parseAdminUrl } from '../../../src/engines/postgresql/admin-url.js';
+import { Session } from '../../../src/engines/postgresql/connect.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import { createCa } from '../../../src/tls/ca.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
@@ -199,7 +199,7 @@ describe('the admin connection on a real server with TLS', () => {
   });
 
   it('connects with sslmode=verify-full when the certificate names the host and chains to sslrootcert', async () => {
-    const session = Session.open(EMPTY.provider as never, envSecretResolver({ env: { [ADMIN_ENV]: verifiedUrl('localhost') } }));
+    const session = Session.open({ fromEnv: ADMIN_ENV }, 'provider.adminUrl', envSecretResolver({ env: { [ADMIN_ENV]: verifiedUrl('localhost') } }));
     try {
       const admin: pg.Client = await session.admin();
       const [row] = await session.query<{ ssl: boolean; statement: string; lock: string; idle: string }>(admin, `
@@ -214,7 +214,7 @@ describe('the admin connection on a real server with TLS', () => {
 
   it('says so when the server ended a transaction left idle past idle_in_transaction_session_timeout', async () => {
     const url = verifiedUrl('localhost', undefined, '-c idle_in_transaction_session_timeout=200ms');
-    const session = Session.open(EMPTY.provider as never, envSecretResolver({ env: { [ADMIN_ENV]: url } }));
+    const session = Session.open({ fromEnv: ADMIN_ENV }, 'provider.adminUrl', envSecretResolver({ env: { [ADMIN_ENV]: url } }));
     try {
       const admin = await session.admin();
       const ended = new Promise((resolve) => admin.once('end', resolve));

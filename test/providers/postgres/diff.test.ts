@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
-import { desiredState } from '../../../src/providers/postgres/desired.js';
-import { planChanges } from '../../../src/providers/postgres/diff.js';
-import { spliceBlock, renderBlock } from '../../../src/providers/postgres/hba.js';
-import type { LiveRole, PostgresLive } from '../../../src/providers/postgres/live.js';
-import { Passwords } from '../../../src/providers/postgres/passwords.js';
-import { scramVerifier } from '../../../src/providers/postgres/scram.js';
+import { desiredState } from '../../../src/engines/postgresql/desired.js';
+import { planChanges } from '../../../src/engines/postgresql/diff.js';
+import { spliceBlock, renderBlock } from '../../../src/edges/pg-hba/hba.js';
+import type { LiveRole, PostgresLive } from '../../../src/engines/postgresql/live.js';
+import { Passwords } from '../../../src/engines/postgresql/passwords.js';
+import { scramVerifier } from '../../../src/engines/postgresql/scram.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import { integration, ordersConfig } from './fixtures.js';
 
@@ -186,18 +186,18 @@ describe('postgres diff', () => {
 
   it('removes pg_hba.conf lines nobody declares and moves the block back ahead of other rules', () => {
     const live = converged(metabase);
-    live.hba.text = live.hba.text.replace('local all metabase_ro reject', 'local all metabase_ro reject\nhost all all 0.0.0.0/0 trust');
+    live.hba!.text = live.hba!.text.replace('local all metabase_ro reject', 'local all metabase_ro reject\nhost all all 0.0.0.0/0 trust');
     expect(diff(metabase, live)).toEqual([expect.objectContaining({
       address: 'postgres.hba.line', action: 'delete', before: ['host all all 0.0.0.0/0 trust'],
     })]);
     const below = converged(metabase);
-    below.hba.text = `${HBA}${renderBlock(desiredState(metabase).roles).join('\n')}\n`;
+    below.hba!.text = `${HBA}${renderBlock(desiredState(metabase).roles).join('\n')}\n`;
     expect(diff(metabase, below)).toEqual([expect.objectContaining({ address: 'postgres.hba.block', action: 'update' })]);
   });
 
   it('plans a reload when pg_hba.conf changed after the server last loaded it, even though the file matches', () => {
     const live = converged(metabase);
-    live.hba.pendingReload = { modified: new Date('2026-03-01T10:00:05Z'), loaded: new Date('2026-03-01T10:00:01.250Z') };
+    live.hba!.pendingReload = { modified: new Date('2026-03-01T10:00:05Z'), loaded: new Date('2026-03-01T10:00:01.250Z') };
     expect(diff(metabase, live)).toEqual([{
       address: 'postgres.hba.reload', resource: 'reload', action: 'update', destructive: false,
       reason: "pg_hba.conf was modified at 2026-03-01T10:00:05.000Z and the server has not loaded its configuration since (last at 2026-03-01T10:00:01.250Z), so the rules it enforces may not be the file's: reload the server configuration so pg_hba.conf takes effect",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { desiredState } from '../../../src/providers/postgres/desired.js';
-import { BLOCK_BEGIN, BLOCK_END, findBlock, hbaToken, renderBlock, spliceBlock } from '../../../src/providers/postgres/hba.js';
+import { desiredState } from '../../../src/engines/postgresql/desired.js';
+import { BLOCK_BEGIN, BLOCK_END, findBlock, hbaToken, renderBlock, spliceBlock } from '../../../src/edges/pg-hba/hba.js';
 import { integration, ordersConfig } from './fixtures.js';
 
 const FILE = [

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifierMatchesSync } from '../../../src/providers/postgres/scram.js';
+import { verifierMatchesSync } from '../../../src/engines/postgresql/scram.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
   ADMIN_ENV, applyOnce, connectAs, enableTls, integration, ordersConfig, planOnce, seedOrders, withAdmin,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointsConfig, Integration } from '../../../src/model/config.js';
-import { findBlock, keptLines } from '../../../src/providers/postgres/hba.js';
+import { findBlock, keptLines } from '../../../src/edges/pg-hba/hba.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
   ADMIN_ENV, applyOnce, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, seedOrders, withAdmin,

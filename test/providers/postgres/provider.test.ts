@@ -180,13 +180,9 @@ describe.each(serverKinds())('postgres provider on a real server (PostgreSQL %s)
     const ended = new Promise((resolve) => session.once('error', resolve));
     const without = ordersConfig([metabase()]);
 
-    const refused = await applyOnce(without, env);
-    expect(refused.ok).toBe(false);
-    expect(refused.outcomes.find((o) => o.change.destructive)).toMatchObject({
-      change: { address: 'postgres.role.fivetran_ro', action: 'delete' }, status: 'skipped',
-      error: 'destructive: not applied without --allow-destructive',
-    });
-    expect(statuses(refused)).toEqual(['skipped']);
+    await expect(applyOnce(without, env)).rejects.toThrow(
+      /^apply refused: 1 change needs acknowledgement \(--allow-destructive\): postgres\.role\.fivetran_ro \(destructive: /);
+    expect((await planOnce(without, env)).changes.map((c) => c.address)).toContain('postgres.role.fivetran_ro');
 
     const dropped = await applyOnce(without, env, true);
     expect(dropped.ok).toBe(true);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scramVerifier, verifierMatches, verifierMatchesSync } from '../../../src/providers/postgres/scram.js';
+import { scramVerifier, verifierMatches, verifierMatchesSync } from '../../../src/engines/postgresql/scram.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import { withAdmin } from './fixtures.js';
 

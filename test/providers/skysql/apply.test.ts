@@ -50,7 +50,7 @@ describe('skysql apply', () => {
     const desired = configFor(harness.fake, [privateDatabase('orders', ['123456789012'])]);
     const error = await errorOf(() => harness!.providerFor(desired).apply(desired, { allowDestructive: false }));
     expect(error).toBeInstanceOf(ToolError);
-    expect(error.message).toMatch(/^nothing was applied: the plan has destructive changes that were not allowed \(skysql\.endpoint\.orders\/orders-private: switches orders from public \(nlb\) to private connect/);
+    expect(error.message).toMatch(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): skysql\.endpoint\.orders\/orders-private \(destructive: switches orders from public \(nlb\) to private connect/);
     expect(harness.fake.mutations()).toEqual([]);
   });
 

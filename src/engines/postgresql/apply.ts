@@ -1,12 +1,13 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
+import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
-import type { ApplyOptions, SecretResolver } from '../types.js';
-import { applyCertificate, resolvePostgresCa } from './certificate.js';
+import type { ApplyOptions, SecretResolver } from '../../providers/types.js';
+import { applyCertificate, resolvePostgresCa } from '../../edges/pg-hba/certificate.js';
 import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
-import { type HbaSwap, swapHba } from './hba-file.js';
+import { type HbaSwap, swapHba } from '../../edges/pg-hba/hba-file.js';
 import { inspect, ORPHANED_SESSION_SQL } from './inspect.js';
 import type { Passwords } from './passwords.js';
 import type { PostgresLive } from './live.js';
@@ -136,9 +137,10 @@ async function certificateStep(
   session: Session, desired: DesiredState, context: ApplyContext, planned: readonly PlannedChange[], outcomes: Outcomes,
 ): Promise<boolean> {
   const changes = planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : []));
-  if (changes.length === 0) return true;
+  // Certificate changes are planned only for a self-managed server.
+  if (changes.length === 0 || !desired.selfManaged) return true;
   try {
-    const ca = resolvePostgresCa(desired.settings, context.secrets, context.now());
+    const ca = resolvePostgresCa(desired.selfManaged, context.secrets, context.now());
     const { host, port } = session.server;
     await applyCertificate(await session.admin(), desired.config, ca, { host, port });
   } catch (error) {
@@ -157,7 +159,7 @@ async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps,
   let swap: HbaSwap | undefined;
   try {
     await runTransaction(session, steps.main, steps.hba && (async () => {
-      swap = await swapHba(session, live.hba, steps.hba!.block);
+      swap = await swapHba(session, live.hba!, steps.hba!.block);
       log(swap.written ? 'postgres: pg_hba.conf checked, written and reloaded' : 'postgres: pg_hba.conf reloaded');
     }));
   } catch (error) {
@@ -226,7 +228,7 @@ export interface ApplyContext {
 
 /**
  * Apply under the advisory lock: read the live state again, plan again,
- * refuse unacknowledged destructive changes, then carry the plan out so that
+ * refuse unacknowledged destructive changes (before any change), then carry the plan out so that
  * what cannot finish is rolled back and reported. The certificate goes first
  * (the hostssl lines need TLS), then the SQL and pg_hba.conf together.
  */
@@ -242,18 +244,7 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
       log('postgres: nothing to change');
       return { outcomes: [], ok: true };
     }
-    const refused = planned.filter((p) => (p.change.destructive || p.change.disruptive) && !options.allowDestructive);
-    if (refused.length > 0) {
-      return {
-        ok: false,
-        outcomes: planned.map(({ change }) => ({
-          change, status: 'skipped',
-          error: refused.some((p) => p.change === change)
-            ? 'destructive: not applied without --allow-destructive'
-            : 'not applied: the plan has destructive changes that were not acknowledged',
-        })),
-      };
-    }
+    refuseUnacknowledged(planned.map((p) => p.change), options.allowDestructive);
     const outcomes = new Outcomes(planned);
     const steps = buildSteps(planned, desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database);
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { errorMessage, type Session } from './connect.js';
+import { errorMessage, type Session } from '../../engines/postgresql/connect.js';
 import { spliceBlock } from './hba.js';
-import type { LiveHba } from './live.js';
+import type { LiveHba } from '../../engines/postgresql/live.js';
 
 const RELOAD_WAIT_MS = 10_000;
 const RELOAD_POLL_MS = 50;

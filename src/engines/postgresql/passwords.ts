@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ToolError } from '../../errors.js';
 import { formatPath } from '../../model/path.js';
-import type { SecretResolver } from '../types.js';
+import type { SecretResolver } from '../../providers/types.js';
 import type { DesiredRole } from './desired.js';
 import { verifierMatches, verifierMatchesSync } from './scram.js';
 

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
-import { inspectCertificate } from './certificate.js';
-import { HBA_SETTLED_SQL } from './hba-file.js';
+import { inspectCertificate } from '../../edges/pg-hba/certificate.js';
+import { HBA_SETTLED_SQL } from '../../edges/pg-hba/hba-file.js';
 import type { Session } from './connect.js';
 import { errorMessage } from './connect.js';
 import { type DesiredState, MARKER, referencedSchemas } from './desired.js';
@@ -183,16 +183,26 @@ interface SessionRow {
   version: number; admin: string; superuser: boolean; ssl: boolean; orphaned_sessions: { pid: number; oid: number }[];
 }
 
-async function readSession(session: Session, admin: pg.Client): Promise<SessionRow> {
+async function readSession(session: Session, admin: pg.Client, selfManaged: boolean): Promise<SessionRow> {
   const [row] = await session.query<SessionRow>(admin, SESSION_SQL);
   if (!row) throw new ToolError('postgres: the admin role is not visible in pg_roles');
   if (row.version < MINIMUM_VERSION) {
     throw new ToolError(`postgres: the server runs PostgreSQL ${Math.floor(row.version / 10000)}; dbfence needs 13 or later`);
   }
   if (!row.superuser) {
-    throw new ToolError(`postgres: the admin user ${row.admin} is not a superuser; dbfence needs one to read password verifiers and to write pg_hba.conf`);
+    const needs = selfManaged ? 'to read password verifiers and to write pg_hba.conf' : 'to read password verifiers';
+    throw new ToolError(`postgres: the admin user ${row.admin} is not a superuser; dbfence needs one ${needs}`);
   }
   return row;
+}
+
+async function readHba(session: Session, admin: pg.Client): Promise<LiveHba> {
+  const [row] = await session.query<HbaRow>(admin, HBA_SQL);
+  if (!row) throw new ToolError('postgres: could not read pg_hba.conf');
+  return {
+    path: row.path, text: row.text, errors: row.errors,
+    pendingReload: row.reload_pending ? { modified: row.modified, loaded: row.loaded } : undefined,
+  };
 }
 
 /**
@@ -206,17 +216,13 @@ export async function inspect(
   const startCount = session.statements;
   try {
     const admin = await session.admin();
-    const about = await readSession(session, admin);
+    const selfManaged = scope.some((state) => state.selfManaged !== undefined);
+    const about = await readSession(session, admin, selfManaged);
     const users = [...new Set(scope.flatMap((state) => state.roles.map((role) => role.user)))];
     const roleRows = await session.query<RoleRow>(admin, ROLES_SQL, [users]);
     const databaseGrants = await session.query<LiveDatabaseGrant>(admin, DATABASE_GRANTS_SQL);
     const databaseRows = await session.query<{ name: string; connectable: boolean }>(admin, DATABASES_SQL);
-    const [hbaRow] = await session.query<HbaRow>(admin, HBA_SQL);
-    if (!hbaRow) throw new ToolError('postgres: could not read pg_hba.conf');
-    const hba: LiveHba = {
-      path: hbaRow.path, text: hbaRow.text, errors: hbaRow.errors,
-      pendingReload: hbaRow.reload_pending ? { modified: hbaRow.modified, loaded: hbaRow.loaded } : undefined,
-    };
+    const hba = selfManaged ? await readHba(session, admin) : undefined;
     const roles = new Map<string, LiveRole>(roleRows.map((row) => [row.name, {
       oid: row.oid, name: row.name, managed: row.managed, comment: row.comment,
       options: {
@@ -252,7 +258,7 @@ export async function inspect(
       for (const database of batch) databases.set(database.name, database);
     }
 
-    const servesEndpoints = scope.some((state) => state.config.databases.some((d) => d.endpoints?.some((e) => e.hostname !== undefined)));
+    const servesEndpoints = selfManaged && scope.some((state) => state.config.databases.some((d) => d.endpoints?.some((e) => e.hostname !== undefined)));
     const { host, port } = session.server;
     const certificate = servesEndpoints ? await inspectCertificate(session.counted(admin), { host, port }, options.ca) : undefined;
 

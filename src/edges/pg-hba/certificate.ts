@@ -14,7 +14,7 @@ import {
 import { normalizePem, type PemPair } from '../../tls/pem.js';
 import { fetchServedCertificate } from '../../tls/served-certificate.js';
 import { issueServerCertificate } from '../../tls/server-certificate.js';
-import type { SecretResolver } from '../types.js';
+import type { SecretResolver } from '../../providers/types.js';
 
 export const CERTIFICATE_ADDRESS = 'postgres.certificate.server';
 const CERTIFICATE_RULE_ID = 'certificate-expiry';

@@ -1,5 +1,5 @@
 import { ToolError } from '../../errors.js';
-import type { EndpointsConfig, PostgresProviderSettings, Privilege, SecretRef } from '../../model/config.js';
+import type { Database, EndpointsConfig, PostgresProviderSettings, Privilege, SecretRef } from '../../model/config.js';
 import { type DocPath, formatPath } from '../../model/path.js';
 import { parseCidr } from '../../net/cidr.js';
 
@@ -25,10 +25,10 @@ export function roleOwnership(state: DesiredState, comment: string | null): 'min
   const match = comment === null ? null : MARKER_FORM.exec(comment);
   if (!match) return 'unclaimed';
   const [, owner, database] = match as unknown as [string, string | undefined, string];
-  if (owner !== undefined) return owner === state.settings.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
+  if (owner !== undefined) return owner === state.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
   if (!state.databases.some((d) => d.name === database)) return { other: `the file of database ${database}` };
   // A file that has just set provider.owner takes over the unowned roles of its databases that it declares.
-  return state.settings.owner === undefined ? 'mine' : 'unclaimed';
+  return state.owner === undefined ? 'mine' : 'unclaimed';
 }
 
 export interface DesiredGrant {
@@ -69,30 +69,60 @@ export interface DesiredDatabase {
 export interface DesiredState {
   /** The file itself, for the certificate part, which reads endpoints and defaults. */
   config: EndpointsConfig;
-  settings: PostgresProviderSettings;
+  /** `provider.owner` of the file: the name its roles' markers carry. */
+  owner: string | undefined;
+  /**
+   * Set for a self-managed server (the `postgres` provider): its edge is
+   * pg_hba.conf and the server certificate, managed with the accounts. Unset
+   * where the platform is the edge (Aptible endpoints and IP filters): only
+   * roles and grants are managed, and `from` is the edge's business.
+   */
+  selfManaged: PostgresProviderSettings | undefined;
   databases: DesiredDatabase[];
   roles: DesiredRole[];
 }
 
 /**
- * What one endpoints.yaml asks of the server. Refuses what this provider
- * cannot carry out (another engine, one user for two integrations) with a
- * ToolError naming the place in the file.
+ * What one endpoints.yaml asks of a self-managed server. Refuses what this
+ * engine cannot carry out (another engine, one user for two integrations)
+ * with a ToolError naming the place in the file.
  */
 export function desiredState(config: EndpointsConfig): DesiredState {
   if (config.provider.kind !== 'postgres') {
     throw new ToolError(`provider.kind: ${config.provider.kind} is not handled by the postgres provider`);
   }
   const settings = config.provider;
+  config.databases.forEach((database, d) => {
+    if (database.adminUrl !== undefined) {
+      throw new ToolError(`${formatPath(['databases', d, 'adminUrl'])}: the postgres provider reaches every database through provider.adminUrl; remove this one`);
+    }
+  });
+  const databases = config.databases.map((database, d) => ({ database, path: ['databases', d], sqlName: database.name }));
+  return buildState(config, databases, settings.owner, settings);
+}
+
+/**
+ * The accounts of one database of a platform whose edge is not pg_hba.conf
+ * (Aptible): its integrations' roles and grants, in `sqlName`, the database
+ * the admin URL opens (Aptible names it `db` whatever the handle).
+ */
+export function databaseAccounts(config: EndpointsConfig, index: number, sqlName: string): DesiredState {
+  const database = config.databases[index]!;
+  return buildState(config, [{ database, path: ['databases', index], sqlName }], undefined, undefined);
+}
+
+function buildState(
+  config: EndpointsConfig, selected: { database: Database; path: DocPath; sqlName: string }[],
+  owner: string | undefined, selfManaged: PostgresProviderSettings | undefined,
+): DesiredState {
   const databases: DesiredDatabase[] = [];
   const roles: DesiredRole[] = [];
   const byUser = new Map<string, DesiredRole>();
-  config.databases.forEach((database, d) => {
-    const databasePath = ['databases', d];
+  for (const { database, path: databasePath, sqlName } of selected) {
     if (database.engine !== 'postgresql') {
       throw new ToolError(`${formatPath([...databasePath, 'engine'])}: database ${database.name} is ${database.engine}; the postgres provider manages only postgresql databases`);
     }
-    databases.push({ name: database.name, sensitive: new Set(database.sensitive ?? []), path: databasePath });
+    databases.push({ name: sqlName, sensitive: new Set(database.sensitive ?? []), path: databasePath });
     (database.integrations ?? []).forEach((integration, i) => {
       const path = [...databasePath, 'integrations', i];
       const existing = byUser.get(integration.user);
@@ -102,13 +132,14 @@ export function desiredState(config: EndpointsConfig): DesiredState {
       const role: DesiredRole = {
         user: integration.user,
         integration: integration.name,
-        database: database.name,
-        owner: settings.owner,
-        comment: markerComment(integration.name, database.name, settings.owner),
+        database: sqlName,
+        owner,
+        comment: markerComment(integration.name, sqlName, owner),
         password: integration.credentials?.password === undefined
           ? undefined
           : { ref: integration.credentials.password, path: [...path, 'credentials', 'password'] },
-        sources: (integration.from ?? []).map((text, f) => {
+        // Without pg_hba.conf to write, the sources are the platform edge's (its IP filters), not the role's.
+        sources: !selfManaged ? [] : (integration.from ?? []).map((text, f) => {
           const parsed = parseCidr(text);
           if (!parsed.ok) throw new ToolError(`${formatPath([...path, 'from', f])}: ${text} is not a CIDR: ${parsed.reason}`);
           return { cidr: parsed.network.canonical, path: [...path, 'from', f] };
@@ -127,8 +158,8 @@ export function desiredState(config: EndpointsConfig): DesiredState {
       byUser.set(role.user, role);
       roles.push(role);
     });
-  });
-  return { config, settings, databases, roles };
+  }
+  return { config, owner, selfManaged, databases, roles };
 }
 
 /** The schemas each database's grants name, for the catalog reads. */

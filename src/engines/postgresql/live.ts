@@ -1,4 +1,4 @@
-import type { CertificateLive } from './certificate.js';
+import type { CertificateLive } from '../../edges/pg-hba/certificate.js';
 import type { ServerAddress } from './connect.js';
 
 /** The role options dbfence sets, and the value every managed role must have. */
@@ -99,7 +99,8 @@ export interface PostgresLive {
   databaseNames: Set<string>;
   /** The databases read: the files' databases and those where managed roles hold anything. */
   databases: Map<string, LiveDatabase>;
-  hba: LiveHba;
+  /** Read only for a self-managed server, whose edge is pg_hba.conf. */
+  hba: LiveHba | undefined;
   /** What TLS the server serves; read when the files name an endpoint hostname. */
   certificate: CertificateLive | undefined;
   /** The SQL statements `inspect` sent: grows with databases, never with integrations. */

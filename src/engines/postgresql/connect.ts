@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ToolError } from '../../errors.js';
-import type { PostgresProviderSettings } from '../../model/config.js';
-import type { SecretResolver } from '../types.js';
+import type { SecretRef } from '../../model/config.js';
+import type { SecretResolver } from '../../providers/types.js';
 import { type AdminUrl, formatDuration, KEEPALIVE_IDLE_MS, parseAdminUrl } from './admin-url.js';
 
 /** Where the admin URL points: the server dbfence manages and the TLS target of its certificate. */
@@ -74,8 +74,9 @@ export class Session {
 
   private constructor(private readonly url: AdminUrl, readonly server: ServerAddress) {}
 
-  static open(settings: PostgresProviderSettings, secrets: SecretResolver): Session {
-    const url = parseAdminUrl(secrets.resolve(settings.adminUrl, 'provider.adminUrl'));
+  /** `where` names the setting in the file: `provider.adminUrl`, or `databases[0].adminUrl` on a platform. */
+  static open(adminUrl: SecretRef, where: string, secrets: SecretResolver): Session {
+    const url = parseAdminUrl(secrets.resolve(adminUrl, where), where);
     return new Session(url, { host: url.host, port: url.port, user: url.user, database: url.database });
   }
 

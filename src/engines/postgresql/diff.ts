@@ -2,10 +2,10 @@ import { ToolError } from '../../errors.js';
 import { type DocPath, formatPath } from '../../model/path.js';
 import type { Change } from '../../plan/types.js';
 import { type DesiredRole, type DesiredState, MARKER, roleOwnership } from './desired.js';
-import { describeLine, desiredHbaLines, findBlock, keptLines, lineUser, renderBlock } from './hba.js';
-import type { LiveOtherGrant, LiveRole, PostgresLive, RoleOption } from './live.js';
+import { describeLine, desiredHbaLines, findBlock, keptLines, lineUser, renderBlock } from '../../edges/pg-hba/hba.js';
+import type { LiveHba, LiveOtherGrant, LiveRole, PostgresLive, RoleOption } from './live.js';
 import { ROLE_OPTIONS } from './live.js';
-import { diffCertificate } from './certificate.js';
+import { diffCertificate } from '../../edges/pg-hba/certificate.js';
 import type { Passwords } from './passwords.js';
 
 /** What apply does for one change; kept beside the change, never shown. */
@@ -96,7 +96,7 @@ class Planner {
     this.databaseGrants();
     this.objectGrants();
     this.throwErrors();
-    this.hba();
+    if (this.live.hba) this.hba(this.live.hba);
     this.drops();
     this.orphanedSessions();
     return this.changes;
@@ -295,9 +295,9 @@ class Planner {
     }
   }
 
-  private hba(): void {
+  private hba(hba: LiveHba): void {
     const desired = desiredHbaLines(this.desired.roles);
-    const block = findBlock(this.live.hba.text);
+    const block = findBlock(hba.text);
     // Lines of roles another file manages stay as they are; every other line of the block is this file's to keep or remove.
     const othersRole = (user: string) => {
       const live = this.live.roles.get(user);
@@ -345,7 +345,7 @@ class Planner {
         ...(found.path ? { path: found.path } : {}),
       }, action);
     }
-    this.pendingReload(action);
+    this.pendingReload(hba, action);
     if (byAddress.size > 0 || desired.length === 0) return;
     if (block && !block.aheadOfRules) {
       this.add({
@@ -366,8 +366,8 @@ class Planner {
   }
 
   /** The file on disk may not be what the server enforces: a plan that compared only the file would say "No changes". */
-  private pendingReload(action: Action): void {
-    const pending = this.live.hba.pendingReload;
+  private pendingReload(hba: LiveHba, action: Action): void {
+    const pending = hba.pendingReload;
     if (!pending) return;
     const modified = pending.modified.toISOString();
     const loaded = pending.loaded.toISOString();

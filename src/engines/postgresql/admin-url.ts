@@ -56,7 +56,17 @@ const NOT_A_URL = 'provider.adminUrl is not a valid postgres:// connection URL';
  * names a loopback address or a Unix socket. No message repeats any part of
  * the URL but the host, port, user, database and file names.
  */
-export function parseAdminUrl(text: string): AdminUrl {
+export function parseAdminUrl(text: string, where = 'provider.adminUrl'): AdminUrl {
+  try {
+    return parse(text);
+  } catch (error) {
+    // Every message names the setting first; an Aptible database's own admin URL is `databases[n].adminUrl`.
+    if (error instanceof ToolError && where !== 'provider.adminUrl') throw new ToolError(error.message.replace(/^provider\.adminUrl/, where));
+    throw error;
+  }
+}
+
+function parse(text: string): AdminUrl {
   if (text.includes('#')) {
     throw new ToolError(`${NOT_A_URL}: it contains "#", which ends a URL; percent-encode it as %23 (in a password, for example)`);
   }

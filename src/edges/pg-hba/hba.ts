@@ -1,6 +1,6 @@
 import { ToolError } from '../../errors.js';
 import type { DocPath } from '../../model/path.js';
-import type { DesiredRole } from './desired.js';
+import type { DesiredRole } from '../../engines/postgresql/desired.js';
 
 /**
  * The marked block of pg_hba.conf that dbfence owns. PostgreSQL uses the

@@ -1,0 +1,7 @@
+import type { PostgresProviderSettings } from '../../model/config.js';
+import type { ProviderDescriptor } from '../descriptor.js';
+
+export const postgresDescriptor: ProviderDescriptor<PostgresProviderSettings> = {
+  limits: () => ({ label: 'a self-managed PostgreSQL', privateEndpoints: false }),
+  adminUsers: ['postgres'],
+};
