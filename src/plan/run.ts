@@ -8,7 +8,7 @@ import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { Provider, ProviderContext } from '../providers/types.js';
 import { planFindings } from './findings.js';
-import type { ApplyResult, Change, Plan } from './types.js';
+import type { ApplyResult, Change, ChangeOutcome, Plan } from './types.js';
 
 export interface PlanOptions {
   file: string;
@@ -121,8 +121,24 @@ function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConf
   return { baseline: base.config, driftSkipped: undefined };
 }
 
-/** Applies a plan run that is not blocked. */
-export async function applyPlan(run: PlanRun, provider: Provider | undefined, allowDestructive: boolean): Promise<ApplyResult> {
+/**
+ * Applies a plan run that is not blocked. `onOutcome` sees every outcome
+ * once: as the provider records it, or, for those it reports only in its
+ * result (a refusal up front), when apply returns.
+ */
+export async function applyPlan(
+  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, onOutcome?: (outcome: ChangeOutcome) => void,
+): Promise<ApplyResult> {
   if (run.blocked || !provider || !run.file.config) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
-  return provider.apply(run.file.config, { allowDestructive });
+  if (!onOutcome) return provider.apply(run.file.config, { allowDestructive });
+  const reported = new Set<string>();
+  const result = await provider.apply(run.file.config, {
+    allowDestructive,
+    onOutcome: (outcome) => {
+      reported.add(outcome.change.address);
+      onOutcome(outcome);
+    },
+  });
+  for (const outcome of result.outcomes) if (!reported.has(outcome.change.address)) onOutcome(outcome);
+  return result;
 }

@@ -79,7 +79,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
 }
 
-function plural(count: number, noun: string): string {
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
@@ -89,7 +89,7 @@ function plural(count: number, noun: string): string {
  * it is known not to be one the run read, by device and inode: a symbolic or
  * hard link to endpoints.yaml or a policy would otherwise be overwritten.
  */
-function writeReport(path: string, report: string, reads: readonly string[]): void {
+export function writeReport(path: string, report: string, reads: readonly string[]): void {
   const refuse = (file: string) => new ToolError(`--output ${path} is ${file}, a file this run reads: the report would overwrite it`);
   const named = reads.find((file) => resolve(file) === resolve(path));
   if (named !== undefined) throw refuse(named);

@@ -55,11 +55,11 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     inspect: (scope) => inspectEnvironment(client, settings.environment, databaseHandles(scope)),
     diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
     notices: hostnameNotices,
-    async apply(desired, { allowDestructive }) {
+    async apply(desired, { allowDestructive, onOutcome }) {
       const live = await inspectEnvironment(client, settings.environment, databaseHandles([desired]));
       const steps = planSteps(desired, live);
       checkAcknowledged(steps, allowDestructive);
-      return runSteps(steps, { client, operations, log: (message) => context.log(message) });
+      return runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
     },
     async caCertificate() {
       const account = await findEnvironment(client, settings.environment);

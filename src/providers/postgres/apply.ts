@@ -34,8 +34,10 @@ class Outcomes {
   private readonly parts: number[];
   private readonly committed: number[];
   private readonly failures = new Map<number, { status: 'failed' | 'rolled-back'; error: string }>();
+  /** Changes whose outcome went to `onOutcome` already: every part committed. */
+  private readonly reported = new Set<number>();
 
-  constructor(private readonly planned: readonly PlannedChange[]) {
+  constructor(private readonly planned: readonly PlannedChange[], private readonly onOutcome?: (outcome: ChangeOutcome) => void) {
     this.parts = planned.map(() => 0);
     this.committed = planned.map(() => 0);
   }
@@ -45,7 +47,11 @@ class Outcomes {
   }
 
   commit(changes: Iterable<number>): void {
-    for (const change of new Set(changes)) this.committed[change]! += 1;
+    for (const change of new Set(changes)) {
+      this.committed[change]! += 1;
+      // Its last part committed: applied, and nothing later can change that.
+      if (this.committed[change] === this.parts[change] && !this.failures.has(change)) this.report(change, { change: this.planned[change]!.change, status: 'applied' });
+    }
   }
 
   fail(changes: Iterable<number>, status: 'failed' | 'rolled-back', error: string): void {
@@ -66,7 +72,14 @@ class Outcomes {
         ? { change, status: 'failed', error: 'partly applied: the apply stopped before this change was finished' }
         : { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
     });
+    outcomes.forEach((outcome, i) => this.report(i, outcome));
     return { outcomes, ok: outcomes.every((o) => o.status === 'applied') };
+  }
+
+  private report(change: number, outcome: ChangeOutcome): void {
+    if (this.reported.has(change)) return;
+    this.reported.add(change);
+    this.onOutcome?.(outcome);
   }
 }
 
@@ -254,7 +267,7 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
         })),
       };
     }
-    const outcomes = new Outcomes(planned);
+    const outcomes = new Outcomes(planned, options.onOutcome);
     const steps = buildSteps(planned, desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database);
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
     outcomes.expect(mainChanges(steps));

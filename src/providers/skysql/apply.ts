@@ -1,5 +1,6 @@
 import { ToolError } from '../../errors.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
+import type { ApplyOptions } from '../types.js';
 import { liveAllowlistEntry, sameAllowlist } from './allowlist.js';
 import type { Operation, Step } from './diff.js';
 import type { LiveService } from './live.js';
@@ -11,27 +12,31 @@ import { waitUntilSettled, type WaitDeps } from './wait.js';
  * steps are refused up front unless allowed, so a refusal applies nothing.
  * The first failure stops the run; the steps after it are reported skipped.
  */
-export async function applySteps(steps: readonly Step[], deps: WaitDeps, allowDestructive: boolean): Promise<ApplyResult> {
+export async function applySteps(steps: readonly Step[], deps: WaitDeps, { allowDestructive, onOutcome }: ApplyOptions): Promise<ApplyResult> {
   const destructive = steps.filter((step) => step.change.destructive || step.change.disruptive);
   if (destructive.length > 0 && !allowDestructive) {
     const list = destructive.map((step) => `${step.change.address}: ${step.change.reason}`).join('; ');
     throw new ToolError(`nothing was applied: the plan has destructive changes that were not allowed (${list}); review them and apply again allowing destructive changes`);
   }
   const outcomes: ChangeOutcome[] = [];
+  const record = (outcome: ChangeOutcome) => {
+    outcomes.push(outcome);
+    onOutcome?.(outcome);
+  };
   let failed = false;
   for (const step of steps) {
     if (failed) {
-      outcomes.push({ change: step.change, status: 'skipped' });
+      record({ change: step.change, status: 'skipped' });
       continue;
     }
     try {
       await run(step.operation, deps);
-      outcomes.push({ change: step.change, status: 'applied' });
+      record({ change: step.change, status: 'applied' });
       deps.log(`skysql: applied ${step.change.address}`);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       failed = true;
-      outcomes.push({ change: step.change, status: 'failed', error: error.message });
+      record({ change: step.change, status: 'failed', error: error.message });
     }
   }
   return { outcomes, ok: !failed };
