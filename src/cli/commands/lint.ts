@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { summarize } from '../../lint/finding.js';
+import { fixFile } from '../../lint/fix.js';
 import { runLint } from '../../lint/run.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
 import { useColor } from '../color.js';
@@ -23,6 +24,9 @@ Options:
       --policies-from REF take the policies folder as it stands at git REF, as the
                           Action does on a pull request (e.g. origin/main)
       --max-file-size N   refuse files over N bytes (default 16 MiB)
+      --fix               rewrite mechanical findings in the files first (host bits,
+                          a bare address without /32, lower-case privileges),
+                          keeping comments and layout; the report shows what is left
       --no-color          no colour even on a terminal (NO_COLOR works too)
 
 Exit status: 0 clean or only findings below the threshold, 1 findings at or
@@ -40,6 +44,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
       policies: { type: 'string' },
       'policies-from': { type: 'string' },
       'max-file-size': { type: 'string' },
+      fix: { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -56,13 +61,13 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
 
   const limits = maxFileBytes !== undefined ? { maxFileBytes } : {};
   const ref = values['policies-from'];
-  // What the working tree changes against REF goes to stderr: stdout stays the report.
-  let changes = '';
+  // What --fix rewrote and what the working tree changes against REF go to stderr: stdout stays the report.
+  let changes = values.fix ? fixFiles(files, maxFileBytes) : '';
   const run = ref === undefined
     ? await runLint(files, { policiesDir: values.policies, ...limits })
     : await withPoliciesAt(ref, files[0]!, values.policies, async (trusted) => {
       const linted = await runLint(files, { policiesDir: trusted.policiesDir, ...limits });
-      changes = trusted.changesNote(linted.files[0]!);
+      changes += trusted.changesNote(linted.files[0]!);
       return linted;
     });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
@@ -77,6 +82,14 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
     return { exitCode, stderr: `${changes}dbfence: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}; ${format} report written to ${output}\n${limit}` };
   }
   return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
+}
+
+/** Fixes each file in place; one line on stderr per file it rewrote. */
+function fixFiles(files: readonly string[], maxFileBytes: number | undefined): string {
+  return files.map((file) => {
+    const fixes = fixFile(file, maxFileBytes);
+    return fixes > 0 ? `dbfence: --fix rewrote ${plural(fixes, 'value')} in ${file}\n` : '';
+  }).join('');
 }
 
 export function plural(count: number, noun: string): string {
