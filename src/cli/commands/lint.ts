@@ -143,7 +143,7 @@ function createFolder(dir: string): void {
   mkdirSync(dir);
 }
 
-const WRITE_ERRORS: Record<string, string> = {
+export const WRITE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EISDIR: 'it is a folder',
