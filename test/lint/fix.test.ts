@@ -13,7 +13,7 @@ describe('fixText (lint --fix)', () => {
     const expected = BROKEN
       .replace('cidr: 52.20.10.10          #', 'cidr: 52.20.10.10/32          #')
       .replace('"34.90.0.7/28"', '"34.90.0.0/28"')
-      .replace("'2001:db8::1/64'", "'2001:db8::/64'")
+      .replace("'2600:1f18::1/64'", "'2600:1f18::/64'")
       .replace('from: [52.20.10.10, ', 'from: [52.20.10.10/32, ')
       .replace('[select]', '[SELECT]');
     expect(text).toBe(expected);
