@@ -22,6 +22,12 @@ export interface ApplyOptions {
    * still holds every outcome.
    */
   onOutcome?: (outcome: ChangeOutcome) => void;
+  /**
+   * Called with how many changes are carried out inside a transaction that
+   * has not committed yet (they are applied only when it commits): progress
+   * while one large all-or-nothing step runs.
+   */
+  onPending?: (changes: number) => void;
 }
 
 /**

@@ -28,7 +28,7 @@ function write(text: string): string {
 async function applyWith(reportsLive: number): Promise<{ events: string[] }> {
   provider = fakeProvider(new Map() as FakeLive, { reportsLive });
   await withPlan({ file: write(FILE), allowDestructive: false }, async (run, p) => {
-    await applyPlan(run, p, false, (outcome) => provider.events.push(`${outcome.status} ${outcome.change.address}`));
+    await applyPlan(run, p, false, { onOutcome: (outcome) => provider.events.push(`${outcome.status} ${outcome.change.address}`) });
   });
   return { events: provider.events };
 }
@@ -63,13 +63,15 @@ describe('apply progress', () => {
   it('keeps one updating line on a terminal, with failures printed above it, and clears it at the end', () => {
     let text = '';
     const progress = applyProgress({ write: (chunk: string) => (text += chunk) }, 3, { live: true });
+    progress.pending(2);
+    progress.pending(0);
     progress.outcome({ change: change('postgres.role.a'), status: 'applied' });
     progress.outcome({ change: change('postgres.role.b'), status: 'failed', error: 'permission denied' });
     progress.outcome({ change: change('postgres.role.c'), status: 'skipped', error: 'not attempted' });
     progress.finish();
     const screen = text.split('\r\u001b[2K');
     expect(screen.filter((part) => part !== '')).toEqual([
-      'applying 0/3', 'applying 1/3', '✖ failed      postgres.role.b: permission denied\n', 'applying 2/3, 1 not applied', 'applying 3/3, 2 not applied',
+      'applying 0/3', 'applying 0/3, 2 awaiting commit', 'applying 0/3', 'applying 1/3', '✖ failed      postgres.role.b: permission denied\n', 'applying 2/3, 1 not applied', 'applying 3/3, 2 not applied',
     ]);
     expect(text.endsWith('\r\u001b[2K')).toBe(true);
     expect(text).not.toContain('postgres.role.a');

@@ -128,7 +128,7 @@ export async function applyCommand(argv: string[]): Promise<CommandResult> {
       const progress = applyProgress(process.stderr, run.plan.changes.length, { live: process.stderr.isTTY === true });
       log = progress.log;
       try {
-        const result = await applyPlan(run, provider, options['allow-destructive'], progress.outcome);
+        const result = await applyPlan(run, provider, options['allow-destructive'], { onOutcome: progress.outcome, onPending: progress.pending });
         return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result, color) };
       } finally {
         progress.finish();
