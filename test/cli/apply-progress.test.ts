@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { enableTls, seedOrders } from '../providers/postgres/fixtures.js';
@@ -8,7 +10,7 @@ import { dbfence, expectOneLineError } from './helpers.js';
 
 const NAMES = ['metabase', 'fivetran', 'hex'];
 
-const FILE = `version: 1
+const fileFor = (names: string[]) => `version: 1
 provider:
   kind: postgres
   adminUrl: { fromEnv: DBFENCE_PG_ADMIN_URL }
@@ -21,7 +23,7 @@ databases:
         allow:
           - cidr: 52.20.10.10/32
     integrations:
-${NAMES.map((name) => `      - name: ${name}
+${names.map((name) => `      - name: ${name}
         owner: data@example.com
         user: ${name}_ro
         endpoint: orders-public
@@ -33,6 +35,10 @@ ${NAMES.map((name) => `      - name: ${name}
         credentials:
           password: { fromEnv: DB_PASSWORD }
 `).join('')}`;
+const FILE = fileFor(NAMES);
+
+/** util-linux `script` runs a command on a pseudo-terminal: stdout and stderr are a TTY there. */
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
 
 describe('plan -o and apply progress, as processes, on a real server', () => {
   let server: TestServer;
@@ -75,6 +81,24 @@ describe('plan -o and apply progress, as processes, on a real server', () => {
     expect(applied.stderr).not.toContain('\r');
     expect(applied.stdout).toContain('Apply complete.');
     expect(applied.stdout + applied.stderr).not.toContain(env.DB_PASSWORD);
+  });
+
+  it.skipIf(!SCRIPT)('apply on a terminal keeps one updating progress line and clears it before the report', async () => {
+    writeFileSync(join(dir, 'more.yaml'), fileFor([...NAMES, 'looker', 'mode']));
+    const bin = fileURLToPath(new URL('../../bin/dbfence.js', import.meta.url));
+    const screen = await new Promise<string>((resolve, reject) => {
+      const child = execFile(SCRIPT!, ['-qec', `"${process.execPath}" "${bin}" apply more.yaml --yes`, '/dev/null'],
+        { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8' },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)));
+      child.stdin?.end();
+    });
+    const total = Number(/applying 0\/(\d+)/.exec(screen)?.[1]);
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(screen).toContain(`\r\u001b[2Kapplying ${total}/${total}`);
+    expect(screen).toMatch(/awaiting commit/);
+    // The line is cleared before the report, which lists each outcome once.
+    expect(screen).toMatch(/\r\u001b\[2K[^]*Apply complete\./);
+    expect(screen.match(/✔ applied\s+postgres\.role\.looker_ro/g)).toHaveLength(1);
   });
 
   it('apply has no -o: that is a plan option', async () => {
