@@ -1,11 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dbfence, expectOneLineError } from './helpers.js';
 
 const PROVIDERS = ['postgres', 'aptible', 'skysql'];
 const temp = () => mkdtempSync(join(tmpdir(), 'dbfence-init-'));
+/** util-linux `script` runs a command on a pseudo-terminal, as a person at a terminal would. */
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
 
 describe('dbfence init', () => {
   for (const provider of PROVIDERS) {
@@ -37,5 +41,21 @@ describe('dbfence init', () => {
     const cwd = temp();
     expectOneLineError(await dbfence(['init'], { cwd }), /init needs --provider postgres\|aptible\|skysql when it is not run from a terminal/);
     expectOneLineError(await dbfence(['init', '-p', 'mysql'], { cwd }), /--provider must be postgres, aptible or skysql, not "mysql"/);
+  });
+
+  it.skipIf(!SCRIPT)('asks which provider on a terminal', async () => {
+    const cwd = temp();
+    const bin = fileURLToPath(new URL('../../bin/dbfence.js', import.meta.url));
+    const child = spawn(SCRIPT!, ['-qec', `"${process.execPath}" "${bin}" init`, '/dev/null'], { cwd });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const asked = !screen.includes('Which provider') && (screen + chunk).includes('Which provider: postgres, aptible or skysql?');
+      screen += chunk;
+      if (asked) child.stdin.end('aptible\r');
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(screen).toContain('Wrote endpoints.yaml, a starter for aptible.');
+    expect(readFileSync(join(cwd, 'endpoints.yaml'), 'utf8')).toContain('kind: aptible');
   });
 });
