@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Scalar } from 'yaml';
-import { ToolError } from '../errors.js';
 import { ENDPOINTS_SCHEMA_TEXT } from '../generated/assets.js';
 import { DEFAULT_MAX_FILE_BYTES, readRegularFile } from '../model/read.js';
 import { FAMILY_BITS, parseCidr } from '../net/cidr.js';
@@ -53,7 +52,11 @@ export function fixText(text: string): FixedText {
   return { text: fixed, fixes: edits.length };
 }
 
-/** Fixes a file in place (only when something changes) and returns how many values it rewrote. */
+/**
+ * Fixes a file in place (only when something changes) and returns how many
+ * values it rewrote. A file that cannot be read is a ToolError; one that
+ * cannot be written throws the system's error, for the front end to word.
+ */
 export function fixFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): number {
   const read = readRegularFile(path, maxBytes);
   if (!('bytes' in read)) return 0; // too large: lint says so
@@ -64,12 +67,7 @@ export function fixFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): number
     return 0; // not UTF-8: lint says so
   }
   const { text: fixed, fixes } = fixText(text);
-  if (fixes === 0) return 0;
-  try {
-    writeFileSync(path, fixed);
-  } catch (error) {
-    throw new ToolError(`--fix cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  if (fixes > 0) writeFileSync(path, fixed);
   return fixes;
 }
 

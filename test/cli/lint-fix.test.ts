@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { dbfence } from './helpers.js';
+import { dbfence, expectOneLineError } from './helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/lint-fix/endpoints.yaml', import.meta.url));
 
@@ -26,5 +26,14 @@ describe('dbfence lint --fix', () => {
     const again = await dbfence(['lint', '--fix'], { cwd });
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect(readFileSync(join(cwd, 'endpoints.yaml'), 'utf8')).toBe(text);
+  });
+
+  it.skipIf(process.getuid?.() === 0)('stops with one line when it cannot write the file, and leaves it as it was', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dbfence-fix-'));
+    const file = join(cwd, 'endpoints.yaml');
+    copyFileSync(FIXTURE, file);
+    chmodSync(file, 0o444);
+    expectOneLineError(await dbfence(['lint', '--fix'], { cwd }), /^dbfence: --fix cannot write endpoints\.yaml: permission denied\n$/);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(FIXTURE, 'utf8'));
   });
 });

@@ -87,7 +87,14 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
 /** Fixes each file in place; one line on stderr per file it rewrote. */
 function fixFiles(files: readonly string[], maxFileBytes: number | undefined): string {
   return files.map((file) => {
-    const fixes = fixFile(file, maxFileBytes);
+    let fixes: number;
+    try {
+      fixes = fixFile(file, maxFileBytes);
+    } catch (error) {
+      if (error instanceof ToolError) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new ToolError(`--fix cannot write ${file}: ${WRITE_ERRORS[code] ?? (code || String(error))}`);
+    }
     return fixes > 0 ? `dbfence: --fix rewrote ${plural(fixes, 'value')} in ${file}\n` : '';
   }).join('');
 }
