@@ -61,6 +61,11 @@ export const ENDPOINTS_SCHEMA_TEXT = ${JSON.stringify(readFileSync(root('schemas
 export const POLICY_SCHEMA_TEXT = ${JSON.stringify(readFileSync(root('schemas/policy.v1.json'), 'utf8'))};
 
 export const PACKAGE_VERSION = ${JSON.stringify(version)};
+
+/** examples/init/<provider>.yaml: the starter files \`dbfence init\` writes. */
+export const STARTER_FILES = {
+${['postgres', 'aptible', 'skysql'].map((provider) => `  ${provider}: ${JSON.stringify(readFileSync(root(`examples/init/${provider}.yaml`), 'utf8'))},`).join('\n')}
+} as const;
 `;
 }
 

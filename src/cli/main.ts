@@ -10,6 +10,7 @@ export interface CommandResult {
 const HELP = `Usage: dbfence <command> [options]
 
 Commands:
+  init [FILE]      write a commented starter endpoints.yaml for a provider
   lint [FILE...]   check endpoints.yaml (files, folders, globs, - for stdin) against the schema, the rules and your policies
   plan [FILE]      show what apply would change on the live database, and the drift
   apply [FILE]     make the live database match the file
@@ -24,6 +25,7 @@ Run dbfence <command> --help for a command's options.`;
 type Command = (argv: string[]) => Promise<CommandResult> | CommandResult;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init.js')).initCommand,
   lint: async () => (await import('./commands/lint.js')).lintCommand,
   rules: async () => (await import('./commands/rules.js')).rulesCommand,
   schema: async () => (await import('./commands/schema.js')).schemaCommand,

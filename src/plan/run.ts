@@ -6,7 +6,7 @@ import { lintFile, type LintRun, runLint } from '../lint/run.js';
 import type { EndpointsConfig, ProviderSettings } from '../model/config.js';
 import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
-import type { Provider, ProviderContext } from '../providers/types.js';
+import type { ApplyOptions, Provider, ProviderContext } from '../providers/types.js';
 import { planFindings } from './findings.js';
 import type { ApplyResult, Change, Plan } from './types.js';
 
@@ -121,8 +121,26 @@ function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConf
   return { baseline: base.config, driftSkipped: undefined };
 }
 
-/** Applies a plan run that is not blocked. */
-export async function applyPlan(run: PlanRun, provider: Provider | undefined, allowDestructive: boolean): Promise<ApplyResult> {
+/**
+ * Applies a plan run that is not blocked. `progress.onOutcome` sees every
+ * outcome once: as the provider records it, or, for those it reports only in
+ * its result (a refusal up front), when apply returns.
+ */
+export async function applyPlan(
+  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, progress: Pick<ApplyOptions, 'onOutcome' | 'onPending'> = {},
+): Promise<ApplyResult> {
   if (run.blocked || !provider || !run.file.config) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
-  return provider.apply(run.file.config, { allowDestructive });
+  const { onOutcome, onPending } = progress;
+  if (!onOutcome) return provider.apply(run.file.config, { allowDestructive, ...(onPending ? { onPending } : {}) });
+  const reported = new Set<string>();
+  const result = await provider.apply(run.file.config, {
+    allowDestructive,
+    ...(onPending ? { onPending } : {}),
+    onOutcome: (outcome) => {
+      reported.add(outcome.change.address);
+      onOutcome(outcome);
+    },
+  });
+  for (const outcome of result.outcomes) if (!reported.has(outcome.change.address)) onOutcome(outcome);
+  return result;
 }

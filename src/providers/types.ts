@@ -1,5 +1,5 @@
 import type { EndpointsConfig, ProviderKind, SecretRef } from '../model/config.js';
-import type { ApplyResult, Change, PlanNotice } from '../plan/types.js';
+import type { ApplyResult, Change, ChangeOutcome, PlanNotice } from '../plan/types.js';
 
 /** Reads secrets the file references; a missing one is a ToolError naming the reference, never the value. */
 export interface SecretResolver {
@@ -16,6 +16,18 @@ export interface ProviderContext {
 export interface ApplyOptions {
   /** Destructive and disruptive changes may run. */
   allowDestructive: boolean;
+  /**
+   * Called with each change's outcome as soon as it is final, before apply
+   * returns, so the person waiting sees the apply as it happens. The result
+   * still holds every outcome.
+   */
+  onOutcome?: (outcome: ChangeOutcome) => void;
+  /**
+   * Called with how many changes are carried out inside a transaction that
+   * has not committed yet (they are applied only when it commits): progress
+   * while one large all-or-nothing step runs.
+   */
+  onPending?: (changes: number) => void;
 }
 
 /**

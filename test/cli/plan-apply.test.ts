@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { enableTls, seedOrders } from '../providers/postgres/fixtures.js';
@@ -36,6 +38,9 @@ ${integrations.map((name) => `    integrations:
           password: { fromEnv: METABASE_PASSWORD }
 `).join('')}${integrations.length === 0 ? '    integrations: []\n' : ''}`;
 }
+
+/** util-linux `script` runs a command on a pseudo-terminal: stdout and stderr are a TTY there. */
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
 
 describe('dbfence plan and apply, as processes, on a real server', () => {
   let server: TestServer;
@@ -87,5 +92,53 @@ describe('dbfence plan and apply, as processes, on a real server', () => {
   it('stops with one line and exit 2 when a secret is missing or the server is unreachable', async () => {
     expectOneLineError(await run(['plan'], { METABASE_PASSWORD: '' }), /METABASE_PASSWORD is not set/);
     expectOneLineError(await run(['plan'], { DBFENCE_PG_ADMIN_URL: 'postgres://dbfence:x@127.0.0.1:1/postgres' }), /cannot connect to 127\.0\.0\.1:1/);
+  });
+
+  it('plan -o writes the plan to the file, with a one-line summary on stderr, and refuses a file it reads', async () => {
+    const planned = await run(['plan', '-o', 'reports/plan.json', '-f', 'json']);
+    expect(planned.code).toBe(0);
+    expect(planned.stdout).toBe('');
+    const report = JSON.parse(readFileSync(join(dir, 'reports/plan.json'), 'utf8'));
+    expect(report.plan.changes.length).toBeGreaterThan(1);
+    expect(planned.stderr).toBe(`dbfence: ${report.plan.changes.length} changes; json plan written to reports/plan.json\n`);
+
+    const file = readFileSync(join(dir, 'endpoints.yaml'), 'utf8');
+    expectOneLineError(await run(['plan', '-o', 'endpoints.yaml']), /--output endpoints\.yaml is endpoints\.yaml, a file this run reads/);
+    symlinkSync(join(dir, 'endpoints.yaml'), join(dir, 'link.txt'));
+    expectOneLineError(await run(['plan', '-o', 'link.txt']), /--output link\.txt is endpoints\.yaml, a file this run reads/);
+    expect(readFileSync(join(dir, 'endpoints.yaml'), 'utf8')).toBe(file);
+    expectOneLineError(await run(['apply', '--yes', '-o', 'x.txt']), /--output is an option of plan, not apply/);
+  });
+
+  it('apply off a terminal prints one plain line per outcome on stderr as it goes, then the report on stdout', async () => {
+    const plan = JSON.parse((await run(['plan', '-f', 'json'])).stdout);
+    const addresses: string[] = plan.plan.changes.map((change: { address: string }) => change.address);
+    expect(addresses.length).toBeGreaterThan(1);
+    const applied = await run(['apply', '--yes']);
+    expect(applied.code).toBe(0);
+    const outcomeLines = applied.stderr.split('\n').filter((line) => line.startsWith('✔ applied'));
+    expect(outcomeLines.map((line) => line.replace(/^✔ applied\s+/, '')).sort()).toEqual([...addresses].sort());
+    expect(applied.stderr).not.toContain('\r');
+    expect(applied.stdout).toContain('Apply complete.');
+    expect(applied.stdout + applied.stderr).not.toContain(PASSWORD);
+  });
+
+  it.skipIf(!SCRIPT)('apply on a terminal keeps one updating progress line and clears it before the report', async () => {
+    // metabase as before, and a new integration: two more roles to create.
+    writeFileSync(join(dir, 'more.yaml'), endpointsYaml(['metabase']) + endpointsYaml(['looker']).split('    integrations:\n')[1]);
+    const bin = fileURLToPath(new URL('../../bin/dbfence.js', import.meta.url));
+    const screen = await new Promise<string>((resolve, reject) => {
+      const child = execFile(SCRIPT!, ['-qec', `"${process.execPath}" "${bin}" apply more.yaml --yes`, '/dev/null'],
+        { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, encoding: 'utf8' },
+        (error, stdout) => (error ? reject(new Error(`${error.message}\n${stdout}`)) : resolve(stdout)));
+      child.stdin?.end();
+    });
+    const total = Number(/applying 0\/(\d+)/.exec(screen)?.[1]);
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(screen).toMatch(/awaiting commit/);
+    expect(screen).toContain(`\r\u001b[2Kapplying ${total}/${total}`);
+    // The line is cleared before the report, which lists each outcome once.
+    expect(screen).toMatch(/\r\u001b\[2K[^]*Apply complete\./);
+    expect(screen.match(/✔ applied\s+postgres\.role\.looker_ro/g)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { EndpointsConfig } from '../../src/model/config.js';
-import type { ApplyResult, Change } from '../../src/plan/types.js';
+import type { ApplyResult, Change, ChangeOutcome } from '../../src/plan/types.js';
 import type { Provider } from '../../src/providers/types.js';
 
 /** Live state of the fake: the set of allow entries per endpoint, as a real provider would read it. */
@@ -13,8 +13,13 @@ function desiredOf(config: EndpointsConfig): FakeLive {
   return state;
 }
 
-/** A provider over an in-memory live state, for testing the plan pipeline without a database. */
-export function fakeProvider(live: FakeLive): Provider<FakeLive> & { applied: Change[][] } {
+/**
+ * A provider over an in-memory live state, for testing the plan pipeline
+ * without a database. Apply reports the first `reportsLive` outcomes (all by
+ * default) through `onOutcome` as it goes, and the rest only in its result.
+ */
+export function fakeProvider(live: FakeLive, { reportsLive = Infinity }: { reportsLive?: number } = {}): Provider<FakeLive> & { applied: Change[][]; events: string[] } {
+  const events: string[] = [];
   const applied: Change[][] = [];
   const diff = (config: EndpointsConfig, state: FakeLive): Change[] => {
     const desired = desiredOf(config);
@@ -35,16 +40,20 @@ export function fakeProvider(live: FakeLive): Provider<FakeLive> & { applied: Ch
   return {
     kind: 'postgres',
     applied,
+    events,
     inspect: async () => live,
     diff,
     notices: () => [],
-    async apply(config, { allowDestructive }): Promise<ApplyResult> {
+    async apply(config, { allowDestructive, onOutcome }): Promise<ApplyResult> {
       const changes = diff(config, live);
       if (!allowDestructive && changes.some((c) => c.destructive)) throw new Error('destructive');
       applied.push(changes);
       for (const [key, value] of desiredOf(config)) live.set(key, value);
       for (const key of [...live.keys()]) if (!desiredOf(config).has(key)) live.delete(key);
-      return { ok: true, outcomes: changes.map((change) => ({ change, status: 'applied' })) };
+      const outcomes = changes.map((change): ChangeOutcome => ({ change, status: 'applied' }));
+      outcomes.slice(0, reportsLive).forEach((outcome) => onOutcome?.(outcome));
+      events.push('apply returned');
+      return { ok: true, outcomes };
     },
     caCertificate: async () => '',
     close: async () => {},

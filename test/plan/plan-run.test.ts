@@ -125,4 +125,28 @@ describe('the plan pipeline', () => {
       expect(run.driftSkipped).toMatch(/does not pass the schema/);
     });
   });
+
+  describe('apply progress', () => {
+    const FILE = BASE + ['a', 'b', 'c'].map((name) => endpoint(name, ['52.20.10.10/32'])).join('');
+
+    async function applyWith(reportsLive: number): Promise<string[]> {
+      provider = fakeProvider(new Map(), { reportsLive });
+      await withPlan({ file: write(FILE), allowDestructive: false }, async (run, p) => {
+        await applyPlan(run, p, false, { onOutcome: (outcome) => provider.events.push(`${outcome.status} ${outcome.change.address}`) });
+      });
+      return provider.events;
+    }
+
+    it('passes each outcome on as the provider records it, before apply returns', async () => {
+      expect(await applyWith(Infinity)).toEqual([
+        'applied fake.endpoint.orders/a', 'applied fake.endpoint.orders/b', 'applied fake.endpoint.orders/c', 'apply returned',
+      ]);
+    });
+
+    it('shows every outcome exactly once, also those a provider reports only in its result', async () => {
+      expect(await applyWith(1)).toEqual([
+        'applied fake.endpoint.orders/a', 'apply returned', 'applied fake.endpoint.orders/b', 'applied fake.endpoint.orders/c',
+      ]);
+    });
+  });
 });

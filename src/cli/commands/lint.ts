@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { summarize } from '../../lint/finding.js';
+import { fixFile } from '../../lint/fix.js';
 import { type RunFile, runLint } from '../../lint/run.js';
 import { DEFAULT_MAX_FILE_BYTES, readBoundedStream } from '../../model/read.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
@@ -33,6 +34,9 @@ Options:
       --base-dir DIR      sarif, github, junit and gitlab paths are relative to DIR
                           (default: the git repository's top folder)
       --max-file-size N   refuse files over N bytes (default 16 MiB)
+      --fix               rewrite mechanical findings in the files first (host bits,
+                          a bare address without /32, lower-case privileges),
+                          keeping comments and layout; the report shows what is left
       --no-color          no colour even on a terminal (NO_COLOR works too)
 
 Exit status: 0 clean or only findings below the threshold, 1 findings at or
@@ -53,6 +57,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
       quiet: { type: 'boolean', default: false },
       'stdin-filename': { type: 'string' },
       'base-dir': { type: 'string' },
+      fix: { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,14 +80,15 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
     input === STDIN ? { path: stdinName ?? '<stdin>', content: await readBoundedStream(process.stdin, bound) } : input));
 
   const ref = values['policies-from'];
-  // What the working tree changes against REF goes to stderr: stdout stays the report.
-  let changes = '';
+  // What --fix rewrote and what the working tree changes against REF go to stderr: stdout stays the report.
+  if (values.fix && inputs.includes(STDIN)) throw new ToolError('--fix rewrites files in place: it cannot fix standard input (-)');
+  let changes = values.fix ? fixFiles(files, maxFileBytes) : '';
   const first = lintInputs[0]!;
   const run = ref === undefined
     ? await runLint(lintInputs, { policiesDir: values.policies, maxFileBytes: bound })
     : await withPoliciesAt(ref, typeof first === 'string' ? first : first.path, values.policies, async (trusted) => {
       const linted = await runLint(lintInputs, { policiesDir: trusted.policiesDir, maxFileBytes: bound });
-      changes = trusted.changesNote(linted.files[0]!);
+      changes += trusted.changesNote(linted.files[0]!);
       return linted;
     });
   const color = output === undefined && !values['no-color'] && useColor(process.stdout);
@@ -100,7 +106,22 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   return { exitCode, stdout: report, ...(changes || limit ? { stderr: `${changes}${limit}` } : {}) };
 }
 
-function plural(count: number, noun: string): string {
+/** Fixes each file in place; one line on stderr per file it rewrote. */
+function fixFiles(files: readonly string[], maxFileBytes: number | undefined): string {
+  return files.map((file) => {
+    let fixes: number;
+    try {
+      fixes = fixFile(file, maxFileBytes);
+    } catch (error) {
+      if (error instanceof ToolError) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new ToolError(`--fix cannot write ${file}: ${WRITE_ERRORS[code] ?? (code || String(error))}`);
+    }
+    return fixes > 0 ? `dbfence: --fix rewrote ${plural(fixes, 'value')} in ${file}\n` : '';
+  }).join('');
+}
+
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
@@ -110,7 +131,7 @@ function plural(count: number, noun: string): string {
  * it is known not to be one the run read, by device and inode: a symbolic or
  * hard link to endpoints.yaml or a policy would otherwise be overwritten.
  */
-function writeReport(path: string, report: string, reads: readonly string[]): void {
+export function writeReport(path: string, report: string, reads: readonly string[]): void {
   const refuse = (file: string) => new ToolError(`--output ${path} is ${file}, a file this run reads: the report would overwrite it`);
   const named = reads.find((file) => resolve(file) === resolve(path));
   if (named !== undefined) throw refuse(named);
@@ -151,7 +172,7 @@ function createFolder(dir: string): void {
   mkdirSync(dir);
 }
 
-const WRITE_ERRORS: Record<string, string> = {
+export const WRITE_ERRORS: Record<string, string> = {
   EACCES: 'permission denied',
   EPERM: 'permission denied',
   EISDIR: 'it is a folder',

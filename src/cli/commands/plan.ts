@@ -6,12 +6,14 @@ import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../plan/r
 import { applyPlan, type PlanOptions, type PlanRun, withPlan } from '../../plan/run.js';
 import type { ApplyResult } from '../../plan/types.js';
 import { ruleDescriptors } from '../../report/index.js';
+import { applyProgress, outcomeLine } from '../../report/progress.js';
 import { markdown } from '../../report/markdown.js';
 import { stylish } from '../../report/stylish.js';
 import { packageVersion, TOOL_URL } from '../../package-info.js';
 import { useColor } from '../color.js';
 import { withPoliciesAt } from '../git-ref.js';
 import type { CommandResult } from '../main.js';
+import { plural, writeReport } from './lint.js';
 
 const COMMON_OPTIONS = `  --baseline FILE       the file as it stands on the default branch: drift is the live
                         state against it, shown apart from the changes
@@ -30,6 +32,8 @@ ${COMMON_OPTIONS}
   --policies-from REF   take the policies folder and the provider settings (kind,
                         apiUrl, secret references) as they stand at git REF, as the
                         Action does on a pull request (e.g. origin/main)
+  -o, --output FILE     write the plan to FILE instead of standard output (its
+                        folder is created; a file this run reads is refused)
   --detailed-exitcode   exit 3 when changes are pending
 
 Exit status: 0 planned (changes pending or none; with --detailed-exitcode, none),
@@ -40,7 +44,8 @@ export const APPLY_HELP = `Usage: dbfence apply [FILE] [options]
 
 Plans as \`dbfence plan\` does, then makes the live state match the file. In a
 terminal it asks before applying unless --yes is given; elsewhere --yes is
-required.
+required. Each change's outcome shows on stderr as it happens: on a terminal
+as one updating line (with failures printed), elsewhere one line per outcome.
 
 Options:
 ${COMMON_OPTIONS}
@@ -61,6 +66,7 @@ function parse(argv: string[], apply: boolean) {
       policies: { type: 'string' },
       'policies-from': { type: 'string' },
       format: { type: 'string', short: 'f', default: 'text' },
+      output: { type: 'string', short: 'o' },
       'detailed-exitcode': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -70,6 +76,7 @@ function parse(argv: string[], apply: boolean) {
   if (!['text', 'json', 'markdown'].includes(format)) throw new ToolError(`--format must be text, json or markdown, not "${values.format}"`);
   if (positionals.length > 1) throw new ToolError(`${apply ? 'apply' : 'plan'} takes one file, not ${positionals.length}`);
   if (!apply && values.yes) throw new ToolError('--yes is an option of apply, not plan');
+  if (apply && values.output !== undefined) throw new ToolError('--output is an option of plan, not apply');
   if (apply && values['detailed-exitcode']) throw new ToolError('--detailed-exitcode is an option of plan, not apply');
   if (apply && values['policies-from'] !== undefined) throw new ToolError('--policies-from is an option of lint and plan: apply uses the file\'s own policies and provider settings');
   return { ...values, format, file: positionals[0] ?? 'endpoints.yaml' };
@@ -81,12 +88,17 @@ export async function planCommand(argv: string[]): Promise<CommandResult> {
   const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'providerSettings'>, note?: (run: PlanRun) => string) => withPlan(
     { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
     async (run): Promise<CommandResult> => {
-      const stdout = render(run, options.format, undefined);
-      // What the working tree changes against REF goes to stderr: stdout stays the plan.
-      const stderr = note?.(run) || undefined;
-      if (run.blocked) return { exitCode: 1, stdout, ...(stderr ? { stderr } : {}) };
       const pending = (run.plan?.changes.length ?? 0) > 0;
-      return { exitCode: pending && options['detailed-exitcode'] ? 3 : 0, stdout, ...(stderr ? { stderr } : {}) };
+      const exitCode = run.blocked ? 1 : pending && options['detailed-exitcode'] ? 3 : 0;
+      // What the working tree changes against REF goes to stderr: stdout stays the plan.
+      const changes = note?.(run) ?? '';
+      const output = options.output;
+      if (output !== undefined) {
+        writeReport(output, render(run, options.format, undefined, false), [options.file, ...(options.baseline ? [options.baseline] : []), ...run.lint.policyFiles]);
+        return { exitCode, stderr: `${changes}dbfence: ${planSummary(run)}; ${options.format} plan written to ${output}\n` };
+      }
+      const stdout = render(run, options.format, undefined, useColor(process.stdout));
+      return { exitCode, stdout, ...(changes ? { stderr: changes } : {}) };
     },
   );
   const ref = options['policies-from'];
@@ -101,18 +113,28 @@ export async function planCommand(argv: string[]): Promise<CommandResult> {
 export async function applyCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, true);
   if (options.help) return { exitCode: 0, stdout: `${APPLY_HELP}\n` };
+  // Provider messages go to stderr, through the progress display while the apply runs.
+  let log = logToStderr;
   return withPlan(
-    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: logToStderr },
+    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: (message) => log(message) },
     async (run, provider) => {
-      if (run.blocked || !run.plan) return { exitCode: 1, stdout: render(run, options.format, undefined), stderr: `dbfence: apply refused: ${run.blocked ?? 'no plan'}\n` };
-      if (run.plan.changes.length === 0) return { exitCode: 0, stdout: render(run, options.format, undefined) };
+      const color = useColor(process.stdout);
+      if (run.blocked || !run.plan) return { exitCode: 1, stdout: render(run, options.format, undefined, color), stderr: `dbfence: apply refused: ${run.blocked ?? 'no plan'}\n` };
+      if (run.plan.changes.length === 0) return { exitCode: 0, stdout: render(run, options.format, undefined, color) };
       if (!options.yes) {
         if (!process.stdin.isTTY || !process.stdout.isTTY) throw new ToolError('apply needs --yes when it is not run from a terminal');
-        process.stdout.write(render(run, 'text', undefined));
+        process.stdout.write(render(run, 'text', undefined, color));
         if (!(await confirm())) return { exitCode: 1, stderr: 'dbfence: apply cancelled\n' };
       }
-      const result = await applyPlan(run, provider, options['allow-destructive']);
-      return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result) };
+      const progress = applyProgress(process.stderr, run.plan.changes.length, { live: process.stderr.isTTY === true });
+      log = progress.log;
+      try {
+        const result = await applyPlan(run, provider, options['allow-destructive'], { onOutcome: progress.outcome, onPending: progress.pending });
+        return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result, color) };
+      } finally {
+        progress.finish();
+        log = logToStderr;
+      }
     },
   );
 }
@@ -130,9 +152,15 @@ function logToStderr(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-const OUTCOME_SYMBOL = { applied: '✔', failed: '✖', 'rolled-back': '↺', skipped: '·' } as const;
+/** The plan in one line, for stderr when the plan itself goes to a file. */
+function planSummary(run: PlanRun): string {
+  if (!run.plan) return `not planned: ${run.blocked}`;
+  const drift = run.plan.driftChecked ? `, ${plural(run.plan.drift.length, 'drift change')}` : '';
+  const blocked = run.blocked ? ` (blocked: ${run.blocked})` : '';
+  return `${plural(run.plan.changes.length, 'change')}${drift}${blocked}`;
+}
 
-function render(run: PlanRun, format: PlanFormat, result: ApplyResult | undefined): string {
+function render(run: PlanRun, format: PlanFormat, result: ApplyResult | undefined, color: boolean): string {
   const findings: Finding[] = [...run.file.findings, ...run.findings];
   const input = {
     files: [{ source: run.file.source, findings, redactions: run.file.redactions }],
@@ -156,7 +184,7 @@ function render(run: PlanRun, format: PlanFormat, result: ApplyResult | undefine
     return `${parts.join('\n')}\n`;
   }
   const parts: string[] = [];
-  if (findings.length > 0) parts.push(stylish(input, { color: useColor(process.stdout) }));
+  if (findings.length > 0) parts.push(stylish(input, { color }));
   parts.push(run.plan ? renderPlanText(run.plan) : `No plan: ${run.blocked}\n`);
   if (run.driftSkipped) parts.push(`Drift not checked: ${run.driftSkipped}\n`);
   if (result) parts.push(`${outcomeLines(result).join('\n')}\n`);
@@ -164,7 +192,7 @@ function render(run: PlanRun, format: PlanFormat, result: ApplyResult | undefine
 }
 
 function outcomeLines(result: ApplyResult): string[] {
-  const lines = result.outcomes.map(({ change, status, error }) => `${OUTCOME_SYMBOL[status]} ${status.padEnd(11)} ${change.address}${error ? `: ${error}` : ''}`);
+  const lines = result.outcomes.map(outcomeLine);
   lines.push(result.ok ? 'Apply complete.' : 'Apply failed: what could not be finished was rolled back or skipped, as listed.');
   return lines;
 }

@@ -35,8 +35,12 @@ class Outcomes {
   private readonly parts: number[];
   private readonly committed: number[];
   private readonly failures = new Map<number, { status: 'failed' | 'rolled-back'; error: string }>();
+  /** Changes whose outcome went to `onOutcome` already: every part committed. */
+  private readonly reported = new Set<number>();
+  /** Changes whose statements ran in a transaction that has not committed. */
+  private readonly carried = new Set<number>();
 
-  constructor(private readonly planned: readonly PlannedChange[]) {
+  constructor(private readonly planned: readonly PlannedChange[], private readonly progress: Pick<ApplyOptions, 'onOutcome' | 'onPending'> = {}) {
     this.parts = planned.map(() => 0);
     this.committed = planned.map(() => 0);
   }
@@ -45,8 +49,22 @@ class Outcomes {
     for (const change of new Set(changes)) this.parts[change]! += 1;
   }
 
+  carriedOut(changes: Iterable<number>): void {
+    for (const change of changes) this.carried.add(change);
+    this.progress.onPending?.(this.carried.size);
+  }
+
   commit(changes: Iterable<number>): void {
-    for (const change of new Set(changes)) this.committed[change]! += 1;
+    const committed = new Set(changes);
+    for (const change of committed) {
+      this.carried.delete(change);
+      this.committed[change]! += 1;
+    }
+    this.progress.onPending?.(this.carried.size);
+    for (const change of committed) {
+      // Its last part committed: applied, and nothing later can change that.
+      if (this.committed[change] === this.parts[change] && !this.failures.has(change)) this.report(change, { change: this.planned[change]!.change, status: 'applied' });
+    }
   }
 
   fail(changes: Iterable<number>, status: 'failed' | 'rolled-back', error: string): void {
@@ -67,7 +85,18 @@ class Outcomes {
         ? { change, status: 'failed', error: 'partly applied: the apply stopped before this change was finished' }
         : { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
     });
+    if (this.carried.size > 0) {
+      this.carried.clear(); // rolled back: no longer awaiting a commit
+      this.progress.onPending?.(0);
+    }
+    outcomes.forEach((outcome, i) => this.report(i, outcome));
     return { outcomes, ok: outcomes.every((o) => o.status === 'applied') };
+  }
+
+  private report(change: number, outcome: ChangeOutcome): void {
+    if (this.reported.has(change)) return;
+    this.reported.add(change);
+    this.progress.onOutcome?.(outcome);
   }
 }
 
@@ -93,7 +122,9 @@ async function lock(session: Session, admin: pg.Client, log: (message: string) =
 }
 
 /** Runs one transaction; `beforeCommit` runs inside it, so its failure rolls the SQL back. */
-async function runTransaction(session: Session, transaction: Transaction, beforeCommit?: () => Promise<void>): Promise<void> {
+async function runTransaction(
+  session: Session, transaction: Transaction, outcomes: Outcomes, beforeCommit?: () => Promise<void>,
+): Promise<void> {
   const client = await session.database(transaction.database);
   await session.query(client, 'BEGIN');
   try {
@@ -108,6 +139,7 @@ async function runTransaction(session: Session, transaction: Transaction, before
       } catch (error) {
         throw new StepFailure(chunk.flatMap((s) => s.changes), error);
       }
+      outcomes.carriedOut(chunk.flatMap((s) => s.changes));
     }
     await beforeCommit?.();
     await session.query(client, 'COMMIT');
@@ -158,7 +190,7 @@ async function mainStep(session: Session, live: PostgresLive, steps: ApplySteps,
   if (changes.length === 0) return true;
   let swap: HbaSwap | undefined;
   try {
-    await runTransaction(session, steps.main, steps.hba && (async () => {
+    await runTransaction(session, steps.main, outcomes, steps.hba && (async () => {
       swap = await swapHba(session, live.hba!, steps.hba!.block);
       log(swap.written ? 'postgres: pg_hba.conf checked, written and reloaded' : 'postgres: pg_hba.conf reloaded');
     }));
@@ -179,7 +211,7 @@ async function databaseSteps(session: Session, steps: ApplySteps, outcomes: Outc
   for (const transaction of laterTransactions(steps)) {
     const changes = changesOf(transaction);
     try {
-      await runTransaction(session, transaction);
+      await runTransaction(session, transaction, outcomes);
     } catch (error) {
       outcomes.fail(error instanceof StepFailure ? error.changes : changes, 'failed', errorMessage(error));
       outcomes.fail(changes, 'rolled-back', `rolled back: ${errorMessage(error)}`);
@@ -245,7 +277,7 @@ export async function applyDesired(session: Session, desired: DesiredState, cont
       return { outcomes: [], ok: true };
     }
     refuseUnacknowledged(planned.map((p) => p.change), options.allowDestructive);
-    const outcomes = new Outcomes(planned);
+    const outcomes = new Outcomes(planned, options);
     const steps = buildSteps(planned, desired.databases.find((d) => live.databases.has(d.name))?.name ?? session.server.database);
     outcomes.expect(planned.flatMap((p, i) => (p.action.type === 'certificate' ? [i] : [])));
     outcomes.expect(mainChanges(steps));

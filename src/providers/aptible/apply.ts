@@ -9,6 +9,7 @@ export interface StepRunnerDeps {
   client: AptibleClient;
   operations: OperationRunner;
   log: (message: string) => void;
+  onOutcome?: ((outcome: ChangeOutcome) => void) | undefined;
 }
 
 /**
@@ -17,19 +18,23 @@ export interface StepRunnerDeps {
  */
 export async function runSteps(steps: readonly Step[], deps: StepRunnerDeps): Promise<ApplyResult> {
   const outcomes: ChangeOutcome[] = [];
+  const record = (outcome: ChangeOutcome) => {
+    outcomes.push(outcome);
+    deps.onOutcome?.(outcome);
+  };
   let failure: string | undefined;
   for (const step of steps) {
     if (failure !== undefined) {
-      outcomes.push({ change: step.change, status: 'skipped', error: skippedBecause(step.action, failure) });
+      record({ change: step.change, status: 'skipped', error: skippedBecause(step.action, failure) });
       continue;
     }
     try {
       await runAction(step.action, deps);
-      outcomes.push({ change: step.change, status: 'applied' });
+      record({ change: step.change, status: 'applied' });
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       failure = step.change.address;
-      outcomes.push({ change: step.change, status: 'failed', error: error.message });
+      record({ change: step.change, status: 'failed', error: error.message });
     }
   }
   return { outcomes, ok: failure === undefined };

@@ -136,12 +136,12 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     inspect,
     diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(desired, live)],
     notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
-    async apply(desired, { allowDestructive }): Promise<ApplyResult> {
+    async apply(desired, { allowDestructive, onOutcome }): Promise<ApplyResult> {
       const live = await inspect([desired]);
       const steps = planSteps(desired, live);
       const planned = accountChanges(desired, live);
       refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
-      const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message) });
+      const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
       const outcomes = [...edge.outcomes, ...await applyAccounts(desired, planned, allowDestructive, !edge.ok)];
       return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
     },

@@ -1,6 +1,7 @@
 import { ToolError } from '../../errors.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
+import type { ApplyOptions } from '../types.js';
 import { liveAllowlistEntry, sameAllowlist } from './allowlist.js';
 import type { Operation, Step } from './diff.js';
 import type { LiveService } from './live.js';
@@ -12,23 +13,27 @@ import { waitUntilSettled, type WaitDeps } from './wait.js';
  * steps are refused up front unless allowed, so a refusal applies nothing.
  * The first failure stops the run; the steps after it are reported skipped.
  */
-export async function applySteps(steps: readonly Step[], deps: WaitDeps, allowDestructive: boolean): Promise<ApplyResult> {
+export async function applySteps(steps: readonly Step[], deps: WaitDeps, { allowDestructive, onOutcome }: ApplyOptions): Promise<ApplyResult> {
   refuseUnacknowledged(steps.map((step) => step.change), allowDestructive);
   const outcomes: ChangeOutcome[] = [];
+  const record = (outcome: ChangeOutcome) => {
+    outcomes.push(outcome);
+    onOutcome?.(outcome);
+  };
   let failed = false;
   for (const step of steps) {
     if (failed) {
-      outcomes.push({ change: step.change, status: 'skipped' });
+      record({ change: step.change, status: 'skipped' });
       continue;
     }
     try {
       await run(step.operation, deps);
-      outcomes.push({ change: step.change, status: 'applied' });
+      record({ change: step.change, status: 'applied' });
       deps.log(`skysql: applied ${step.change.address}`);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       failed = true;
-      outcomes.push({ change: step.change, status: 'failed', error: error.message });
+      record({ change: step.change, status: 'failed', error: error.message });
     }
   }
   return { outcomes, ok: !failed };

@@ -36,9 +36,9 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
       inspect: (scope) => inspectServices(api, scope),
       diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
       notices: (desired) => unmanagedAccountNotices(desired, () => 'dbfence does not manage users on SkySQL databases yet'),
-      async apply(desired, { allowDestructive }) {
+      async apply(desired, applyOptions) {
         const live = await inspectServices(api, [desired]);
-        return applySteps(planSteps(desired, live), deps, allowDestructive);
+        return applySteps(planSteps(desired, live), deps, applyOptions);
       },
       caCertificate,
       close: async () => {},
