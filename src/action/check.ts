@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ToolError } from '../errors.js';
 import { displayName, type LintRun, runLint } from '../lint/run.js';
-import type { ProviderSettings } from '../model/config.js';
-import { withPlan } from '../plan/run.js';
+import { type TrustedSettings, trustedSettingsOf, withPlan } from '../plan/run.js';
 import { render, reportInput, ruleDescriptors } from '../report/index.js';
 import { hasPolicyChanges, policiesFolder, policyChanges, workspacePolicyFiles } from '../lint/policy-changes.js';
 import { annotate, hiddenAnnotationsNote } from './annotations.js';
@@ -120,7 +119,7 @@ async function check(inputs: ActionInputs, event: ActionEvent, github: GitHub | 
   } else {
     const baseline = inputs.baselineRef !== undefined ? await fetchBaseline(github!, event.repo, inputs.config, inputs.baselineRef) : trusted?.config;
     try {
-      checked = await plan(inputs, { policiesDir, providerSettings: baseFile?.config?.provider, baseline });
+      checked = await plan(inputs, { policiesDir, trustedSettings: baseFile?.config ? trustedSettingsOf(baseFile.config) : undefined, baseline });
     } finally {
       if (baseline !== trusted?.config && baseline?.path !== undefined) baseline.dispose();
     }
@@ -144,7 +143,7 @@ async function check(inputs: ActionInputs, event: ActionEvent, github: GitHub | 
 
 interface PlanSetup {
   policiesDir: string | undefined;
-  providerSettings: ProviderSettings | undefined;
+  trustedSettings: TrustedSettings | undefined;
   baseline: Baseline | undefined;
 }
 
@@ -159,7 +158,7 @@ async function plan(inputs: ActionInputs, setup: PlanSetup): Promise<Checked> {
       file: inputs.config,
       baseline: baseline?.path,
       policiesDir: setup.policiesDir,
-      providerSettings: setup.providerSettings,
+      trustedSettings: setup.trustedSettings,
       allowDestructive: inputs.allowDestructive,
       onSecret: maskSecret,
       log: (message) => core.info(message),

@@ -6,15 +6,15 @@ import { ToolError } from '../errors.js';
 import type { LintedFile } from '../lint/engine.js';
 import { policiesFolder, policyChanges, type PolicyText, workspacePolicyFiles } from '../lint/policy-changes.js';
 import { runLint } from '../lint/run.js';
-import type { ProviderSettings } from '../model/config.js';
+import { type TrustedSettings, trustedSettingsOf } from '../plan/run.js';
 import { policyChangesText } from '../report/policy-changes.js';
 
 /** What `--policies-from REF` takes from the commit: as the Action takes them from a pull request's base. */
 export interface TrustedAtRef {
   /** The policies folder as it stands at REF, copied to a temporary folder (empty when REF has none). */
   policiesDir: string;
-  /** The provider settings of the config file at REF; undefined with `noSettings` saying why. */
-  providerSettings: ProviderSettings | undefined;
+  /** The provider settings and admin connections of the config file at REF; undefined with `noSettings` saying why. */
+  trustedSettings: TrustedSettings | undefined;
   noSettings: string | undefined;
   /**
    * What the working tree changes against REF in the policies, the waivers,
@@ -69,7 +69,7 @@ async function readAtRef(ref: string, file: string, policies: string | undefined
     };
     const noSettings = text === undefined ? `${filePath} does not exist at ${ref}, so there are no provider settings to plan with`
       : baseFile?.config ? undefined : `${filePath} at ${ref} does not pass the schema, so there are no provider settings to plan with`;
-    return { policiesDir, providerSettings: baseFile?.config?.provider, noSettings, changesNote, locate, dispose };
+    return { policiesDir, trustedSettings: baseFile?.config ? trustedSettingsOf(baseFile.config) : undefined, noSettings, changesNote, locate, dispose };
   } catch (error) {
     dispose();
     throw error;

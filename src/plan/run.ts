@@ -3,7 +3,7 @@ import { ToolError } from '../errors.js';
 import type { LintedFile } from '../lint/engine.js';
 import { type Finding, summarize } from '../lint/finding.js';
 import { lintFile, type LintRun, runLint } from '../lint/run.js';
-import type { EndpointsConfig, ProviderSettings } from '../model/config.js';
+import type { EndpointsConfig, ProviderSettings, SecretRef } from '../model/config.js';
 import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { ApplyOptions, Provider, ProviderContext } from '../providers/types.js';
@@ -16,17 +16,43 @@ export interface PlanOptions {
   baseline?: string | undefined;
   policiesDir?: string | undefined;
   /**
-   * Provider settings to use instead of the file's: those of a commit that is
-   * trusted, when the file comes from a pull request that could otherwise
-   * point the provider, and its credentials, anywhere.
+   * Settings to use instead of the file's: those of a commit that is trusted,
+   * when the file comes from a pull request that could otherwise point the
+   * provider or a database's admin connection, and their credentials, anywhere.
    */
-  providerSettings?: ProviderSettings | undefined;
+  trustedSettings?: TrustedSettings | undefined;
   allowDestructive: boolean;
   env?: NodeJS.ProcessEnv;
   /** Called with each secret value as it is read, so front ends can mask it. */
   onSecret?: (value: string) => void;
   log?: (message: string) => void;
   today?: string;
+}
+
+/** What a trusted commit decides for a file from a pull request: where connections go, and with which secrets. */
+export interface TrustedSettings {
+  provider: ProviderSettings;
+  /** `databases[].adminUrl`, by database name. */
+  adminUrls: ReadonlyMap<string, SecretRef>;
+}
+
+export function trustedSettingsOf(config: EndpointsConfig): TrustedSettings {
+  return {
+    provider: config.provider,
+    adminUrls: new Map(config.databases.flatMap((database) => (database.adminUrl ? [[database.name, database.adminUrl] as const] : []))),
+  };
+}
+
+/** The file with the trusted provider and admin connections: a database the trusted commit gives none has none (its accounts are not managed). */
+export function withTrustedSettings(config: EndpointsConfig, trusted: TrustedSettings): EndpointsConfig {
+  const databases = config.databases.map((database) => {
+    const copy = { ...database };
+    const adminUrl = trusted.adminUrls.get(database.name);
+    if (adminUrl) copy.adminUrl = adminUrl;
+    else delete copy.adminUrl;
+    return copy;
+  });
+  return { ...config, provider: trusted.provider, databases };
 }
 
 export interface PlanRun {
@@ -54,7 +80,7 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
     ...(options.today ? { today: options.today } : {}),
   });
   const file = lint.files[0]!;
-  const config = file.config && options.providerSettings ? { ...file.config, provider: options.providerSettings } : file.config;
+  const config = file.config && options.trustedSettings ? withTrustedSettings(file.config, options.trustedSettings) : file.config;
   if (summarize(file.findings).errors > 0 || !config) {
     return use({ lint, file, plan: undefined, findings: [], blocked: 'the file has lint errors; fix them before planning', driftSkipped: undefined }, undefined);
   }

@@ -85,7 +85,7 @@ function parse(argv: string[], apply: boolean) {
 export async function planCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, false);
   if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
-  const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'providerSettings'>, note?: (run: PlanRun) => string) => withPlan(
+  const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'trustedSettings'>, note?: (run: PlanRun) => string) => withPlan(
     { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
     async (run): Promise<CommandResult> => {
       const pending = (run.plan?.changes.length ?? 0) > 0;
@@ -104,9 +104,9 @@ export async function planCommand(argv: string[]): Promise<CommandResult> {
   const ref = options['policies-from'];
   if (ref === undefined) return plan({ policiesDir: options.policies });
   return withPoliciesAt(ref, options.file, options.policies, async (trusted) => {
-    if (!trusted.providerSettings) throw new ToolError(`--policies-from: ${trusted.noSettings}`);
+    if (!trusted.trustedSettings) throw new ToolError(`--policies-from: ${trusted.noSettings}`);
     const outcome = (run: PlanRun) => (run.plan ? `planned with the provider settings of ${ref}, not the working file's` : `not planned: ${run.blocked}`);
-    return plan({ policiesDir: trusted.policiesDir, providerSettings: trusted.providerSettings }, (run) => trusted.changesNote(run.file, outcome(run)));
+    return plan({ policiesDir: trusted.policiesDir, trustedSettings: trusted.trustedSettings }, (run) => trusted.changesNote(run.file, outcome(run)));
   });
 }
 
