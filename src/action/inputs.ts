@@ -21,6 +21,10 @@ export interface ActionInputs {
   sarifFile: string | undefined;
   allowDestructive: boolean;
   allowNonDefaultBranch: boolean;
+  /** Apply: prove the applied file with `dbfence verify`'s proofs afterwards. */
+  verify: boolean;
+  /** `HOST:PORT:ADDRESS` lines for verify, as `dbfence verify --resolve`. */
+  verifyResolve: string[];
   /** Where a pull request's policies and waiver policy come from: its base commit, or its own files. */
   trust: Trust;
 }
@@ -43,6 +47,8 @@ export const DEFAULTS = {
   'allow-destructive': 'false',
   'allow-non-default-branch': 'false',
   trust: 'base',
+  verify: 'true',
+  'verify-resolve': '',
 } as const;
 
 type InputName = keyof typeof DEFAULTS;
@@ -66,6 +72,8 @@ export function readInputs(): ActionInputs {
     allowDestructive: bool('allow-destructive'),
     allowNonDefaultBranch: bool('allow-non-default-branch'),
     trust: oneOf('trust', ['base', 'head'] as const),
+    verify: bool('verify'),
+    verifyResolve: input('verify-resolve').split('\n').map((line) => line.trim()).filter((line) => line !== ''),
   };
 }
 
