@@ -62,7 +62,7 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
   annotate(outcome.findings);
   const title = applyTitle(outcome, event, verified);
   core.info(logLine(title));
-  const parts = [...applySections(outcome), ...(verified ? [verifySection(verified)] : [])];
+  const parts = applySections(outcome, verified);
   await writeSummary(`${title}\n${fitSections(parts, SUMMARY_LIMIT).text}`);
 
   const failures = outcome.status === 'refused' || outcome.status === 'error' || outcome.status === 'failed' ? [outcome.reason ?? 'apply failed'] : [];
@@ -138,7 +138,7 @@ function verifyOutput(verified: VerifyOutcome | undefined): { result: 'passed' |
 
 const OUTCOME_ICON = { applied: '✔', failed: '✖', 'rolled-back': '↺', skipped: '·' } as const;
 
-function applySections(outcome: ApplyOutcome): Section[] {
+function applySections(outcome: ApplyOutcome, verified: VerifyOutcome | undefined): Section[] {
   const { errors, warnings } = findingsSections(outcome.findings, outcome.rules);
   const parts: Section[] = [];
   if (outcome.result) {
@@ -149,6 +149,7 @@ function applySections(outcome: ApplyOutcome): Section[] {
     const short = `${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}; the list of changes is in the job summary.\n`;
     parts.push({ full, shorten: () => short });
   }
+  if (verified) parts.push(verifySection(verified));
   // A refused apply shows the plan it refused, so the reason can be read in it.
   const plan = outcome.status === 'refused' && outcome.plan ? [planSection({ plan: outcome.plan, planSkipped: undefined, driftSkipped: undefined })] : [];
   return [...parts, ...errors, ...plan, ...warnings];
