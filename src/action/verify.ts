@@ -7,7 +7,7 @@ import { runVerify, unsupportedReason } from '../verify/run.js';
 import type { VerifyResult } from '../verify/types.js';
 import type { ActionInputs } from './inputs.js';
 import type { Section } from './report.js';
-import { maskSecret } from './secrets.js';
+import { maskSecret, scrubSecrets } from './secrets.js';
 
 /**
  * What verify after apply found. `skipped` never fails the step: verify was
@@ -29,8 +29,10 @@ export async function verifyAfterApply(inputs: ActionInputs, config: EndpointsCo
     const result = await runVerify({ file: inputs.config, resolve: inputs.verifyResolve, onSecret: maskSecret });
     return result.summary.failed === 0 ? { status: 'passed', result } : { status: 'failed', result };
   } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    return { status: 'error', reason: error.message.replace(/^verify: /, '') };
+    // Reported with the apply, which did happen: an unexpected error must not lose its comment.
+    if (error instanceof ToolError) return { status: 'error', reason: error.message.replace(/^verify: /, '') };
+    core.debug(scrubSecrets((error as Error).stack ?? String(error)));
+    return { status: 'error', reason: `internal error: ${(error as Error).message ?? String(error)}` };
   }
 }
 

@@ -457,6 +457,16 @@ describe('apply on merge', () => {
     expect(readOutputs(runner.outputFile)).toMatchObject({ 'verify-result': 'failed', 'verify-failed': '' });
   });
 
+  it('still posts the apply result when verify fails unexpectedly, and fails the step', async () => {
+    verifyAnswer = () => {
+      throw new TypeError('something unforeseen');
+    };
+    await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(provider.applied).toHaveLength(1);
+    expect(failures).toEqual(['dbfence: verify could not run: internal error: something unforeseen']);
+    expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('✅ applied 1 change · ❌ verify could not run');
+  });
+
   it('skips verify, without failing, for an engine verify does not prove yet, and says why', async () => {
     const runner = await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']).replace('engine: postgresql', 'engine: mariadb'));
     expect(failures).toEqual([]);
