@@ -18,7 +18,7 @@ import { findingsSections, fitSections, logLine, planSection, plural, type Secti
 import { maskSecret, scrubSecrets } from './secrets.js';
 import { settle, unwrap } from './settle.js';
 import { SUMMARY_LIMIT, writeSummary } from './summary.js';
-import { logVerify, verifyAfterApply, verifyFailure, type VerifyOutcome, verifySection, verifyStatusLine } from './verify.js';
+import { logVerify, verifyAfterApply, verifyFailure, type VerifyOutcome, verifyOutput, verifySection, verifyStatusLine } from './verify.js';
 
 /** Events apply runs on: a push (a merge) to the default branch, a manual dispatch, a schedule. */
 const APPLY_EVENTS = ['push', 'workflow_dispatch', 'schedule'];
@@ -127,13 +127,6 @@ const STATUS_LINE: Record<Status, (outcome: ApplyOutcome) => string> = {
 function applyTitle(outcome: ApplyOutcome, event: ActionEvent, verified: VerifyOutcome | undefined): string {
   const verify = verified ? ` · ${verifyStatusLine(verified)}` : '';
   return `### dbfence apply: ${code(outcome.file)}\n\n${STATUS_LINE[outcome.status](outcome)}${verify} · commit ${event.sha.slice(0, 7)}\n`;
-}
-
-/** `verify-result` and `verify-failed`: verify that did not run is `skipped`; one that could not run is `failed` with no count. */
-function verifyOutput(verified: VerifyOutcome | undefined): { result: 'passed' | 'failed' | 'skipped'; failed: number | undefined } {
-  if (!verified || verified.status === 'skipped') return { result: 'skipped', failed: undefined };
-  if (verified.status === 'error') return { result: 'failed', failed: undefined };
-  return { result: verified.status, failed: verified.result.summary.failed };
 }
 
 const OUTCOME_ICON = { applied: '✔', failed: '✖', 'rolled-back': '↺', skipped: '·' } as const;

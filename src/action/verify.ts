@@ -6,6 +6,7 @@ import { verifyMarkdown } from '../report/verify-proofs.js';
 import { runVerify, unsupportedReason } from '../verify/run.js';
 import type { VerifyResult } from '../verify/types.js';
 import type { ActionInputs } from './inputs.js';
+import type { ActionOutputs } from './outputs.js';
 import type { Section } from './report.js';
 import { maskSecret, scrubSecrets } from './secrets.js';
 
@@ -75,4 +76,11 @@ export function verifySection(outcome: VerifyOutcome): Section {
 export function logVerify(outcome: VerifyOutcome): void {
   if (outcome.status === 'skipped' || outcome.status === 'error') core.info(`${verifyStatusLine(outcome)}: ${outcome.reason}`);
   else for (const proof of outcome.result.proofs) core.info(`verify ${proof.ok ? '✔' : '✖'} ${proof.integration} ${proof.check}: ${proof.detail}`);
+}
+
+/** `verify-result` and `verify-failed`: verify that did not run is `skipped`; one that could not run is `failed` with no count. */
+export function verifyOutput(verified: VerifyOutcome | undefined): NonNullable<ActionOutputs['verify']> {
+  if (!verified || verified.status === 'skipped') return { result: 'skipped', failed: undefined };
+  if (verified.status === 'error') return { result: 'failed', failed: undefined };
+  return { result: verified.status, failed: verified.result.summary.failed };
 }
