@@ -25,6 +25,8 @@ export interface ActionInputs {
   verify: boolean;
   /** `HOST:PORT:ADDRESS` lines for verify, as `dbfence verify --resolve`. */
   verifyResolve: string[];
+  /** `HOST:PORT:ADDRESS:PORT2` lines for verify, as `dbfence verify --connect-to` (a tunnel on the runner). */
+  verifyConnectTo: string[];
   /** Where a pull request's policies and waiver policy come from: its base commit, or its own files. */
   trust: Trust;
 }
@@ -49,6 +51,7 @@ export const DEFAULTS = {
   trust: 'base',
   verify: 'true',
   'verify-resolve': '',
+  'verify-connect-to': '',
 } as const;
 
 type InputName = keyof typeof DEFAULTS;
@@ -73,7 +76,8 @@ export function readInputs(): ActionInputs {
     allowNonDefaultBranch: bool('allow-non-default-branch'),
     trust: oneOf('trust', ['base', 'head'] as const),
     verify: bool('verify'),
-    verifyResolve: input('verify-resolve').split('\n').map((line) => line.trim()).filter((line) => line !== ''),
+    verifyResolve: lines('verify-resolve'),
+    verifyConnectTo: lines('verify-connect-to'),
   };
 }
 
@@ -85,6 +89,11 @@ function input(name: InputName): string {
 /** The variable the runner sets for an input: upper case, hyphens kept. */
 function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** One value a line, as a multi-line input (`|`) gives them; blank lines ignored. */
+function lines(name: InputName): string[] {
+  return input(name).split('\n').map((line) => line.trim()).filter((line) => line !== '');
 }
 
 function optional(name: InputName): string | undefined {

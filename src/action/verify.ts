@@ -27,7 +27,7 @@ export async function verifyAfterApply(inputs: ActionInputs, config: EndpointsCo
   const unsupported = unsupportedReason(config);
   if (unsupported) return { status: 'skipped', reason: unsupported };
   try {
-    const result = await runVerify({ file: inputs.config, resolve: inputs.verifyResolve, onSecret: maskSecret });
+    const result = await runVerify({ file: inputs.config, resolve: inputs.verifyResolve, connectTo: inputs.verifyConnectTo, onSecret: maskSecret });
     return result.summary.failed === 0 ? { status: 'passed', result } : { status: 'failed', result };
   } catch (error) {
     // Reported with the apply, which did happen: an unexpected error must not lose its comment.

@@ -443,9 +443,12 @@ describe('apply on merge', () => {
     expect(sentBodies()).not.toContain('S3cr3t-pa55word');
   });
 
-  it('verifies what it applied with verify-resolve, and fails the step when verify cannot run, after posting', async () => {
-    await run('push', push, { command: 'apply', 'verify-resolve': 'orders.db.example.com:5432:10.0.0.5\n' }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
-    expect(verifyRuns).toEqual([expect.objectContaining({ file: 'endpoints.yaml', resolve: ['orders.db.example.com:5432:10.0.0.5'] })]);
+  it('verifies what it applied with verify-resolve and verify-connect-to, and fails the step when verify cannot run, after posting', async () => {
+    const targets = { 'verify-resolve': 'orders.db.example.com:5432:10.0.0.5\n', 'verify-connect-to': 'reports.db.example.com:5432:127.0.0.1:15432' };
+    await run('push', push, { command: 'apply', ...targets }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(verifyRuns).toEqual([expect.objectContaining({
+      file: 'endpoints.yaml', resolve: ['orders.db.example.com:5432:10.0.0.5'], connectTo: ['reports.db.example.com:5432:127.0.0.1:15432'],
+    })]);
     verifyAnswer = () => {
       throw new ToolError('verify: cannot reach orders.db.example.com:5432: connect ECONNREFUSED');
     };
