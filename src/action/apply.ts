@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { ToolError } from '../errors.js';
 import type { Finding } from '../lint/finding.js';
+import type { EndpointsConfig } from '../model/config.js';
 import { displayName } from '../lint/run.js';
 import { applyPlan, withPlan } from '../plan/run.js';
 import type { ApplyResult, Plan } from '../plan/types.js';
@@ -17,6 +18,7 @@ import { findingsSections, fitSections, logLine, planSection, plural, type Secti
 import { maskSecret, scrubSecrets } from './secrets.js';
 import { settle, unwrap } from './settle.js';
 import { SUMMARY_LIMIT, writeSummary } from './summary.js';
+import { logVerify, verifyAfterApply, verifyFailure, type VerifyOutcome, verifyOutput, verifySection, verifyStatusLine } from './verify.js';
 
 /** Events apply runs on: a push (a merge) to the default branch, a manual dispatch, a schedule. */
 const APPLY_EVENTS = ['push', 'workflow_dispatch', 'schedule'];
@@ -29,6 +31,8 @@ interface ApplyOutcome {
   findings: Finding[];
   rules: readonly RuleDescriptor[];
   plan: Plan | undefined;
+  /** The file applied, for verify; undefined when it does not pass the schema. */
+  config?: EndpointsConfig | undefined;
   result?: ApplyResult;
   /** Why it was refused or could not run. */
   reason?: string;
@@ -50,14 +54,20 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
   // to the summary only: the last merged pull request is not its cause.
   const pull = github && inputs.comment && event.name !== 'schedule' ? settle(findMergedPullRequest(github, event.repo, event.sha)) : undefined;
   const outcome = await planAndApply(inputs);
+  // What was applied proves itself; a failed or refused apply has nothing to prove yet.
+  const applied = outcome.status === 'applied' || outcome.status === 'no-changes';
+  const verified = inputs.verify && applied && outcome.config ? await verifyAfterApply(inputs, outcome.config) : undefined;
+  if (verified) logVerify(verified);
 
   annotate(outcome.findings);
-  const title = applyTitle(outcome, event);
+  const title = applyTitle(outcome, event, verified);
   core.info(logLine(title));
-  const parts = applySections(outcome);
+  const parts = applySections(outcome, verified);
   await writeSummary(`${title}\n${fitSections(parts, SUMMARY_LIMIT).text}`);
 
   const failures = outcome.status === 'refused' || outcome.status === 'error' || outcome.status === 'failed' ? [outcome.reason ?? 'apply failed'] : [];
+  const verifyFailed = verified && verifyFailure(verified);
+  if (verifyFailed) failures.push(verifyFailed);
   let commentUrl: string | undefined;
   if (pull) {
     try {
@@ -67,7 +77,10 @@ export async function runApply(inputs: ActionInputs, event: ActionEvent): Promis
     }
   }
   const errors = outcome.findings.filter((finding) => finding.severity === 'error').length;
-  setOutputs({ errors, warnings: outcome.findings.length - errors, changes: outcome.plan?.changes.length, drift: undefined, commentUrl, sarifFile: undefined });
+  setOutputs({
+    errors, warnings: outcome.findings.length - errors, changes: outcome.plan?.changes.length, drift: undefined, commentUrl, sarifFile: undefined,
+    verify: verifyOutput(verified),
+  });
   if (failures.length > 0) core.setFailed(scrubSecrets(`dbfence: ${failures.join('; ')}`));
 }
 
@@ -89,7 +102,7 @@ async function planAndApply(inputs: ActionInputs): Promise<ApplyOutcome> {
       onSecret: maskSecret,
       log: (message) => core.info(message),
     }, async (run, provider): Promise<ApplyOutcome> => {
-      const base = { file: run.file.source.name, findings: [...run.file.findings, ...run.findings], rules: ruleDescriptors(run.lint), plan: run.plan };
+      const base = { file: run.file.source.name, findings: [...run.file.findings, ...run.findings], rules: ruleDescriptors(run.lint), plan: run.plan, config: run.file.config };
       if (run.blocked || !run.plan) return { ...base, status: 'refused', reason: `apply refused: ${run.blocked ?? 'there is no plan'}` };
       if (run.plan.changes.length === 0) return { ...base, status: 'no-changes' };
       const result = await applyPlan(run, provider, inputs.allowDestructive);
@@ -111,13 +124,14 @@ const STATUS_LINE: Record<Status, (outcome: ApplyOutcome) => string> = {
   error: (o) => `❌ ${escapeCell(o.reason ?? 'apply could not run')}`,
 };
 
-function applyTitle(outcome: ApplyOutcome, event: ActionEvent): string {
-  return `### dbfence apply: ${code(outcome.file)}\n\n${STATUS_LINE[outcome.status](outcome)} · commit ${event.sha.slice(0, 7)}\n`;
+function applyTitle(outcome: ApplyOutcome, event: ActionEvent, verified: VerifyOutcome | undefined): string {
+  const verify = verified ? ` · ${verifyStatusLine(verified)}` : '';
+  return `### dbfence apply: ${code(outcome.file)}\n\n${STATUS_LINE[outcome.status](outcome)}${verify} · commit ${event.sha.slice(0, 7)}\n`;
 }
 
 const OUTCOME_ICON = { applied: '✔', failed: '✖', 'rolled-back': '↺', skipped: '·' } as const;
 
-function applySections(outcome: ApplyOutcome): Section[] {
+function applySections(outcome: ApplyOutcome, verified: VerifyOutcome | undefined): Section[] {
   const { errors, warnings } = findingsSections(outcome.findings, outcome.rules);
   const parts: Section[] = [];
   if (outcome.result) {
@@ -128,6 +142,7 @@ function applySections(outcome: ApplyOutcome): Section[] {
     const short = `${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}; the list of changes is in the job summary.\n`;
     parts.push({ full, shorten: () => short });
   }
+  if (verified) parts.push(verifySection(verified));
   // A refused apply shows the plan it refused, so the reason can be read in it.
   const plan = outcome.status === 'refused' && outcome.plan ? [planSection({ plan: outcome.plan, planSkipped: undefined, driftSkipped: undefined })] : [];
   return [...parts, ...errors, ...plan, ...warnings];

@@ -21,6 +21,12 @@ export interface ActionInputs {
   sarifFile: string | undefined;
   allowDestructive: boolean;
   allowNonDefaultBranch: boolean;
+  /** Apply: prove the applied file with `dbfence verify`'s proofs afterwards. */
+  verify: boolean;
+  /** `HOST:PORT:ADDRESS` lines for verify, as `dbfence verify --resolve`. */
+  verifyResolve: string[];
+  /** `HOST:PORT:ADDRESS:PORT2` lines for verify, as `dbfence verify --connect-to` (a tunnel on the runner). */
+  verifyConnectTo: string[];
   /** Where a pull request's policies and waiver policy come from: its base commit, or its own files. */
   trust: Trust;
 }
@@ -43,6 +49,9 @@ export const DEFAULTS = {
   'allow-destructive': 'false',
   'allow-non-default-branch': 'false',
   trust: 'base',
+  verify: 'true',
+  'verify-resolve': '',
+  'verify-connect-to': '',
 } as const;
 
 type InputName = keyof typeof DEFAULTS;
@@ -66,6 +75,9 @@ export function readInputs(): ActionInputs {
     allowDestructive: bool('allow-destructive'),
     allowNonDefaultBranch: bool('allow-non-default-branch'),
     trust: oneOf('trust', ['base', 'head'] as const),
+    verify: bool('verify'),
+    verifyResolve: lines('verify-resolve'),
+    verifyConnectTo: lines('verify-connect-to'),
   };
 }
 
@@ -77,6 +89,11 @@ function input(name: InputName): string {
 /** The variable the runner sets for an input: upper case, hyphens kept. */
 function inputVariable(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+
+/** One value a line, as a multi-line input (`|`) gives them; blank lines ignored. */
+function lines(name: InputName): string[] {
+  return input(name).split('\n').map((line) => line.trim()).filter((line) => line !== '');
 }
 
 function optional(name: InputName): string | undefined {

@@ -21,6 +21,16 @@ export interface VerifyOptions {
   clientOnly?: boolean;
   env?: NodeJS.ProcessEnv;
   now?: Date;
+  /** Called with every secret value as it is read, e.g. to mask it in a CI log. */
+  onSecret?: (value: string) => void;
+}
+
+/** Why verify cannot prove this file, when it cannot: the proofs speak each engine's protocol and catalogs, PostgreSQL's in postgresql/. */
+export function unsupportedReason(config: EndpointsConfig): string | undefined {
+  const unsupported = config.databases.find((database) => database.engine !== 'postgresql');
+  if (unsupported) return `database ${unsupported.name} is ${unsupported.engine}; verify proves postgresql databases so far`;
+  if (config.provider.kind !== 'postgres') return `provider ${config.provider.kind} is not supported yet; verify works with the postgres provider`;
+  return undefined;
 }
 
 /**
@@ -34,15 +44,16 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   const file = lint.files[0]!;
   if (!file.config) throw new ToolError(`${file.source.name} does not pass the schema; run dbfence lint ${file.source.name}`);
   const config = file.config;
-  // The proofs speak each engine's protocol and catalogs: PostgreSQL's are in postgresql/.
-  const unsupported = config.databases.find((database) => database.engine !== 'postgresql');
-  if (unsupported) throw new ToolError(`verify: database ${unsupported.name} is ${unsupported.engine}; verify proves postgresql databases so far`);
-  if (config.provider.kind !== 'postgres') throw new ToolError(`verify: provider ${config.provider.kind} is not supported yet; verify works with the postgres provider`);
+  const unsupported = unsupportedReason(config);
+  if (unsupported !== undefined || config.provider.kind !== 'postgres') throw new ToolError(`verify: ${unsupported ?? 'the provider is not postgres'}`);
   const secretValues: string[] = [];
   const secrets = envSecretResolver({
     baseDir: dirname(options.file),
     ...(options.env ? { env: options.env } : {}),
-    onSecret: (value) => secretValues.push(value),
+    onSecret: (value) => {
+      secretValues.push(value);
+      options.onSecret?.(value);
+    },
   });
   const admin = options.clientOnly ? { unavailable: 'the admin URL is not used (--client-only)' } : openAdmin(config, secrets);
   try {

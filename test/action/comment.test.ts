@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { commentBody, COMMENT_LIMIT, findReportComments, metaComment, parseMeta, REPORT_MARKER, upsertReportComment } from '../../src/action/comment.js';
+import { APPLY_MARKER, commentBody, COMMENT_LIMIT, findReportComments, metaComment, parseMeta, REPORT_MARKER, upsertReportComment } from '../../src/action/comment.js';
 import type { ActionEvent } from '../../src/action/event.js';
 import { createGitHub, type GitHub } from '../../src/action/github.js';
 import { fitSections, headline, sections, type CheckResult } from '../../src/action/report.js';
+import { verifySection } from '../../src/action/verify.js';
 import type { Finding } from '../../src/lint/finding.js';
 import { FakeGitHub } from '../fakes/github/server.js';
 import { PR_NUMBER, TOKEN } from './runner.js';
@@ -140,6 +141,20 @@ describe('the comment body', () => {
     expect(text.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(text).toMatch(/… and \d+ more errors/);
     expect(fitSections(sections(huge), 1000).shortened).toBe(true);
+  });
+
+  it('keeps only the failed proofs of a proof table too long for the comment, and the summary has it all', () => {
+    const proofs = Array.from({ length: 2000 }, (_, i) => ({
+      integration: `integration-${i}`, check: 'ungranted-denied' as const, ok: i !== 1234, detail: `${i === 1234 ? 'holds INSERT on public.orders' : 'holds no table privilege the file does not grant'} ${'.'.repeat(40)}`,
+    }));
+    const outcome = { status: 'failed' as const, result: { file: 'endpoints.yaml', proofs, summary: { integrations: 2000, proofs: 2000, failed: 1 } } };
+    const text = commentBody(APPLY_MARKER, meta, '### dbfence apply', [verifySection(outcome)], url);
+    expect(text.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    expect(text).toContain('### dbfence verify: 1 of 2000 proofs failed');
+    expect(text).toContain('| ❌ | `integration-1234` | `ungranted-denied` | holds INSERT on public.orders');
+    expect(text).not.toContain('✅');
+    expect(text).toContain('The full proof table is in the job summary.');
+    expect(fitSections([verifySection(outcome)], 10_000_000).text).toContain('`integration-1999`');
   });
 
   it('hides metadata values that would close the HTML comment', () => {

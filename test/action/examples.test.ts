@@ -126,7 +126,7 @@ describe('action.yml', () => {
     const action = parse(read('action.yml'));
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
     expect(action.branding).toEqual({ icon: 'shield', color: 'blue' });
-    expect(Object.keys(action.outputs)).toEqual(['errors', 'warnings', 'changes', 'drift', 'comment-url', 'sarif-file']);
+    expect(Object.keys(action.outputs)).toEqual(['errors', 'warnings', 'changes', 'drift', 'comment-url', 'sarif-file', 'verify-result', 'verify-failed']);
     for (const spec of Object.values<{ description?: string }>({ ...action.inputs, ...action.outputs })) expect(spec.description).toBeTruthy();
   });
 });

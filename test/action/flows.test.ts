@@ -6,6 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import * as core from '@actions/core';
 import type { EndpointsConfig } from '../../src/model/config.js';
 import type { ProviderContext } from '../../src/providers/types.js';
+import type { VerifyOptions } from '../../src/verify/run.js';
+import type { VerifyResult } from '../../src/verify/types.js';
 import { FakeGitHub } from '../fakes/github/server.js';
 import { fakeProvider, type FakeLive } from '../plan/fake-provider.js';
 import { BASE_SHA, defaultInputs, example, HEAD_SHA, MERGE_SHA, payload, PR_NUMBER, readOutputs, type Runner, runnerEnvironment, TOKEN } from './runner.js';
@@ -26,7 +28,19 @@ vi.mock('../../src/providers/index.js', () => ({
     return provider;
   },
 }));
+// Verify after apply runs against a real server in verify.test.ts; here it is
+// the fake provider's file, with no server to prove, so its answer is given.
+const verifyRuns: VerifyOptions[] = [];
+let verifyAnswer: () => VerifyResult = () => ({ file: 'endpoints.yaml', proofs: [], summary: { integrations: 0, proofs: 0, failed: 0 } });
+vi.mock('../../src/verify/run.js', async (original) => ({
+  ...(await original<typeof import('../../src/verify/run.js')>()),
+  runVerify: async (options: VerifyOptions) => {
+    verifyRuns.push(options);
+    return verifyAnswer();
+  },
+}));
 const { main } = await import('../../src/action/main.js');
+const { ToolError } = await import('../../src/errors.js');
 const { scrubSecrets } = await import('../../src/action/secrets.js');
 
 const ADMIN_URL = 'postgres://dbfence_admin:S3cr3t-pa55word@db.internal:5432/postgres';
@@ -69,6 +83,8 @@ beforeEach(() => {
   annotations.length = 0;
   providersMade.length = 0;
   plannedWith.length = 0;
+  verifyRuns.length = 0;
+  verifyAnswer = () => ({ file: 'endpoints.yaml', proofs: [], summary: { integrations: 0, proofs: 0, failed: 0 } });
   live = new Map([['orders/public', ['52.20.10.10/32']]]);
   provider = fakeProvider(live);
   writeFileSync(SUMMARY, '');
@@ -129,7 +145,7 @@ describe('plan on a pull request', () => {
     expect(contents.path).toBe('/repos/Codertocat/Hello-World/contents/endpoints.yaml');
     expect(contents.query.get('ref')).toBe(BASE_SHA);
     expect(readOutputs(runner.outputFile)).toEqual({
-      errors: '0', warnings: '1', changes: '1', drift: '1', 'comment-url': comment!.html_url, 'sarif-file': 'dbfence.sarif',
+      errors: '0', warnings: '1', changes: '1', drift: '1', 'comment-url': comment!.html_url, 'sarif-file': 'dbfence.sarif', 'verify-result': '', 'verify-failed': '',
     });
     expect(readFileSync(SUMMARY, 'utf8')).toContain('### dbfence plan: `endpoints.yaml`');
     const sarif = JSON.parse(readFileSync(join(runner.workspace, 'dbfence.sarif'), 'utf8'));
@@ -426,6 +442,47 @@ describe('apply on merge', () => {
     expect(fake.requests.some((request) => request.path === `/repos/Codertocat/Hello-World/commits/${MERGE_SHA}/pulls`)).toBe(true);
     expect(readOutputs(runner.outputFile)).toMatchObject({ changes: '1', 'comment-url': comment!.html_url, 'sarif-file': '' });
     expect(sentBodies()).not.toContain('S3cr3t-pa55word');
+  });
+
+  it('verifies what it applied with verify-resolve and verify-connect-to, and fails the step when verify cannot run, after posting', async () => {
+    const targets = { 'verify-resolve': 'orders.db.example.com:5432:10.0.0.5\n', 'verify-connect-to': 'reports.db.example.com:5432:127.0.0.1:15432' };
+    await run('push', push, { command: 'apply', ...targets }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(verifyRuns).toEqual([expect.objectContaining({
+      file: 'endpoints.yaml', resolve: ['orders.db.example.com:5432:10.0.0.5'], connectTo: ['reports.db.example.com:5432:127.0.0.1:15432'],
+    })]);
+    verifyAnswer = () => {
+      throw new ToolError('verify: cannot reach orders.db.example.com:5432: connect ECONNREFUSED');
+    };
+    const runner = await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(failures).toEqual(['dbfence: verify could not run: cannot reach orders.db.example.com:5432: connect ECONNREFUSED']);
+    const body = fake.commentsOn(PR_NUMBER).at(-1)!.body;
+    expect(body).toContain('✅ nothing to apply: the live state already matches the file · ❌ verify could not run');
+    expect(body).toContain('**Verify could not run:** cannot reach orders.db.example.com:5432');
+    expect(readOutputs(runner.outputFile)).toMatchObject({ 'verify-result': 'failed', 'verify-failed': '' });
+  });
+
+  it('still posts the apply result when verify fails unexpectedly, and fails the step', async () => {
+    verifyAnswer = () => {
+      throw new TypeError('something unforeseen');
+    };
+    await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(provider.applied).toHaveLength(1);
+    expect(failures).toEqual(['dbfence: verify could not run: internal error: something unforeseen']);
+    expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('✅ applied 1 change · ❌ verify could not run');
+  });
+
+  it('skips verify, without failing, for an engine verify does not prove yet, and says why', async () => {
+    const runner = await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']).replace('engine: postgresql', 'engine: mariadb'));
+    expect(failures).toEqual([]);
+    expect(verifyRuns).toEqual([]);
+    expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('**Verify skipped:** database orders is mariadb; verify proves postgresql databases so far');
+    expect(readOutputs(runner.outputFile)).toMatchObject({ 'verify-result': 'skipped', 'verify-failed': '' });
+  });
+
+  it('does not verify a refused apply', async () => {
+    const runner = await run('push', push, { command: 'apply' }, FILE(['0.0.0.0/0']));
+    expect(verifyRuns).toEqual([]);
+    expect(readOutputs(runner.outputFile)).toMatchObject({ 'verify-result': 'skipped' });
   });
 
   it('refuses on a pull-request event', async () => {

@@ -20,6 +20,16 @@ describe('the inputs', () => {
     expect(readInputs()).toEqual({
       command: 'plan', config: 'endpoints.yaml', policies: undefined, baselineRef: undefined, githubToken: '', comment: true,
       failOn: 'error', sarifFile: 'dbfence.sarif', allowDestructive: false, allowNonDefaultBranch: false, trust: 'base',
+      verify: true, verifyResolve: [], verifyConnectTo: [],
+    });
+  });
+
+  it('read verify-resolve as one HOST:PORT:ADDRESS a line, blank lines ignored', () => {
+    process.env.INPUT_VERIFY = 'false';
+    process.env['INPUT_VERIFY-RESOLVE'] = 'orders.db.example.com:5432:10.0.0.5\n\n  reports.db.example.com:5432:[::1]  \n';
+    process.env['INPUT_VERIFY-CONNECT-TO'] = 'orders.db.example.com:5432:127.0.0.1:15432\n';
+    expect(readInputs()).toMatchObject({
+      verify: false, verifyResolve: ['orders.db.example.com:5432:10.0.0.5', 'reports.db.example.com:5432:[::1]'], verifyConnectTo: ['orders.db.example.com:5432:127.0.0.1:15432'],
     });
   });
 

@@ -101,6 +101,7 @@ export function defaultInputs(overrides: Record<string, string> = {}): Record<st
   return {
     command: 'plan', config: 'endpoints.yaml', policies: '', 'baseline-ref': '', 'github-token': TOKEN, comment: 'true',
     'fail-on': 'error', 'sarif-file': 'dbfence.sarif', 'allow-destructive': 'false', 'allow-non-default-branch': 'false', trust: 'base',
+    verify: 'true', 'verify-resolve': '', 'verify-connect-to': '',
     ...overrides,
   };
 }
