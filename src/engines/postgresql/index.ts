@@ -40,9 +40,7 @@ export class PostgresqlEngine {
 
   async inspect(states: readonly DesiredState[]): Promise<PostgresLive> {
     const ca = this.caCertificate();
-    const live = await this.withSession((session) => inspect(session, states, ca ? { ca } : {}));
-    await this.passwords.check(states.flatMap((state) => state.roles), live.roles);
-    return live;
+    return this.withSession((session) => inspect(session, states, { ...(ca ? { ca } : {}), passwords: this.passwords }));
   }
 
   /** Pure: the changes that make `live` match `state`. */

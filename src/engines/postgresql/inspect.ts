@@ -8,6 +8,7 @@ import { type DesiredState, MARKER, referencedSchemas } from './desired.js';
 import type {
   LiveDatabase, LiveDatabaseGrant, LiveHba, LiveOtherGrant, LiveRelationGrant, LiveRole, LiveSchemaGrant, PostgresLive,
 } from './live.js';
+import type { Passwords } from './passwords.js';
 import { literal } from './sql.js';
 
 const MINIMUM_VERSION = 130000;
@@ -54,11 +55,21 @@ LEFT JOIN pg_shdescription d ON d.objoid = a.oid AND d.classoid = 'pg_authid'::r
 LEFT JOIN managed m ON m.oid = a.oid
 WHERE m.oid IS NOT NULL OR a.rolname = ANY($1::text[])`;
 
+/**
+ * The entries of an ACL column as rows, as `aclexplode(column)` gives them.
+ * aclexplode itself re-reads (detoasts) its whole argument for every row it
+ * returns, so on an object granted to a thousand roles it is quadratic; unnest
+ * reads the array once and hands aclexplode one entry at a time.
+ */
+function explodeAcl(column: string): string {
+  return `CROSS JOIN LATERAL unnest(${column}) acl_item CROSS JOIN LATERAL aclexplode(ARRAY[acl_item]) a`;
+}
+
 const DATABASE_GRANTS_SQL = `
 WITH ${MANAGED}
 SELECT db.datname::text AS database, m.rolname AS role,
        array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
-FROM pg_database db CROSS JOIN LATERAL aclexplode(db.datacl) a JOIN managed m ON m.oid = a.grantee
+FROM pg_database db ${explodeAcl('db.datacl')} JOIN managed m ON m.oid = a.grantee
 GROUP BY 1, 2
 ORDER BY 1, 2`;
 
@@ -81,7 +92,7 @@ WITH ${MANAGED}
 SELECT m.rolname AS role, n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'S' AS sequence,
        array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN managed m ON m.oid = a.grantee
+${explodeAcl('c.relacl')} JOIN managed m ON m.oid = a.grantee
 WHERE c.relacl IS NOT NULL
 GROUP BY m.rolname, n.nspname, c.relname, c.relkind
 ORDER BY 1, 2, 3`;
@@ -90,7 +101,7 @@ const SCHEMA_GRANTS_SQL = `
 WITH ${MANAGED}
 SELECT m.rolname AS role, n.nspname::text AS schema,
        array_agg(a.privilege_type ORDER BY a.privilege_type) AS privileges, bool_or(a.is_grantable) AS grantable
-FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a JOIN managed m ON m.oid = a.grantee
+FROM pg_namespace n ${explodeAcl('n.nspacl')} JOIN managed m ON m.oid = a.grantee
 WHERE n.nspacl IS NOT NULL
 GROUP BY m.rolname, n.nspname
 ORDER BY 1, 2`;
@@ -205,14 +216,23 @@ async function readHba(session: Session, admin: pg.Client): Promise<LiveHba> {
   };
 }
 
+export interface InspectOptions {
+  /** The CA certificate, to tell whether the served certificate is ours. */
+  ca?: { certificatePem: string };
+  /**
+   * Checks the declared passwords against the verifiers read, on libuv's
+   * thread pool while the grants are still being read: a PBKDF2 per role is
+   * most of a large plan's time, and the catalog reads are mostly waiting.
+   */
+  passwords?: Passwords;
+}
+
 /**
  * Reads everything the given files manage in a fixed number of bulk catalog
  * queries: a handful for the cluster, four per database. A read that fails is
  * a ToolError, never an empty state that would look like "no drift".
  */
-export async function inspect(
-  session: Session, scope: readonly DesiredState[], options: { ca?: { certificatePem: string } } = {},
-): Promise<PostgresLive> {
+export async function inspect(session: Session, scope: readonly DesiredState[], options: InspectOptions = {}): Promise<PostgresLive> {
   const startCount = session.statements;
   try {
     const admin = await session.admin();
@@ -232,6 +252,9 @@ export async function inspect(
       verifier: row.verifier, memberOf: row.member_of, dependentDatabases: row.dependent_databases,
     }]));
     const databaseNames = new Set(databaseRows.map((row) => row.name));
+    const checking = options.passwords?.check(scope.flatMap((state) => state.roles), roles);
+    // Awaited once the reads are done; until then a read that fails first must not leave its failure unhandled.
+    checking?.catch(() => undefined);
 
     const schemas = new Map<string, Set<string>>();
     for (const state of scope) {
@@ -261,6 +284,7 @@ export async function inspect(
     const servesEndpoints = selfManaged && scope.some((state) => state.config.databases.some((d) => d.endpoints?.some((e) => e.hostname !== undefined)));
     const { host, port } = session.server;
     const certificate = servesEndpoints ? await inspectCertificate(session.counted(admin), { host, port }, options.ca) : undefined;
+    await checking;
 
     return {
       server: session.server,

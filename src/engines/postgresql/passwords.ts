@@ -6,10 +6,18 @@ import type { DesiredRole } from './desired.js';
 import { verifierMatches, verifierMatchesSync } from './scram.js';
 
 /**
+ * PBKDF2s in flight at once. They run on libuv's thread pool (4 threads unless
+ * UV_THREADPOOL_SIZE says otherwise), which DNS lookups share: one thread is
+ * left for those, so a connection opened while a thousand checks run is not
+ * queued behind them, spending its connect_timeout.
+ */
+const PARALLEL_CHECKS = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1);
+
+/**
  * Reads integration passwords and checks them against stored verifiers. A
- * check costs one PBKDF2 (about a millisecond): `check` runs them all at once
- * on the thread pool after each read of the live state, so the pure diff only
- * looks answers up. Answers are kept for the life of the provider, keyed by
+ * check costs one PBKDF2 (about a millisecond): `check` runs them on the
+ * thread pool while the live state is read, so the pure diff only looks
+ * answers up. Answers are kept for the life of the provider, keyed by
  * the verifier and a hash of the password, never the password itself.
  */
 export class Passwords {
@@ -35,15 +43,22 @@ export class Passwords {
     return password;
   }
 
-  /** Checks every declared password against the live verifier of its role, in parallel. */
+  /** Checks every declared password against the live verifier of its role, PARALLEL_CHECKS at a time. */
   async check(roles: readonly DesiredRole[], verifiers: ReadonlyMap<string, { verifier: string | null }>): Promise<void> {
-    await Promise.all(roles.map(async (role) => {
+    const unanswered = new Map<string, { verifier: string; password: string }>();
+    for (const role of roles) {
       const verifier = verifiers.get(role.user)?.verifier ?? null;
       const password = this.read(role);
-      if (verifier === null || password === undefined) return;
+      if (verifier === null || password === undefined) continue;
       const key = answerKey(verifier, password);
-      if (!this.answers.has(key)) this.answers.set(key, await verifierMatches(verifier, password));
-    }));
+      if (!this.answers.has(key)) unanswered.set(key, { verifier, password });
+    }
+    // The workers share one iterator, so each check runs once.
+    const jobs = unanswered.entries();
+    const work = async (): Promise<void> => {
+      for (const [key, { verifier, password }] of jobs) this.answers.set(key, await verifierMatches(verifier, password));
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_CHECKS, unanswered.size) }, work));
   }
 
   /** Whether `password` made `verifier`: the answer `check` found, or (for a live state it did not see) computed now. */

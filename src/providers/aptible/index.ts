@@ -92,14 +92,21 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     return databaseAccounts(file, index, engine.server().database);
   }
 
-  async function inspect(scope: readonly EndpointsConfig[]): Promise<AptibleState> {
-    const edge = await inspectEnvironment(client, environment, databaseHandles(scope));
+  async function inspectAccounts(scope: readonly EndpointsConfig[]): Promise<Map<string, PostgresLive>> {
     const live = new Map<string, PostgresLive>();
     for (const database of accounts) {
       const states = scope.flatMap((file) => accountsOf(file, database) ?? []);
       if (states.length > 0) live.set(database.handle, await database.engine.inspect(states));
     }
-    return { ...edge, accounts: live };
+    return live;
+  }
+
+  /** The Deploy API and the databases at once (each mostly waits on the network); the edge's failure is told first. */
+  async function inspect(scope: readonly EndpointsConfig[]): Promise<AptibleState> {
+    const [edge, live] = await Promise.allSettled([inspectEnvironment(client, environment, databaseHandles(scope)), inspectAccounts(scope)]);
+    if (edge.status === 'rejected') throw edge.reason;
+    if (live.status === 'rejected') throw live.reason;
+    return { ...edge.value, accounts: live.value };
   }
 
   function accountChanges(desired: EndpointsConfig, live: AptibleState): Change[] {
