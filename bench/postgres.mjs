@@ -197,6 +197,6 @@ for (const row of rows) {
 const largest = rows[rows.length - 1];
 const flat = rows.every((row) => row.statements === rows[0].statements);
 console.log(`\ntargets at ${largest.count.toLocaleString('en-US')} integrations: plan < ${TARGETS.plan / 1000} s ${mark(largest.plan, TARGETS.plan)}, apply from scratch < ${TARGETS.scratch / 1000} s ${mark(largest.scratch, TARGETS.scratch)}, no-op apply < ${TARGETS.noop / 1000} s ${mark(largest.noop, TARGETS.noop)} (as \`dbfence apply\` runs it: ${mark(largest.plan, TARGETS.noop)})`);
-console.log(`diff checks each password against its SCRAM verifier (one PBKDF2 of 4,096 rounds each); lint parses the ${largest.kb.toLocaleString('en-US')} KB file`);
+console.log(`inspect checks each password against its SCRAM verifier (one PBKDF2 of 4,096 rounds each, while the grants are read); lint parses the ${largest.kb.toLocaleString('en-US')} KB file`);
 console.log(`inspect statements: ${flat ? `${rows[0].statements} at every size ✔ (grows with databases, not integrations)` : `${rows.map((row) => row.statements).join(', ')} ✖ they grow with integrations`}`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (this process, over all sizes; the server is another process); total ${seconds(performance.now() - started)} s`);
