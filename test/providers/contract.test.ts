@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { endpoint, startHarness as startAptible, TOKEN } from './aptible/harness.js';
 import { ADMIN_ENV, enableTls, integration, ordersConfig, providerFor, seedOrders } from './postgres/fixtures.js';
 import { API_KEY, configFor, privateDatabase, publicDatabase, startHarness as startSkysql } from './skysql/harness.js';
+import { applyFile } from '../../src/plan/apply.js';
 
 /**
  * What every provider promises, whatever its edge and engine: a converged
@@ -104,7 +105,7 @@ describe.each(Object.keys(SUBJECTS))('provider contract: %s', (kind) => {
         return changes;
       };
       expect((await plan(subject.desired)).length).toBeGreaterThan(0);
-      const applied = await subject.provider(subject.desired).apply(subject.desired, { allowDestructive: true });
+      const applied = await applyFile(subject.provider(subject.desired), subject.desired, { allowDestructive: true });
       outputs.push(applied);
       expect(applied.ok).toBe(true);
       expect(await plan(subject.desired)).toEqual([]);
@@ -112,9 +113,9 @@ describe.each(Object.keys(SUBJECTS))('provider contract: %s', (kind) => {
       const needing = (await plan(subject.destructive)).filter((c) => c.destructive || c.disruptive);
       expect(needing.length).toBeGreaterThan(0);
       const before = await subject.mutations();
-      const refused = await subject.provider(subject.destructive).apply(subject.destructive, { allowDestructive: false }).catch((e: unknown) => e);
+      const refused = await applyFile(subject.provider(subject.destructive), subject.destructive, { allowDestructive: false }).catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(ToolError);
-      expect((refused as Error).message).toMatch(/^apply refused: \d+ changes? needs? acknowledgement \(--allow-destructive\): /);
+      expect((refused as Error).message).toMatch(/^apply refused: \d+ changes? needs? acknowledgement: /);
       outputs.push((refused as Error).message);
       expect(await subject.mutations()).toBe(before);
 
@@ -122,7 +123,7 @@ describe.each(Object.keys(SUBJECTS))('provider contract: %s', (kind) => {
       for (const secret of subject.secrets) expect(text).not.toContain(secret);
     } finally {
       // The next subject starts from no contract role.
-      await subject.provider(subject.destructive).apply(subject.destructive, { allowDestructive: true }).catch(() => {});
+      await applyFile(subject.provider(subject.destructive), subject.destructive, { allowDestructive: true }).catch(() => {});
       await subject.close();
     }
   });

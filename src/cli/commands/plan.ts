@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { type Finding, summarize } from '../../lint/finding.js';
+import { AcknowledgementRequired } from '../../plan/acknowledge.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../plan/render.js';
 import { applyPlan, type PlanOptions, type PlanRun, withPlan } from '../../plan/run.js';
 import type { ApplyResult } from '../../plan/types.js';
@@ -56,6 +57,9 @@ or the apply failed (what it could not finish was rolled back and is reported).`
 
 type PlanFormat = 'text' | 'json' | 'markdown';
 
+/** What the CLI's user gives to acknowledge destructive and disruptive changes. */
+const ACKNOWLEDGE_WITH = '--allow-destructive';
+
 function parse(argv: string[], apply: boolean) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -86,7 +90,7 @@ export async function planCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, false);
   if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
   const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'trustedSettings'>, note?: (run: PlanRun) => string) => withPlan(
-    { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
+    { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], acknowledgeWith: ACKNOWLEDGE_WITH, log: logToStderr },
     async (run): Promise<CommandResult> => {
       const pending = (run.plan?.changes.length ?? 0) > 0;
       const exitCode = run.blocked ? 1 : pending && options['detailed-exitcode'] ? 3 : 0;
@@ -116,7 +120,10 @@ export async function applyCommand(argv: string[]): Promise<CommandResult> {
   // Provider messages go to stderr, through the progress display while the apply runs.
   let log = logToStderr;
   return withPlan(
-    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: (message) => log(message) },
+    {
+      file: options.file, baseline: options.baseline, policiesDir: options.policies,
+      allowDestructive: options['allow-destructive'], acknowledgeWith: ACKNOWLEDGE_WITH, log: (message) => log(message),
+    },
     async (run, provider) => {
       const color = useColor(process.stdout);
       if (run.blocked || !run.plan) return { exitCode: 1, stdout: render(run, options.format, undefined, color), stderr: `dbfence: apply refused: ${run.blocked ?? 'no plan'}\n` };
@@ -129,7 +136,9 @@ export async function applyCommand(argv: string[]): Promise<CommandResult> {
       const progress = applyProgress(process.stderr, run.plan.changes.length, { live: process.stderr.isTTY === true });
       log = progress.log;
       try {
-        const result = await applyPlan(run, provider, options['allow-destructive'], { onOutcome: progress.outcome, onPending: progress.pending });
+        const result = await applyPlan(run, provider, options['allow-destructive'], { onOutcome: progress.outcome, onPending: progress.pending }).catch((error: unknown) => {
+          throw error instanceof AcknowledgementRequired ? new ToolError(error.worded(ACKNOWLEDGE_WITH)) : error;
+        });
         return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result, color) };
       } finally {
         progress.finish();

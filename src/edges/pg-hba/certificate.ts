@@ -6,7 +6,7 @@ import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, PostgresProviderSettings } from '../../model/config.js';
 import { parseDuration } from '../../model/duration.js';
 import type { DocPath } from '../../model/path.js';
-import type { Change, PlanNotice } from '../../plan/types.js';
+import type { ChangeDescription, PlanNotice } from '../../plan/types.js';
 import { caProblem } from '../../tls/ca.js';
 import {
   type CertificateInfo, certificateNamesHost, isIssuedBy, keyMatchesCertificate, readCertificate,
@@ -229,7 +229,7 @@ async function servedCertificate(endpoints: { host: string; port: number }): Pro
 // ---------------------------------------------------------------- plan
 
 /** The change that makes the served certificate and TLS settings match the file; none when they do. */
-export function diffCertificate(desired: EndpointsConfig, live: CertificateLive, now: Date): Change[] {
+export function diffCertificate(desired: EndpointsConfig, live: CertificateLive, now: Date): ChangeDescription[] {
   const want = desiredCertificate(desired);
   if (!want.managed) return [];
   const certificate = certificateProblems(want, live, now);

@@ -4,17 +4,17 @@ import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js
 import { formatPath } from '../../model/path.js';
 import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
-import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, Change, ChangeOutcome } from '../../plan/types.js';
+import type { Step } from '../../plan/runner.js';
+import type { Change } from '../../plan/types.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
-import { runSteps } from './apply.js';
+import { aptibleSteps } from './apply.js';
 import { optionalString } from './hal.js';
 import { AptibleClient } from './http.js';
 import { findEnvironment, inspectEnvironment } from './inspect.js';
 import type { AptibleLive } from './live.js';
 import { hostnameNotices } from './notices.js';
 import { operationRunner } from './operations.js';
-import { planSteps } from './steps.js';
+import { type AptibleChange, planEdgeChanges } from './steps.js';
 import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from './timings.js';
 
 export type { AptibleLive } from './live.js';
@@ -53,6 +53,12 @@ interface AccountsDatabase {
 /** The engine's addresses (`postgres.role.x`) under the database they are on: `aptible.accounts.<handle>.role.x`. */
 function onDatabase(handle: string, change: Change): Change {
   return { ...change, address: `aptible.accounts.${handle}.${change.address.replace(/^postgres\./, '')}` };
+}
+
+/** Runs `apply` holding every engine's apply lock, taken in turn. */
+function holdingEach<T>(engines: readonly PostgresqlEngine[], apply: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = engines;
+  return first ? first.exclusive(() => holdingEach(rest, apply)) : apply();
 }
 
 /**
@@ -111,39 +117,24 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     });
   }
 
-  /** Each database's accounts in turn, once the edge is applied; after a failure the rest are skipped. */
-  async function applyAccounts(desired: EndpointsConfig, planned: readonly Change[], allowDestructive: boolean, failed: boolean): Promise<ChangeOutcome[]> {
-    const outcomes: ChangeOutcome[] = [];
-    for (const database of accounts) {
-      const state = accountsOf(desired, database);
-      if (!state) continue;
-      if (failed) {
-        const prefix = `aptible.accounts.${database.handle}.`;
-        for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
-          outcomes.push({ change, status: 'skipped', error: 'not attempted: an earlier step failed' });
-        }
-        continue;
-      }
-      const result = await database.engine.apply(state, { allowDestructive });
-      outcomes.push(...result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(database.handle, outcome.change) })));
-      failed = !result.ok;
-    }
-    return outcomes;
-  }
-
   return {
     kind: 'aptible',
     inspect,
-    diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(desired, live)],
+    diff: (desired, live) => [...planEdgeChanges(desired, live), ...accountChanges(desired, live)],
     notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
-    async apply(desired, { allowDestructive, onOutcome }): Promise<ApplyResult> {
-      const live = await inspect([desired]);
-      const steps = planSteps(desired, live);
-      const planned = accountChanges(desired, live);
-      refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
-      const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
-      const outcomes = [...edge.outcomes, ...await applyAccounts(desired, planned, allowDestructive, !edge.ok)];
-      return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
+    // Each database's apply lock is held from the re-read to the last step, as on a self-managed server.
+    exclusive: (apply) => holdingEach(accounts.map((database) => database.engine), apply),
+    steps(desired, live, changes): Step[] {
+      const edge = changes.filter((change) => !change.address.startsWith('aptible.accounts.')) as AptibleChange[];
+      const steps = aptibleSteps(edge, { client, operations, log: (message) => context.log(message) });
+      // The edge first, then each database's accounts in turn.
+      for (const database of accounts) {
+        const state = accountsOf(desired, database);
+        const current = live.accounts.get(database.handle);
+        const prefix = `aptible.accounts.${database.handle}.`;
+        if (state && current) steps.push(...database.engine.steps(state, current, changes.filter((change) => change.address.startsWith(prefix))));
+      }
+      return steps;
     },
     async caCertificate() {
       const account = await findEnvironment(client, settings.environment);

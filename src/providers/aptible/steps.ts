@@ -5,17 +5,36 @@ import { declaredFilter, filterDelta } from './ip-filter.js';
 import { type AptibleLive, type LiveDatabase, type LiveEndpoint, managedEndpoints } from './live.js';
 import { pairEndpoints } from './pairing.js';
 
-/** What carrying out one change takes, with the links apply follows. */
-export type StepAction =
-  | { kind: 'create-endpoint'; database: LiveDatabase; serviceHref: string; name: string; ipWhitelist: string[] }
-  | { kind: 'set-ip-filter'; database: LiveDatabase; endpoint: LiveEndpoint; name: string; ipWhitelist: string[] }
-  | { kind: 'provision-endpoint'; database: LiveDatabase; endpoint: LiveEndpoint; name: string }
-  | { kind: 'deprovision-endpoint'; database: LiveDatabase; endpoint: LiveEndpoint }
-  | { kind: 'restart-database'; database: LiveDatabase };
+/** The database an operation acts on, with the link its operations go to. */
+export interface DatabaseRef {
+  handle: string;
+  operationsHref: string;
+}
 
-export interface Step {
-  change: Change;
-  action: StepAction;
+/** An endpoint that exists, with the links apply follows. */
+export interface EndpointRef {
+  id: number;
+  hostname: string | undefined;
+  href: string;
+  operationsHref: string;
+}
+
+/** What carrying out one change takes: the Deploy API calls, with the links they follow. */
+export type AptibleOperation =
+  | { kind: 'create-endpoint'; database: DatabaseRef; serviceHref: string; name: string; ipWhitelist: string[] }
+  | { kind: 'set-ip-filter'; database: DatabaseRef; endpoint: EndpointRef; name: string; ipWhitelist: string[] }
+  | { kind: 'provision-endpoint'; database: DatabaseRef; endpoint: EndpointRef; name: string }
+  | { kind: 'deprovision-endpoint'; database: DatabaseRef; endpoint: EndpointRef }
+  | { kind: 'restart-database'; database: DatabaseRef };
+
+export type AptibleChange = Change<AptibleOperation>;
+
+function databaseRef(database: LiveDatabase): DatabaseRef {
+  return { handle: database.handle, operationsHref: database.operationsHref };
+}
+
+function endpointRef(endpoint: LiveEndpoint): EndpointRef {
+  return { id: endpoint.id, hostname: endpoint.hostname, href: endpoint.href, operationsHref: endpoint.operationsHref };
 }
 
 /** Endpoints that exist but never finished provisioning: a run that stopped half-way left them so. */
@@ -28,20 +47,20 @@ const UNPROVISIONED = new Set(['pending', 'provision_failed']);
  */
 const CERTIFICATE_NAMES_ENDPOINTS = new Set(['postgresql', 'mysql']);
 
-export function endpointLabel(endpoint: LiveEndpoint): string {
+export function endpointLabel(endpoint: Pick<LiveEndpoint, 'id' | 'hostname'>): string {
   return endpoint.hostname ?? `#${endpoint.id}`;
 }
 
 /**
- * The steps that make the live environment match `desired`, database by
+ * The changes that make the live environment match `desired`, database by
  * database in file order: IP filter changes, new endpoints, the restart that
  * puts their hostnames in the certificate, then removals. Pure.
  */
-export function planSteps(desired: EndpointsConfig, live: AptibleLive): Step[] {
-  return desired.databases.flatMap((database, d) => databaseSteps(database, d, live));
+export function planEdgeChanges(desired: EndpointsConfig, live: AptibleLive): AptibleChange[] {
+  return desired.databases.flatMap((database, d) => databaseChanges(database, d, live));
 }
 
-function databaseSteps(database: Database, d: number, live: AptibleLive): Step[] {
+function databaseChanges(database: Database, d: number, live: AptibleLive): AptibleChange[] {
   const path = ['databases', d] as const;
   const declaredEndpoints = database.endpoints ?? [];
   const current = live.databases[database.name];
@@ -54,13 +73,13 @@ function databaseSteps(database: Database, d: number, live: AptibleLive): Step[]
     );
   }
   const pairing = pairEndpoints(declaredEndpoints, managedEndpoints(current));
-  const updates: Step[] = [];
-  const creates: Step[] = [];
+  const updates: AptibleChange[] = [];
+  const creates: AptibleChange[] = [];
   let newHostnames = false;
   for (const { declared, live: liveEndpoint } of pairing.matched) {
-    const step = matchedStep(database, d, current, declared.endpoint, declared.index, liveEndpoint);
-    if (step === undefined) continue;
-    updates.push(step);
+    const change = matchedChange(database, d, current, declared.endpoint, declared.index, liveEndpoint);
+    if (change === undefined) continue;
+    updates.push(change);
     // An endpoint that was never provisioned gets its hostname now.
     if (liveEndpoint.hostname === undefined) newHostnames = true;
   }
@@ -68,42 +87,36 @@ function databaseSteps(database: Database, d: number, live: AptibleLive): Step[]
     const desiredFilter = declaredFilter(endpoint);
     newHostnames = true;
     creates.push({
-      change: {
-        address: `aptible.endpoint.${database.name}/${endpoint.name}`,
-        resource: 'endpoint', action: 'create', destructive: false,
-        reason: `${endpoint.name} is declared but ${database.name} has no matching endpoint on Aptible; Aptible assigns its hostname`,
-        after: { exposure: 'public', allow: desiredFilter },
-        path: [...path, 'endpoints', index],
-      },
-      action: { kind: 'create-endpoint', database: current, serviceHref: current.serviceHref, name: endpoint.name, ipWhitelist: desiredFilter },
+      address: `aptible.endpoint.${database.name}/${endpoint.name}`,
+      resource: 'endpoint', action: 'create', destructive: false,
+      reason: `${endpoint.name} is declared but ${database.name} has no matching endpoint on Aptible; Aptible assigns its hostname`,
+      after: { exposure: 'public', allow: desiredFilter },
+      path: [...path, 'endpoints', index],
+      operation: { kind: 'create-endpoint', database: databaseRef(current), serviceHref: current.serviceHref, name: endpoint.name, ipWhitelist: desiredFilter },
     });
   }
-  const restart: Step[] = newHostnames && CERTIFICATE_NAMES_ENDPOINTS.has(current.type)
+  const restart: AptibleChange[] = newHostnames && CERTIFICATE_NAMES_ENDPOINTS.has(current.type)
     ? [{
-        change: {
-          address: `aptible.database.${database.name}`,
-          resource: 'restart', action: 'update', destructive: false, disruptive: true,
-          reason: `the certificate of ${database.name} names a new endpoint hostname only after the database restarts; the restart interrupts its connections`,
-          path: [...path],
-        },
-        action: { kind: 'restart-database', database: current },
+        address: `aptible.database.${database.name}`,
+        resource: 'restart', action: 'update', destructive: false, disruptive: true,
+        reason: `the certificate of ${database.name} names a new endpoint hostname only after the database restarts; the restart interrupts its connections`,
+        path: [...path],
+        operation: { kind: 'restart-database', database: databaseRef(current) },
       }]
     : [];
-  const removals: Step[] = pairing.undeclared.map((endpoint) => ({
-    change: {
-      address: `aptible.endpoint.${database.name}/${endpointLabel(endpoint)}`,
-      resource: 'endpoint', action: 'delete', destructive: true,
-      reason: `endpoint ${endpointLabel(endpoint)} of ${database.name} is not declared: deprovisioning it cuts every connection through it`,
-      before: { hostname: endpoint.hostname ?? null, allow: endpoint.ipWhitelist },
-    },
-    action: { kind: 'deprovision-endpoint', database: current, endpoint },
+  const removals: AptibleChange[] = pairing.undeclared.map((endpoint) => ({
+    address: `aptible.endpoint.${database.name}/${endpointLabel(endpoint)}`,
+    resource: 'endpoint', action: 'delete', destructive: true,
+    reason: `endpoint ${endpointLabel(endpoint)} of ${database.name} is not declared: deprovisioning it cuts every connection through it`,
+    before: { hostname: endpoint.hostname ?? null, allow: endpoint.ipWhitelist },
+    operation: { kind: 'deprovision-endpoint', database: databaseRef(current), endpoint: endpointRef(endpoint) },
   }));
   return [...updates, ...creates, ...restart, ...removals];
 }
 
-function matchedStep(
+function matchedChange(
   database: Database, d: number, current: LiveDatabase, endpoint: Endpoint, index: number, liveEndpoint: LiveEndpoint,
-): Step | undefined {
+): AptibleChange | undefined {
   const { name } = endpoint;
   const address = `aptible.endpoint.${database.name}/${name}`;
   const endpointPath = ['databases', d, 'endpoints', index];
@@ -115,24 +128,20 @@ function matchedStep(
       delta.removed.length > 0 ? `no longer admits ${delta.removed.join(', ')}` : '',
     ].filter(Boolean);
     return {
-      change: {
-        address, resource: 'ip-filter', action: 'update', destructive: false,
-        reason: `the IP filter of ${name} (${endpointLabel(liveEndpoint)}) ${words.join(' and ')}`,
-        before: liveEndpoint.ipWhitelist, after: desiredFilter,
-        path: endpoint.allow === undefined ? endpointPath : [...endpointPath, 'allow'],
-      },
-      action: { kind: 'set-ip-filter', database: current, endpoint: liveEndpoint, name, ipWhitelist: desiredFilter },
+      address, resource: 'ip-filter', action: 'update', destructive: false,
+      reason: `the IP filter of ${name} (${endpointLabel(liveEndpoint)}) ${words.join(' and ')}`,
+      before: liveEndpoint.ipWhitelist, after: desiredFilter,
+      path: endpoint.allow === undefined ? endpointPath : [...endpointPath, 'allow'],
+      operation: { kind: 'set-ip-filter', database: databaseRef(current), endpoint: endpointRef(liveEndpoint), name, ipWhitelist: desiredFilter },
     };
   }
   if (UNPROVISIONED.has(liveEndpoint.status)) {
     return {
-      change: {
-        address, resource: 'endpoint', action: 'update', destructive: false,
-        reason: `${name} (${endpointLabel(liveEndpoint)}) exists on Aptible but is ${liveEndpoint.status}: provision it`,
-        before: { status: liveEndpoint.status }, after: { status: 'provisioned' },
-        path: endpointPath,
-      },
-      action: { kind: 'provision-endpoint', database: current, endpoint: liveEndpoint, name },
+      address, resource: 'endpoint', action: 'update', destructive: false,
+      reason: `${name} (${endpointLabel(liveEndpoint)}) exists on Aptible but is ${liveEndpoint.status}: provision it`,
+      before: { status: liveEndpoint.status }, after: { status: 'provisioned' },
+      path: endpointPath,
+      operation: { kind: 'provision-endpoint', database: databaseRef(current), endpoint: endpointRef(liveEndpoint), name },
     };
   }
   return undefined;

@@ -1,47 +1,26 @@
-import { ToolError } from '../../errors.js';
-import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
-import type { ApplyOptions } from '../types.js';
+import type { Step } from '../../plan/runner.js';
 import { liveAllowlistEntry, sameAllowlist } from './allowlist.js';
-import type { Operation, Step } from './diff.js';
+import type { SkysqlChange, SkysqlOperation } from './diff.js';
 import type { LiveService } from './live.js';
 import { waitUntilSettled, type WaitDeps } from './wait.js';
 
 /**
- * Runs the steps in order, one request each (the allowlist as one PUT of the
- * whole list), waiting for the service to settle after each. Destructive
- * steps are refused up front unless allowed, so a refusal applies nothing.
- * The first failure stops the run; the steps after it are reported skipped.
+ * One step per change, each one request (the allowlist as one PUT of the
+ * whole list) and the wait for the service to settle after it.
  */
-export async function applySteps(steps: readonly Step[], deps: WaitDeps, { allowDestructive, onOutcome }: ApplyOptions): Promise<ApplyResult> {
-  refuseUnacknowledged(steps.map((step) => step.change), allowDestructive);
-  const outcomes: ChangeOutcome[] = [];
-  const record = (outcome: ChangeOutcome) => {
-    outcomes.push(outcome);
-    onOutcome?.(outcome);
-  };
-  let failed = false;
-  for (const step of steps) {
-    if (failed) {
-      record({ change: step.change, status: 'skipped' });
-      continue;
-    }
-    try {
-      await run(step.operation, deps);
-      record({ change: step.change, status: 'applied' });
-      deps.log(`skysql: applied ${step.change.address}`);
-    } catch (error) {
-      if (!(error instanceof ToolError)) throw error;
-      failed = true;
-      record({ change: step.change, status: 'failed', error: error.message });
-    }
-  }
-  return { outcomes, ok: !failed };
+export function skysqlSteps(changes: readonly SkysqlChange[], deps: WaitDeps): Step[] {
+  return changes.map((change) => ({
+    changes: [change],
+    async run() {
+      await run(change.operation, deps);
+      deps.log(`skysql: applied ${change.address}`);
+    },
+  }));
 }
 
-async function run(operation: Operation, deps: WaitDeps): Promise<void> {
+async function run(operation: SkysqlOperation, deps: WaitDeps): Promise<void> {
   const { service } = operation;
-  if (operation.kind === 'allowlist') {
+  if (operation.kind === 'replace-allowlist') {
     deps.log(`skysql: replacing the allowlist of ${service.name} (${operation.items.length} ${operation.items.length === 1 ? 'entry' : 'entries'})`);
     await deps.api.replaceAllowlist(service.id, operation.items);
     const expected = operation.items.map(liveAllowlistEntry);
@@ -53,7 +32,7 @@ async function run(operation: Operation, deps: WaitDeps): Promise<void> {
   }
   const { mechanism, allowed_accounts: accounts = [] } = operation.endpoint;
   deps.log(
-    mechanism === service.endpoint?.mechanism
+    mechanism === operation.from
       ? `skysql: setting the allowed accounts of ${service.name}`
       : `skysql: switching ${service.name} to ${mechanism === 'nlb' ? 'public (nlb)' : 'private connect'}; its open connections drop`,
   );
