@@ -32,9 +32,13 @@ export async function applyFile(provider: Provider, desired: EndpointsConfig, op
   });
 }
 
-/** What one change does, to compare two plans: its address, action and operation. */
+/**
+ * What one change does and the live state it starts from, to compare two
+ * plans: an allowlist replaced by the same list is another change once the
+ * list it replaces is not the one the person saw.
+ */
 function identity(change: Change): string {
-  return JSON.stringify([change.address, change.action, change.operation]);
+  return JSON.stringify([change.address, change.action, change.operation, change.before]);
 }
 
 /**
@@ -59,7 +63,7 @@ export function refuseStale(reviewed: readonly Change[], current: readonly Chang
   if (gone.length === 0 && added.length === 0) return;
   const goneAddresses = new Set(gone.map((change) => change.address));
   const differences = [
-    ...added.map((change) => (goneAddresses.has(change.address) ? `${change.address} would now do something else` : `${change.address} is new`)),
+    ...added.map((change) => (goneAddresses.has(change.address) ? `${change.address} is planned differently now` : `${change.address} is new`)),
     ...gone.filter((change) => !added.some((other) => other.address === change.address)).map((change) => `${change.address} is no longer needed`),
   ];
   const shown = differences.slice(0, 5).join('; ');
