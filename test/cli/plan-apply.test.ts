@@ -100,6 +100,12 @@ describe('dbfence plan and apply, as processes, on a real server', () => {
     expect(planned.stdout).toBe('');
     const report = JSON.parse(readFileSync(join(dir, 'reports/plan.json'), 'utf8'));
     expect(report.plan.changes.length).toBeGreaterThan(1);
+    // Each change carries what apply will do; a password is its reference, never its value.
+    expect(report.plan.changes.find((change: { address: string }) => change.address === 'postgres.role.metabase_ro')).toMatchObject({
+      operation: { kind: 'create-role', user: 'metabase_ro', password: { ref: { fromEnv: 'METABASE_PASSWORD' } } },
+    });
+    for (const change of report.plan.changes) expect(typeof change.operation.kind).toBe('string');
+    expect(readFileSync(join(dir, 'reports/plan.json'), 'utf8')).not.toContain(PASSWORD);
     expect(planned.stderr).toBe(`dbfence: ${report.plan.changes.length} changes; json plan written to reports/plan.json\n`);
 
     const file = readFileSync(join(dir, 'endpoints.yaml'), 'utf8');
