@@ -11,7 +11,7 @@ import { type HbaSwap, swapHba } from '../../edges/pg-hba/hba-file.js';
 import { ORPHANED_SESSION_SQL } from './inspect.js';
 import type { Passwords } from './passwords.js';
 import type { PostgresLive } from './live.js';
-import { type ApplySteps, buildSteps, type Transaction } from './statements.js';
+import { buildSteps, type Transaction } from './statements.js';
 
 /** 'dbfence' in ASCII as a bigint: the advisory lock every apply on this database takes. */
 const APPLY_LOCK = '28254913226794853';
