@@ -7,17 +7,17 @@ import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import type { Step } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
-import { aptibleSteps } from './apply.js';
-import { optionalString } from './hal.js';
-import { AptibleClient } from './http.js';
-import { findEnvironment, inspectEnvironment } from './inspect.js';
-import type { AptibleLive } from './live.js';
-import { hostnameNotices } from './notices.js';
-import { operationRunner } from './operations.js';
-import { type AptibleChange, planEdgeChanges } from './steps.js';
-import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from './timings.js';
+import { aptibleSteps } from '../../edges/aptible/apply.js';
+import { optionalString } from '../../edges/aptible/hal.js';
+import { AptibleClient } from '../../edges/aptible/http.js';
+import { findEnvironment, inspectEnvironment } from '../../edges/aptible/inspect.js';
+import type { AptibleLive } from '../../edges/aptible/live.js';
+import { hostnameNotices } from '../../edges/aptible/notices.js';
+import { operationRunner } from '../../edges/aptible/operations.js';
+import { type AptibleChange, planEdgeChanges } from '../../edges/aptible/steps.js';
+import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from '../../edges/aptible/timings.js';
 
-export type { AptibleLive } from './live.js';
+export type { AptibleLive } from '../../edges/aptible/live.js';
 
 /** The environment's endpoints (the edge), and the accounts of each database dbfence manages them on, by handle. */
 export type AptibleState = AptibleLive & { accounts: Map<string, PostgresLive> };

@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Database, EndpointsConfig } from '../../../src/model/config.js';
 import { aptibleProvider } from '../../../src/providers/aptible/index.js';
-import { type AptibleLive, managedEndpoints } from '../../../src/providers/aptible/live.js';
+import { type AptibleLive, managedEndpoints } from '../../../src/edges/aptible/live.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import { applyFile } from '../../../src/plan/apply.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
-import { AptibleClient } from '../../../src/providers/aptible/http.js';
+import { AptibleClient } from '../../../src/edges/aptible/http.js';
 import type { FakeAccount } from '../../fakes/aptible/model.js';
 import { database, endpoint, FAST_TIMINGS, type Harness, plan, startHarness, TOKEN } from './harness.js';
 import { applyFile } from '../../../src/plan/apply.js';
