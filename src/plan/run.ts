@@ -154,12 +154,13 @@ function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConf
 }
 
 /**
- * Applies a plan run that is not blocked: exactly the plan it reviewed,
- * which apply refuses to run when the live state has moved since.
+ * Applies a plan run that is not blocked: exactly the plan it reviewed (the
+ * run's own, or `reviewed`, a plan saved earlier), which apply refuses to
+ * run when the live state has moved since.
  */
 export async function applyPlan(
-  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, progress: RunProgress = {},
+  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, options: RunProgress & { reviewed?: readonly Change[] } = {},
 ): Promise<ApplyResult> {
   if (run.blocked || !provider || !run.file.config || !run.plan) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
-  return applyFile(provider, run.file.config, { allowDestructive, reviewed: run.plan.changes, ...progress });
+  return applyFile(provider, run.file.config, { allowDestructive, ...options, reviewed: options.reviewed ?? run.plan.changes });
 }
