@@ -47,6 +47,14 @@ function identity(change: Change): string {
  * person agreed to, so nothing runs.
  */
 export function refuseStale(reviewed: readonly Change[], current: readonly Change[]): void {
+  const differences = planDifferences(reviewed, current);
+  if (differences !== undefined) {
+    throw new ToolError(`apply refused: the live state changed since the plan was made (${differences}); nothing was applied: plan again and review it`);
+  }
+}
+
+/** What differs between the reviewed plan and the current one, in a few words each; undefined when they are the same. */
+export function planDifferences(reviewed: readonly Change[], current: readonly Change[]): string | undefined {
   const remaining = new Map<string, number>();
   for (const change of current) remaining.set(identity(change), (remaining.get(identity(change)) ?? 0) + 1);
   const gone: Change[] = [];
@@ -60,13 +68,12 @@ export function refuseStale(reviewed: readonly Change[], current: readonly Chang
     if (count > 0) remaining.set(identity(change), count - 1);
     return count > 0;
   });
-  if (gone.length === 0 && added.length === 0) return;
+  if (gone.length === 0 && added.length === 0) return undefined;
   const goneAddresses = new Set(gone.map((change) => change.address));
   const differences = [
     ...added.map((change) => (goneAddresses.has(change.address) ? `${change.address} is planned differently now` : `${change.address} is new`)),
     ...gone.filter((change) => !added.some((other) => other.address === change.address)).map((change) => `${change.address} is no longer needed`),
   ];
-  const shown = differences.slice(0, 5).join('; ');
   const more = differences.length > 5 ? ` (and ${differences.length - 5} more)` : '';
-  throw new ToolError(`apply refused: the live state changed since the plan was made (${shown}${more}); nothing was applied: plan again and review it`);
+  return `${differences.slice(0, 5).join('; ')}${more}`;
 }

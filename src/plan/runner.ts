@@ -22,6 +22,19 @@ export interface StepProgress {
   carried(changes: readonly Change[]): void;
 }
 
+/**
+ * Steps that need something held while they run, taken only when their
+ * turn comes: a database's apply lock, taken after the steps before them
+ * (which may restart that database). `open` takes it, checks the plan still
+ * holds under it, and runs the steps it gives with `run`; a ToolError from
+ * `open` fails every change of the group.
+ */
+export interface StepGroup {
+  /** The changes its steps carry out. */
+  changes: readonly Change[];
+  open(run: (steps: readonly Step[]) => Promise<void>): Promise<void>;
+}
+
 /** A step failed because of some of its changes (a statement names the changes it carried); the others did not cause it. */
 export class StepFailed extends Error {
   constructor(message: string, readonly changes: readonly Change[]) {
@@ -39,12 +52,12 @@ export interface RunProgress {
 const NOT_ATTEMPTED = 'not attempted: an earlier step failed';
 
 /**
- * Runs the steps in order and records each change's outcome: applied,
- * failed, rolled back (it shared a transaction with the failure) or skipped
- * (an earlier step failed, so no later one runs). A step fails with a
- * ToolError or StepFailed; anything else is a bug and propagates.
+ * Runs the steps (and groups of steps) in order and records each change's
+ * outcome: applied, failed, rolled back (it shared a transaction with the
+ * failure) or skipped (an earlier step failed, so no later one runs). A step
+ * fails with a ToolError or StepFailed; anything else is a bug and propagates.
  */
-export async function runSteps(changes: readonly Change[], steps: readonly Step[], progress: RunProgress = {}): Promise<ApplyResult> {
+export async function runSteps(changes: readonly Change[], steps: readonly (Step | StepGroup)[], progress: RunProgress = {}): Promise<ApplyResult> {
   const parts = new Map<Change, number>();
   const committed = new Map<Change, number>();
   const failures = new Map<Change, { status: 'failed' | 'rolled-back'; error: string }>();
@@ -59,19 +72,21 @@ export async function runSteps(changes: readonly Change[], steps: readonly Step[
   const fail = (failed: readonly Change[], status: 'failed' | 'rolled-back', error: string) => {
     for (const change of failed) if (!failures.has(change)) failures.set(change, { status, error });
   };
-  for (const step of steps) for (const change of new Set(step.changes)) parts.set(change, (parts.get(change) ?? 0) + 1);
-
-  let stopped = false;
+  const expect = (expected: readonly Step[]) => {
+    for (const step of expected) for (const change of new Set(step.changes)) parts.set(change, (parts.get(change) ?? 0) + 1);
+  };
   const stepProgress: StepProgress = {
     carried(done) {
       for (const change of done) carried.add(change);
       progress.onPending?.(carried.size);
     },
   };
-  for (const step of steps) {
+
+  let stopped = false;
+  const run = async (step: Step) => {
     if (stopped) {
       if (step.skippedNote) for (const change of step.changes) skippedNotes.set(change, step.skippedNote);
-      continue;
+      return;
     }
     try {
       await step.run(stepProgress);
@@ -80,7 +95,7 @@ export async function runSteps(changes: readonly Change[], steps: readonly Step[
       stopped = true;
       fail(error instanceof StepFailed ? error.changes : step.changes, 'failed', error.message);
       fail(step.changes, step.transaction ? 'rolled-back' : 'failed', step.transaction ? `rolled back: ${error.message}` : error.message);
-      continue;
+      return;
     }
     const done = new Set(step.changes);
     for (const change of done) {
@@ -90,6 +105,25 @@ export async function runSteps(changes: readonly Change[], steps: readonly Step[
     if (carried.size > 0 || step.transaction) progress.onPending?.(carried.size);
     // A change whose last part succeeded is applied, and nothing later can change that.
     for (const change of done) if (committed.get(change) === parts.get(change)) report({ change, status: 'applied' });
+  };
+
+  expect(steps.filter((item): item is Step => !('open' in item)));
+  for (const item of steps) {
+    if (!('open' in item)) {
+      await run(item);
+      continue;
+    }
+    if (stopped) continue;
+    try {
+      await item.open(async (inner) => {
+        expect(inner);
+        for (const step of inner) await run(step);
+      });
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      stopped = true;
+      fail(item.changes.filter((change) => !reported.has(change)), 'failed', error.message);
+    }
   }
 
   const outcomes = changes.map((change): ChangeOutcome => {

@@ -1,5 +1,5 @@
 import type { EndpointsConfig, ProviderKind, SecretRef } from '../model/config.js';
-import type { Step } from '../plan/runner.js';
+import type { Step, StepGroup } from '../plan/runner.js';
 import type { Change, PlanNotice } from '../plan/types.js';
 
 /** Reads secrets the file references; a missing one is a ToolError naming the reference, never the value. */
@@ -36,8 +36,8 @@ export interface Provider<Live = unknown> {
    * again is the one its steps change.
    */
   exclusive<T>(apply: () => Promise<T>): Promise<T>;
-  /** The steps that carry out `changes` (what `diff` gave for `live`), in the order they must run. */
-  steps(desired: EndpointsConfig, live: Live, changes: readonly Change[]): Step[];
+  /** The steps (and groups of steps) that carry out `changes` (what `diff` gave for `live`), in the order they must run. */
+  steps(desired: EndpointsConfig, live: Live, changes: readonly Change[]): (Step | StepGroup)[];
   /** The CA certificate clients need for full verification (PEM). */
   caCertificate(): Promise<string>;
   /** Releases connections. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../src/errors.js';
-import { runSteps, type Step, StepFailed } from '../../src/plan/runner.js';
+import { runSteps, type Step, StepFailed, type StepGroup } from '../../src/plan/runner.js';
 import type { Change, ChangeOutcome } from '../../src/plan/types.js';
 
 const change = (address: string): Change => ({
@@ -74,6 +74,33 @@ describe('the step runner', () => {
       ['drop', 'failed', 'partly applied: database reports is gone'],
       ['grant', 'applied', undefined],
     ]);
+  });
+
+  it('opens a step group only when its turn comes, and fails its changes with one line when it cannot run them', async () => {
+    const [edge, role, grant, later] = ['edge', 'role', 'grant', 'later'].map(change) as [Change, Change, Change, Change];
+    const events: string[] = [];
+    const group = (open: StepGroup['open']): StepGroup => ({ changes: [role, grant], open });
+    const steps = (g: StepGroup): (Step | StepGroup)[] => [
+      { changes: [edge], run: async () => { events.push('edge'); } },
+      g,
+      { changes: [later], run: async () => { events.push('later'); } },
+    ];
+    const locked = group(async (run) => {
+      events.push('lock');
+      await run([{ changes: [role, grant], transaction: true, run: async () => { events.push('transaction'); } }]);
+      events.push('unlock');
+    });
+    expect((await runSteps([edge, role, grant, later], steps(locked))).ok).toBe(true);
+    expect(events).toEqual(['edge', 'lock', 'transaction', 'unlock', 'later']);
+
+    const moved = group(async () => {
+      throw new ToolError('the accounts of orders changed since the plan was made (postgres.role.x is new): plan again and review it');
+    });
+    const refused = await runSteps([edge, role, grant, later], steps(moved));
+    expect(refused.outcomes.map((o) => [o.change.address, o.status])).toEqual([
+      ['edge', 'applied'], ['role', 'failed'], ['grant', 'failed'], ['later', 'skipped'],
+    ]);
+    expect(refused.outcomes[1]!.error).toMatch(/^the accounts of orders changed since the plan was made/);
   });
 
   it('lets an error that is neither a ToolError nor a StepFailed through: it is a bug, not an outcome', async () => {

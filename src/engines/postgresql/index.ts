@@ -1,5 +1,7 @@
 import type { SecretRef } from '../../model/config.js';
-import type { Step } from '../../plan/runner.js';
+import { ToolError } from '../../errors.js';
+import { planDifferences } from '../../plan/apply.js';
+import type { Step, StepGroup } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { ProviderContext } from '../../providers/types.js';
 import { engineSteps, withApplyLock } from './apply.js';
@@ -65,6 +67,25 @@ export class PostgresqlEngine {
         this.held = undefined;
       }
     }));
+  }
+
+  /**
+   * The runner's steps for `changes` (this engine's plan for `state`, each
+   * as `relabel` gave it) as a group that takes the apply lock only when its
+   * turn comes, for a platform whose earlier steps may restart the database
+   * (and so end any session held through them). Under the lock it reads the
+   * live state again and runs the steps only if it still plans `changes`.
+   */
+  lockedSteps(state: DesiredState, changes: readonly Change[], relabel: (change: PostgresqlChange) => Change, where: string): StepGroup {
+    return {
+      changes,
+      open: (run) => this.exclusive(async () => {
+        const live = await this.inspect([state]);
+        const differences = planDifferences(changes, this.changes(state, live).map(relabel));
+        if (differences !== undefined) throw new ToolError(`${where} changed since the plan was made (${differences}): plan again and review it`);
+        await run(this.steps(state, live, changes));
+      }),
+    };
   }
 
   /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */

@@ -4,7 +4,7 @@ import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js
 import { formatPath } from '../../model/path.js';
 import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
-import type { Step } from '../../plan/runner.js';
+import type { Step, StepGroup } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
 import { aptibleSteps } from '../../edges/aptible/apply.js';
@@ -53,12 +53,6 @@ interface AccountsDatabase {
 /** The engine's addresses (`postgres.role.x`) under the database they are on: `aptible.accounts.<handle>.role.x`. */
 function onDatabase(handle: string, change: Change): Change {
   return { ...change, address: `aptible.accounts.${handle}.${change.address.replace(/^postgres\./, '')}` };
-}
-
-/** Runs `apply` holding every engine's apply lock, taken in turn. */
-function holdingEach<T>(engines: readonly PostgresqlEngine[], apply: () => Promise<T>): Promise<T> {
-  const [first, ...rest] = engines;
-  return first ? first.exclusive(() => holdingEach(rest, apply)) : apply();
 }
 
 /**
@@ -122,17 +116,18 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     inspect,
     diff: (desired, live) => [...planEdgeChanges(desired, live), ...accountChanges(desired, live)],
     notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
-    // Each database's apply lock is held from the re-read to the last step, as on a self-managed server.
-    exclusive: (apply) => holdingEach(accounts.map((database) => database.engine), apply),
-    steps(desired, live, changes): Step[] {
+    // The Deploy API has no lock to hold; each database's apply lock is taken by its accounts' steps (below).
+    exclusive: (apply) => apply(),
+    steps(desired, _live, changes): (Step | StepGroup)[] {
       const edge = changes.filter((change) => !change.address.startsWith('aptible.accounts.')) as AptibleChange[];
-      const steps = aptibleSteps(edge, { client, operations, log: (message) => context.log(message) });
-      // The edge first, then each database's accounts in turn.
+      const steps: (Step | StepGroup)[] = aptibleSteps(edge, { client, operations, log: (message) => context.log(message) });
+      // The edge first, then each database's accounts in turn, under its lock taken then: a restart in the edge's steps ends any session opened before it.
       for (const database of accounts) {
         const state = accountsOf(desired, database);
-        const current = live.accounts.get(database.handle);
-        const prefix = `aptible.accounts.${database.handle}.`;
-        if (state && current) steps.push(...database.engine.steps(state, current, changes.filter((change) => change.address.startsWith(prefix))));
+        const own = changes.filter((change) => change.address.startsWith(`aptible.accounts.${database.handle}.`));
+        if (state && own.length > 0) {
+          steps.push(database.engine.lockedSteps(state, own, (change) => onDatabase(database.handle, change), `the accounts of ${database.handle}`));
+        }
       }
       return steps;
     },
