@@ -4,6 +4,7 @@ import type { Finding } from '../lint/finding.js';
 import type { EndpointsConfig } from '../model/config.js';
 import { displayName } from '../lint/run.js';
 import { AcknowledgementRequired } from '../plan/acknowledge.js';
+import { StalePlan } from '../plan/apply.js';
 import { applyPlan, withPlan } from '../plan/run.js';
 import type { ApplyResult, Plan } from '../plan/types.js';
 import { ruleDescriptors } from '../report/index.js';
@@ -111,7 +112,10 @@ async function planAndApply(inputs: ActionInputs): Promise<ApplyOutcome> {
       return { ...base, status: result.ok ? 'applied' : 'failed', result, ...(result.ok ? {} : { reason: 'apply failed: see the changes it could not make' }) };
     });
   } catch (error) {
-    if (error instanceof AcknowledgementRequired) return { status: 'refused', file, findings: [], rules: [], plan: undefined, reason: error.worded(ACKNOWLEDGE_WITH) };
+    if (error instanceof AcknowledgementRequired || error instanceof StalePlan) {
+      const reason = error instanceof AcknowledgementRequired ? error.worded(ACKNOWLEDGE_WITH) : error.message;
+      return { status: 'refused', file, findings: [], rules: [], plan: undefined, reason };
+    }
     // Reported to the pull request too, then the step fails with the same line.
     const reason = error instanceof ToolError ? error.message : `internal error: ${(error as Error).message ?? String(error)}`;
     if (!(error instanceof ToolError)) core.debug((error as Error).stack ?? reason);

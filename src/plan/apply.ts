@@ -48,8 +48,13 @@ function identity(change: Change): string {
  */
 export function refuseStale(reviewed: readonly Change[], current: readonly Change[]): void {
   const differences = planDifferences(reviewed, current);
-  if (differences !== undefined) {
-    throw new ToolError(`apply refused: the live state changed since the plan was made (${differences}); nothing was applied: plan again and review it`);
+  if (differences !== undefined) throw new StalePlan(differences);
+}
+
+/** The apply was refused, before any change, because the live state no longer gives the reviewed plan. */
+export class StalePlan extends ToolError {
+  constructor(readonly differences: string) {
+    super(`apply refused: the live state changed since the plan was made (${differences}); nothing was applied: plan again and review it`);
   }
 }
 

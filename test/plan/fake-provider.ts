@@ -22,9 +22,12 @@ type FakeOperation = { kind: 'set-allowlist'; key: string; cidrs: string[] } | {
  * A provider over an in-memory live state, for testing the plan pipeline
  * without a database: one step per change; `applied` holds the changes of
  * each apply that got to its steps, `events` each step as it runs, and the
- * step of `failing` (an address) fails.
+ * step of `failing` (an address) fails. `meanwhile` runs as an apply starts,
+ * before it reads the live state again: a change made by hand after the plan.
  */
-export function fakeProvider(live: FakeLive, { failing }: { failing?: string } = {}): Provider<FakeLive> & { applied: Change[][]; events: string[] } {
+export function fakeProvider(
+  live: FakeLive, { failing, meanwhile }: { failing?: string; meanwhile?: () => void } = {},
+): Provider<FakeLive> & { applied: Change[][]; events: string[] } {
   const events: string[] = [];
   const applied: Change[][] = [];
   const diff = (config: EndpointsConfig, state: FakeLive): Change<FakeOperation>[] => {
@@ -37,7 +40,7 @@ export function fakeProvider(live: FakeLive, { failing }: { failing?: string } =
       const path = ['databases', d, 'endpoints', e];
       const operation: FakeOperation = { kind: 'set-allowlist', key, cidrs: wanted };
       if (!current) changes.push({ address: `fake.endpoint.${key}`, resource: 'endpoint', action: 'create', reason: 'declared but missing', destructive: false, path, operation });
-      else if (current.join() !== wanted.join()) changes.push({ address: `fake.allowlist.${key}`, resource: 'allowlist', action: 'update', reason: `allowlist is ${current.join(', ') || 'empty'}, file says ${wanted.join(', ')}`, destructive: false, path: [...path, 'allow'], operation });
+      else if (current.join() !== wanted.join()) changes.push({ address: `fake.allowlist.${key}`, resource: 'allowlist', action: 'update', reason: `allowlist is ${current.join(', ') || 'empty'}, file says ${wanted.join(', ')}`, destructive: false, before: current, path: [...path, 'allow'], operation });
     }));
     for (const key of state.keys()) {
       if (!desired.has(key)) changes.push({ address: `fake.endpoint.${key}`, resource: 'endpoint', action: 'delete', reason: 'no longer declared', destructive: true, operation: { kind: 'remove-endpoint', key } });
@@ -51,7 +54,10 @@ export function fakeProvider(live: FakeLive, { failing }: { failing?: string } =
     inspect: async () => live,
     diff,
     notices: () => [],
-    exclusive: (apply) => apply(),
+    exclusive(apply) {
+      meanwhile?.();
+      return apply();
+    },
     steps(_desired, _live, changes) {
       applied.push([...changes]);
       return (changes as Change<FakeOperation>[]).map((change): Step => ({

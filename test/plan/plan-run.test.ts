@@ -171,7 +171,7 @@ describe('the plan pipeline', () => {
         live.set('orders/stray', []);
         const refused = await applyPlan(run, p, false).catch((error: unknown) => error);
         expect(refused).toBeInstanceOf(ToolError);
-        expect((refused as Error).message).toBe('apply refused: the live state changed since the plan was made (fake.endpoint.orders/stray is new); nothing was applied: plan again and review it');
+        expect((refused as Error).message).toBe('apply refused: the live state changed since the plan was made (fake.allowlist.orders/public is planned differently now; fake.endpoint.orders/stray is new); nothing was applied: plan again and review it');
       });
       expect(provider.events).toEqual([]);
       expect(live.get('orders/public')).toEqual(['198.51.100.7/32']);
