@@ -102,7 +102,19 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
     ]);
     expect(changes.find((c) => c.resource === 'role')?.path).toEqual(['databases', 0, 'integrations', 0]);
 
+    // The restart ends every session to the database, as on Aptible: the accounts' steps come after it, on sessions of their own.
+    h.fake.beforeAnswer = async (request) => {
+      if (request.method !== 'POST' || !request.body.includes('"restart"')) return;
+      const admin = new pg.Client({ connectionString: server.adminUrl });
+      await admin.connect();
+      try {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbfence'`);
+      } finally {
+        await admin.end();
+      }
+    };
     const result = await applyFile(provider, desired, { allowDestructive: true });
+    expect(h.fake.requests.some((request) => request.body.includes('"restart"'))).toBe(true);
     expect(result.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
     expect(result.ok).toBe(true);
     expect(h.fake.model.endpointsOf(ordersDatabase)).toHaveLength(1);
