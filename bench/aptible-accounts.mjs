@@ -22,6 +22,7 @@ import { query, startEmbeddedServer } from './embedded-pg.mjs';
 if (!existsSync(new URL('../lib/providers/aptible/index.js', import.meta.url))) throw new Error('lib/ is missing: run npm run build first');
 const { aptibleProvider } = await import('../lib/providers/aptible/index.js');
 const { envSecretResolver } = await import('../lib/providers/secrets.js');
+const { applyFile } = await import('../lib/plan/apply.js');
 const { startFakeAptible } = await tsImport('../test/fakes/aptible/server.ts', import.meta.url);
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '10,100,1000' } } });
@@ -81,7 +82,7 @@ for (const count of sizes) {
       ...Object.fromEntries(Array.from({ length: count }, (_, i) => [`INTEGRATION_${i}_PASSWORD`, `password-${i}`])),
     };
     const provider = () => aptibleProvider(desired, { secrets: envSecretResolver({ env }), log: () => {}, now: () => new Date() });
-    const applied = await provider().apply(desired, { allowDestructive: true });
+    const applied = await applyFile(provider(), desired, { allowDestructive: true });
     if (!applied.ok) throw new Error(`apply of ${count} integrations failed: ${JSON.stringify(applied.outcomes.find((o) => o.status !== 'applied'))}`);
     const times = { plan: [], inspect: [], cpu: [] };
     let statements = 0;

@@ -3,6 +3,8 @@ import { ToolError } from '../errors.js';
 import type { Finding } from '../lint/finding.js';
 import type { EndpointsConfig } from '../model/config.js';
 import { displayName } from '../lint/run.js';
+import { AcknowledgementRequired } from '../plan/acknowledge.js';
+import { StalePlan } from '../plan/apply.js';
 import { applyPlan, withPlan } from '../plan/run.js';
 import type { ApplyResult, Plan } from '../plan/types.js';
 import { ruleDescriptors } from '../report/index.js';
@@ -12,7 +14,7 @@ import { annotate } from './annotations.js';
 import { APPLY_MARKER, commentBody, findMergedPullRequest } from './comment.js';
 import type { ActionEvent } from './event.js';
 import { createGitHub, defaultBranch, describeApiError, type GitHub } from './github.js';
-import type { ActionInputs } from './inputs.js';
+import { ACKNOWLEDGE_WITH, type ActionInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
 import { findingsSections, fitSections, logLine, planSection, plural, type Section } from './report.js';
 import { maskSecret, scrubSecrets } from './secrets.js';
@@ -99,6 +101,7 @@ async function planAndApply(inputs: ActionInputs): Promise<ApplyOutcome> {
       file: inputs.config,
       policiesDir: inputs.policies,
       allowDestructive: inputs.allowDestructive,
+      acknowledgeWith: ACKNOWLEDGE_WITH,
       onSecret: maskSecret,
       log: (message) => core.info(message),
     }, async (run, provider): Promise<ApplyOutcome> => {
@@ -109,6 +112,10 @@ async function planAndApply(inputs: ActionInputs): Promise<ApplyOutcome> {
       return { ...base, status: result.ok ? 'applied' : 'failed', result, ...(result.ok ? {} : { reason: 'apply failed: see the changes it could not make' }) };
     });
   } catch (error) {
+    if (error instanceof AcknowledgementRequired || error instanceof StalePlan) {
+      const reason = error instanceof AcknowledgementRequired ? error.worded(ACKNOWLEDGE_WITH) : error.message;
+      return { status: 'refused', file, findings: [], rules: [], plan: undefined, reason };
+    }
     // Reported to the pull request too, then the step fails with the same line.
     const reason = error instanceof ToolError ? error.message : `internal error: ${(error as Error).message ?? String(error)}`;
     if (!(error instanceof ToolError)) core.debug((error as Error).stack ?? reason);

@@ -11,7 +11,7 @@ import { type Baseline, fetchBaseline, shortRef } from './baseline.js';
 import { commentBody, findReportComments, type IssueComment, REPORT_MARKER, upsertReportComment } from './comment.js';
 import type { ActionEvent, PullRequestInfo } from './event.js';
 import { createGitHub, describeApiError, type GitHub, pullRequestCommits, whoAmI } from './github.js';
-import type { ActionInputs } from './inputs.js';
+import { ACKNOWLEDGE_WITH, type ActionInputs } from './inputs.js';
 import { setOutputs } from './outputs.js';
 import { type CheckResult, counts, fitSections, headline, isQuiet, logLine, plural, sections } from './report.js';
 import { maskSecret, scrubSecrets } from './secrets.js';
@@ -160,6 +160,7 @@ async function plan(inputs: ActionInputs, setup: PlanSetup): Promise<Checked> {
       policiesDir: setup.policiesDir,
       trustedSettings: setup.trustedSettings,
       allowDestructive: inputs.allowDestructive,
+      acknowledgeWith: ACKNOWLEDGE_WITH,
       onSecret: maskSecret,
       log: (message) => core.info(message),
     }, async (run) => ({

@@ -6,6 +6,9 @@ import type { Trust } from '../lint/policy-changes.js';
 export const COMMANDS = ['lint', 'plan', 'apply'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+/** The input that acknowledges destructive and disruptive changes, as plan and apply name it. */
+export const ACKNOWLEDGE_WITH = 'allow-destructive';
+
 export interface ActionInputs {
   command: Command;
   config: string;

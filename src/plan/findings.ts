@@ -6,8 +6,10 @@ import { applyWaivers } from '../lint/waivers.js';
 import type { Change, Plan } from './types.js';
 
 export interface PlanFindingOptions {
-  /** Destructive and disruptive changes are acknowledged (`--allow-destructive`). */
+  /** Destructive and disruptive changes are acknowledged. */
   allowDestructive: boolean;
+  /** How the front end's user acknowledges them (its flag or input), named in the finding. */
+  acknowledgeWith?: string | undefined;
   /** Severity of each plan-time check from the policy pack ('off' drops it). */
   severity: ReadonlyMap<string, Severity | 'off'>;
 }
@@ -34,13 +36,14 @@ export function planFindings(plan: Plan, file: Pick<LintedFile, 'source' | 'conf
       line: start.line, column: start.column, endLine: end.line, endColumn: end.column,
     });
   };
+  const how = options.acknowledgeWith;
   for (const change of plan.changes) {
     if (!change.destructive && !change.disruptive) continue;
     const what = change.destructive ? 'destroys or recreates' : 'interrupts';
     if (options.allowDestructive) {
-      add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged by allow-destructive)`, change.path, true);
+      add('destructive-change', 'warning', `${change.address}: ${change.reason} (this ${what} something users rely on; acknowledged${how === undefined ? '' : ` by ${how}`})`, change.path, true);
     } else {
-      add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only when acknowledged (--allow-destructive, or the Action's allow-destructive input)`, change.path);
+      add('destructive-change', 'error', `${change.address}: ${change.reason}. This ${what} something users rely on; apply it only when acknowledged${how === undefined ? '' : ` (${how})`}`, change.path);
     }
   }
   for (const notice of plan.notices) add(notice.ruleId, 'warning', notice.message, notice.path);

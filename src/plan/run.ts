@@ -6,8 +6,11 @@ import { lintFile, type LintRun, runLint } from '../lint/run.js';
 import type { EndpointsConfig, ProviderSettings, SecretRef } from '../model/config.js';
 import { createProvider } from '../providers/index.js';
 import { envSecretResolver } from '../providers/secrets.js';
-import type { ApplyOptions, Provider, ProviderContext } from '../providers/types.js';
+import type { Provider, ProviderContext } from '../providers/types.js';
+import { applyFile } from './apply.js';
+import { needingAcknowledgement } from './acknowledge.js';
 import { planFindings } from './findings.js';
+import type { RunProgress } from './runner.js';
 import type { ApplyResult, Change, Plan } from './types.js';
 
 export interface PlanOptions {
@@ -22,6 +25,8 @@ export interface PlanOptions {
    */
   trustedSettings?: TrustedSettings | undefined;
   allowDestructive: boolean;
+  /** How the front end's user acknowledges (its flag or input), named where a change is refused for want of it. */
+  acknowledgeWith?: string | undefined;
   env?: NodeJS.ProcessEnv;
   /** Called with each secret value as it is read, so front ends can mask it. */
   onSecret?: (value: string) => void;
@@ -112,10 +117,11 @@ export async function withPlan<T>(options: PlanOptions, use: (run: PlanRun, prov
       driftChecked: drift?.changes !== undefined,
       notices: provider.notices(config, live),
     };
-    const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, severity: file.ruleSet.planSeverity });
-    const unacknowledged = plan.changes.filter((change) => (change.destructive || change.disruptive) && !options.allowDestructive);
+    const { acknowledgeWith } = options;
+    const findings = planFindings(plan, file, { allowDestructive: options.allowDestructive, acknowledgeWith, severity: file.ruleSet.planSeverity });
+    const unacknowledged = options.allowDestructive ? [] : needingAcknowledgement(plan.changes);
     const blocked = unacknowledged.length > 0
-      ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged (allow-destructive)`
+      ? `${unacknowledged.length} destructive or disruptive change${unacknowledged.length === 1 ? '' : 's'} not acknowledged${acknowledgeWith === undefined ? '' : ` (${acknowledgeWith})`}`
       : undefined;
     return await use({ lint, file, plan, findings, blocked, driftSkipped }, provider);
   } finally {
@@ -148,25 +154,13 @@ function readBaseline(options: PlanOptions, lint: LintRun, config: EndpointsConf
 }
 
 /**
- * Applies a plan run that is not blocked. `progress.onOutcome` sees every
- * outcome once: as the provider records it, or, for those it reports only in
- * its result (a refusal up front), when apply returns.
+ * Applies a plan run that is not blocked: exactly the plan it reviewed (the
+ * run's own, or `reviewed`, a plan saved earlier), which apply refuses to
+ * run when the live state has moved since.
  */
 export async function applyPlan(
-  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, progress: Pick<ApplyOptions, 'onOutcome' | 'onPending'> = {},
+  run: PlanRun, provider: Provider | undefined, allowDestructive: boolean, options: RunProgress & { reviewed?: readonly Change[] } = {},
 ): Promise<ApplyResult> {
-  if (run.blocked || !provider || !run.file.config) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
-  const { onOutcome, onPending } = progress;
-  if (!onOutcome) return provider.apply(run.file.config, { allowDestructive, ...(onPending ? { onPending } : {}) });
-  const reported = new Set<string>();
-  const result = await provider.apply(run.file.config, {
-    allowDestructive,
-    ...(onPending ? { onPending } : {}),
-    onOutcome: (outcome) => {
-      reported.add(outcome.change.address);
-      onOutcome(outcome);
-    },
-  });
-  for (const outcome of result.outcomes) if (!reported.has(outcome.change.address)) onOutcome(outcome);
-  return result;
+  if (run.blocked || !provider || !run.file.config || !run.plan) throw new ToolError(`apply refused: ${run.blocked ?? 'nothing to apply'}`);
+  return applyFile(provider, run.file.config, { allowDestructive, ...options, reviewed: options.reviewed ?? run.plan.changes });
 }

@@ -4,10 +4,16 @@ import type { ProviderKind } from '../model/config.js';
 export type ChangeAction = 'create' | 'update' | 'delete' | 'replace';
 
 /**
- * One change a plan would make. Plans are pure data: they render as text,
- * JSON and markdown, and the plan-time rules are computed from them.
+ * What apply does to carry out one change: plain JSON data, one
+ * discriminated union (on `kind`) per edge or engine, so a plan shows and
+ * saves what apply will do. A secret is referenced (`{ fromEnv }`), never held.
  */
-export interface Change {
+export interface Operation {
+  readonly kind: string;
+}
+
+/** How a change reads: what the reviewer sees, without what apply does. */
+export interface ChangeDescription {
   /** A stable resource address, e.g. `postgres.role.metabase_ro` or `aptible.endpoint.orders/orders-public`. */
   address: string;
   /** The kind of resource: role, grant, hba-rule, certificate, endpoint, ip-filter, allowlist, restart… */
@@ -24,6 +30,15 @@ export interface Change {
   after?: unknown;
   /** Where endpoints.yaml declares the desired state, for annotations; absent for deletions. */
   path?: DocPath;
+}
+
+/**
+ * One change a plan would make. Plans are pure data: they render as text,
+ * JSON and markdown, the plan-time rules are computed from them, and apply
+ * carries out their operations once it has checked they still hold.
+ */
+export interface Change<O extends Operation = Operation> extends ChangeDescription {
+  operation: O;
 }
 
 /** A plan-time finding that is not a change, e.g. a certificate close to expiry. */

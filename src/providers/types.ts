@@ -1,5 +1,6 @@
 import type { EndpointsConfig, ProviderKind, SecretRef } from '../model/config.js';
-import type { ApplyResult, Change, ChangeOutcome, PlanNotice } from '../plan/types.js';
+import type { Step, StepGroup } from '../plan/runner.js';
+import type { Change, PlanNotice } from '../plan/types.js';
 
 /** Reads secrets the file references; a missing one is a ToolError naming the reference, never the value. */
 export interface SecretResolver {
@@ -13,41 +14,30 @@ export interface ProviderContext {
   now(): Date;
 }
 
-export interface ApplyOptions {
-  /** Destructive and disruptive changes may run. */
-  allowDestructive: boolean;
-  /**
-   * Called with each change's outcome as soon as it is final, before apply
-   * returns, so the person waiting sees the apply as it happens. The result
-   * still holds every outcome.
-   */
-  onOutcome?: (outcome: ChangeOutcome) => void;
-  /**
-   * Called with how many changes are carried out inside a transaction that
-   * has not committed yet (they are applied only when it commits): progress
-   * while one large all-or-nothing step runs.
-   */
-  onPending?: (changes: number) => void;
-}
-
 /**
- * What every provider implements. `inspect` reads the live state of what the
- * files manage in a few bulk reads (never one per object); `diff` is pure;
- * `apply` carries out changes and reports each one's outcome.
+ * What every provider implements: an edge composed with an accounts engine.
+ * `inspect` reads the live state of what the files manage in a few bulk
+ * reads (never one per object); `diff` is pure and gives each change with
+ * the operation that carries it out; `steps` turns a plan into the steps the
+ * runner (src/plan/runner.ts) executes. Apply itself (re-read, re-plan,
+ * check, run) is src/plan/apply.ts, the same for every provider.
  */
 export interface Provider<Live = unknown> {
   readonly kind: ProviderKind;
   /** Reads the live state of everything the given files manage (the new file and the baseline). */
   inspect(scope: readonly EndpointsConfig[]): Promise<Live>;
-  /** The changes that would make the live state match `desired`. Pure. */
+  /** The changes that would make the live state match `desired`, each with its operation. Pure. */
   diff(desired: EndpointsConfig, live: Live): Change[];
   /** Findings about the live state that are not changes (e.g. certificate expiry). */
   notices(desired: EndpointsConfig, live: Live): PlanNotice[];
   /**
-   * Re-reads the live state, re-plans, checks the result equals `reviewed`
-   * where given, and applies. Never leaves a half-applied state it can undo.
+   * Runs `apply` holding what keeps another dbfence apply out of the same
+   * state meanwhile (PostgreSQL's advisory lock), so the live state it reads
+   * again is the one its steps change.
    */
-  apply(desired: EndpointsConfig, options: ApplyOptions): Promise<ApplyResult>;
+  exclusive<T>(apply: () => Promise<T>): Promise<T>;
+  /** The steps (and groups of steps) that carry out `changes` (what `diff` gave for `live`), in the order they must run. */
+  steps(desired: EndpointsConfig, live: Live, changes: readonly Change[]): (Step | StepGroup)[];
   /** The CA certificate clients need for full verification (PEM). */
   caCertificate(): Promise<string>;
   /** Releases connections. */

@@ -107,7 +107,7 @@ describe('the comment body', () => {
     ruleId: severity === 'error' ? 'no-world-open' : 'integration-owner', severity, message: `finding ${i} ${'x'.repeat(200)}`,
     file: 'endpoints.yaml', path: `databases[${i}]`, line: i + 1, column: 3, endLine: i + 1, endColumn: 9,
   });
-  const change = (i: number) => ({ address: `postgres.role.user_${i}`, resource: 'role', action: 'create' as const, reason: `declared but missing ${'y'.repeat(100)}`, destructive: false });
+  const change = (i: number) => ({ address: `postgres.role.user_${i}`, resource: 'role', action: 'create' as const, reason: `declared but missing ${'y'.repeat(100)}`, destructive: false, operation: { kind: 'create-role' } });
   const result = (errors: number, warnings: number, changes: number): CheckResult => ({
     command: 'plan', file: 'endpoints.yaml', rules: [], changes: undefined,
     findings: [...Array.from({ length: errors }, (_, i) => finding('error', i)), ...Array.from({ length: warnings }, (_, i) => finding('warning', i))],

@@ -511,6 +511,14 @@ describe('apply on merge', () => {
     expect(provider.applied).toHaveLength(1);
   });
 
+  it('refuses, as a refusal on the pull request, a plan the live state moved away from before the apply ran', async () => {
+    provider = fakeProvider(live, { meanwhile: () => live.set('orders/public', ['198.51.100.7/32']) });
+    await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']));
+    expect(provider.applied).toHaveLength(0);
+    expect(failures).toEqual(['dbfence: apply refused: the live state changed since the plan was made (fake.allowlist.orders/public is planned differently now); nothing was applied: plan again and review it']);
+    expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('⛔ apply refused: the live state changed');
+  });
+
   it('refuses when the file has lint errors', async () => {
     await run('push', push, { command: 'apply' }, FILE(['0.0.0.0/0']));
     expect(providersMade).toHaveLength(0);

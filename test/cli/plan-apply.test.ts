@@ -100,6 +100,12 @@ describe('dbfence plan and apply, as processes, on a real server', () => {
     expect(planned.stdout).toBe('');
     const report = JSON.parse(readFileSync(join(dir, 'reports/plan.json'), 'utf8'));
     expect(report.plan.changes.length).toBeGreaterThan(1);
+    // Each change carries what apply will do; a password is its reference, never its value.
+    expect(report.plan.changes.find((change: { address: string }) => change.address === 'postgres.role.metabase_ro')).toMatchObject({
+      operation: { kind: 'create-role', user: 'metabase_ro', password: { ref: { fromEnv: 'METABASE_PASSWORD' } } },
+    });
+    for (const change of report.plan.changes) expect(typeof change.operation.kind).toBe('string');
+    expect(readFileSync(join(dir, 'reports/plan.json'), 'utf8')).not.toContain(PASSWORD);
     expect(planned.stderr).toBe(`dbfence: ${report.plan.changes.length} changes; json plan written to reports/plan.json\n`);
 
     const file = readFileSync(join(dir, 'endpoints.yaml'), 'utf8');
@@ -108,6 +114,23 @@ describe('dbfence plan and apply, as processes, on a real server', () => {
     expectOneLineError(await run(['plan', '-o', 'link.txt']), /--output link\.txt is endpoints\.yaml, a file this run reads/);
     expect(readFileSync(join(dir, 'endpoints.yaml'), 'utf8')).toBe(file);
     expectOneLineError(await run(['apply', '--yes', '-o', 'x.txt']), /--output is an option of plan, not apply/);
+  });
+
+  it('apply --plan FILE applies exactly the saved plan, and refuses one the live state has moved away from', async () => {
+    expect((await run(['plan', '-f', 'json', '-o', 'saved.json'])).code).toBe(0);
+    const applied = await run(['apply', '--plan', 'saved.json', '--yes']);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain('Apply complete.');
+
+    // Applied already: the saved plan no longer holds, and nothing runs.
+    const stale = await run(['apply', '--plan', 'saved.json', '--yes']);
+    expectOneLineError(stale, /^dbfence: apply refused: the live state changed since the plan was made \(postgres\.role\.metabase_ro is no longer needed; .*\); nothing was applied: plan again and review it\n$/);
+
+    writeFileSync(join(dir, 'not-a-plan.json'), '{"findings": []}');
+    expectOneLineError(await run(['apply', '--plan', 'not-a-plan.json', '--yes']), /not-a-plan\.json is not a saved plan: it has no list of changes/);
+    expectOneLineError(await run(['plan', '--plan', 'saved.json']), /--plan is an option of apply/);
+    // Back to where the next case starts: no role yet.
+    expect((await run(['apply', 'removed.yaml', '--yes', '--allow-destructive'])).code).toBe(0);
   });
 
   it('apply off a terminal prints one plain line per outcome on stderr as it goes, then the report on stdout', async () => {

@@ -126,27 +126,55 @@ describe('the plan pipeline', () => {
     });
   });
 
-  describe('apply progress', () => {
+  describe('apply', () => {
     const FILE = BASE + ['a', 'b', 'c'].map((name) => endpoint(name, ['52.20.10.10/32'])).join('');
 
-    async function applyWith(reportsLive: number): Promise<string[]> {
-      provider = fakeProvider(new Map(), { reportsLive });
+    async function applyWith(failing?: string): Promise<{ events: string[]; ok: boolean }> {
+      provider = fakeProvider(new Map(), failing === undefined ? {} : { failing });
+      let ok = false;
       await withPlan({ file: write(FILE), allowDestructive: false }, async (run, p) => {
-        await applyPlan(run, p, false, { onOutcome: (outcome) => provider.events.push(`${outcome.status} ${outcome.change.address}`) });
+        const result = await applyPlan(run, p, false, { onOutcome: (outcome) => provider.events.push(`${outcome.status} ${outcome.change.address}`) });
+        provider.events.push('apply returned');
+        ok = result.ok;
       });
-      return provider.events;
+      return { events: provider.events, ok };
     }
 
-    it('passes each outcome on as the provider records it, before apply returns', async () => {
-      expect(await applyWith(Infinity)).toEqual([
-        'applied fake.endpoint.orders/a', 'applied fake.endpoint.orders/b', 'applied fake.endpoint.orders/c', 'apply returned',
-      ]);
+    it('runs the steps in order and passes each outcome on as soon as it is final, before apply returns', async () => {
+      expect(await applyWith()).toEqual({
+        ok: true,
+        events: [
+          'step fake.endpoint.orders/a', 'applied fake.endpoint.orders/a',
+          'step fake.endpoint.orders/b', 'applied fake.endpoint.orders/b',
+          'step fake.endpoint.orders/c', 'applied fake.endpoint.orders/c',
+          'apply returned',
+        ],
+      });
     });
 
-    it('shows every outcome exactly once, also those a provider reports only in its result', async () => {
-      expect(await applyWith(1)).toEqual([
-        'applied fake.endpoint.orders/a', 'apply returned', 'applied fake.endpoint.orders/b', 'applied fake.endpoint.orders/c',
-      ]);
+    it('stops at the first failed step: what follows is skipped, not attempted', async () => {
+      expect(await applyWith('fake.endpoint.orders/b')).toEqual({
+        ok: false,
+        events: [
+          'step fake.endpoint.orders/a', 'applied fake.endpoint.orders/a',
+          'step fake.endpoint.orders/b', 'failed fake.endpoint.orders/b', 'skipped fake.endpoint.orders/c',
+          'apply returned',
+        ],
+      });
+    });
+
+    it('refuses, before any change, a plan the live state no longer matches, naming what differs', async () => {
+      const file = write(BASE + endpoint('public', ['52.20.10.10/32', '34.90.0.0/28']));
+      await withPlan({ file, allowDestructive: false }, async (run, p) => {
+        // Changed by hand between the plan and the apply.
+        live.set('orders/public', ['198.51.100.7/32']);
+        live.set('orders/stray', []);
+        const refused = await applyPlan(run, p, false).catch((error: unknown) => error);
+        expect(refused).toBeInstanceOf(ToolError);
+        expect((refused as Error).message).toBe('apply refused: the live state changed since the plan was made (fake.allowlist.orders/public is planned differently now; fake.endpoint.orders/stray is new); nothing was applied: plan again and review it');
+      });
+      expect(provider.events).toEqual([]);
+      expect(live.get('orders/public')).toEqual(['198.51.100.7/32']);
     });
   });
 });

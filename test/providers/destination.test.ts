@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AptibleClient } from '../../src/providers/aptible/http.js';
+import { AptibleClient } from '../../src/edges/aptible/http.js';
 import { credentialDestination, sameDestination } from '../../src/providers/destination.js';
-import { DEFAULT_OPTIONS } from '../../src/providers/skysql/options.js';
-import { SkysqlHttp } from '../../src/providers/skysql/http.js';
-import { DEFAULT_TIMINGS } from '../../src/providers/aptible/timings.js';
+import { DEFAULT_OPTIONS } from '../../src/edges/skysql/options.js';
+import { SkysqlHttp } from '../../src/edges/skysql/http.js';
+import { DEFAULT_TIMINGS } from '../../src/edges/aptible/timings.js';
 
 describe('where a provider may send its credential', () => {
   it('accepts https anywhere and plain http to a loopback address only', () => {

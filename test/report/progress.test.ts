@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyProgress } from '../../src/report/progress.js';
 
 describe('apply progress', () => {
-  const change = (address: string) => ({ address, resource: 'role', action: 'create' as const, reason: 'declared', destructive: false });
+  const change = (address: string) => ({ address, resource: 'role', action: 'create' as const, reason: 'declared', destructive: false, operation: { kind: 'create-role' } });
 
   it('writes one plain line per outcome and per message off a terminal (CI logs)', () => {
     let text = '';

@@ -2,8 +2,11 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { ToolError } from '../../errors.js';
 import { type Finding, summarize } from '../../lint/finding.js';
+import { AcknowledgementRequired } from '../../plan/acknowledge.js';
+import { refuseStale } from '../../plan/apply.js';
 import { renderPlanJson, renderPlanMarkdown, renderPlanText } from '../../plan/render.js';
 import { applyPlan, type PlanOptions, type PlanRun, withPlan } from '../../plan/run.js';
+import { readSavedPlan } from '../../plan/saved.js';
 import type { ApplyResult } from '../../plan/types.js';
 import { ruleDescriptors } from '../../report/index.js';
 import { applyProgress, outcomeLine } from '../../report/progress.js';
@@ -49,12 +52,18 @@ as one updating line (with failures printed), elsewhere one line per outcome.
 
 Options:
 ${COMMON_OPTIONS}
+  --plan FILE           apply exactly the plan saved with \`plan -f json -o FILE\`:
+                        refused, before any change, when the live state or the
+                        file no longer plans the same
   -y, --yes             apply without asking
 
 Exit status: 0 applied (or nothing to do), 1 blocked, 2 the tool could not run
 or the apply failed (what it could not finish was rolled back and is reported).`;
 
 type PlanFormat = 'text' | 'json' | 'markdown';
+
+/** What the CLI's user gives to acknowledge destructive and disruptive changes. */
+const ACKNOWLEDGE_WITH = '--allow-destructive';
 
 function parse(argv: string[], apply: boolean) {
   const { values, positionals } = parseArgs({
@@ -67,6 +76,7 @@ function parse(argv: string[], apply: boolean) {
       'policies-from': { type: 'string' },
       format: { type: 'string', short: 'f', default: 'text' },
       output: { type: 'string', short: 'o' },
+      plan: { type: 'string' },
       'detailed-exitcode': { type: 'boolean', default: false },
       yes: { type: 'boolean', short: 'y', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -77,6 +87,7 @@ function parse(argv: string[], apply: boolean) {
   if (positionals.length > 1) throw new ToolError(`${apply ? 'apply' : 'plan'} takes one file, not ${positionals.length}`);
   if (!apply && values.yes) throw new ToolError('--yes is an option of apply, not plan');
   if (apply && values.output !== undefined) throw new ToolError('--output is an option of plan, not apply');
+  if (!apply && values.plan !== undefined) throw new ToolError('--plan is an option of apply: plan saves one with -f json -o FILE');
   if (apply && values['detailed-exitcode']) throw new ToolError('--detailed-exitcode is an option of plan, not apply');
   if (apply && values['policies-from'] !== undefined) throw new ToolError('--policies-from is an option of lint and plan: apply uses the file\'s own policies and provider settings');
   return { ...values, format, file: positionals[0] ?? 'endpoints.yaml' };
@@ -86,7 +97,7 @@ export async function planCommand(argv: string[]): Promise<CommandResult> {
   const options = parse(argv, false);
   if (options.help) return { exitCode: 0, stdout: `${PLAN_HELP}\n` };
   const plan = (trusted: Pick<PlanOptions, 'policiesDir' | 'trustedSettings'>, note?: (run: PlanRun) => string) => withPlan(
-    { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], log: logToStderr },
+    { file: options.file, baseline: options.baseline, ...trusted, allowDestructive: options['allow-destructive'], acknowledgeWith: ACKNOWLEDGE_WITH, log: logToStderr },
     async (run): Promise<CommandResult> => {
       const pending = (run.plan?.changes.length ?? 0) > 0;
       const exitCode = run.blocked ? 1 : pending && options['detailed-exitcode'] ? 3 : 0;
@@ -116,10 +127,16 @@ export async function applyCommand(argv: string[]): Promise<CommandResult> {
   // Provider messages go to stderr, through the progress display while the apply runs.
   let log = logToStderr;
   return withPlan(
-    { file: options.file, baseline: options.baseline, policiesDir: options.policies, allowDestructive: options['allow-destructive'], log: (message) => log(message) },
+    {
+      file: options.file, baseline: options.baseline, policiesDir: options.policies,
+      allowDestructive: options['allow-destructive'], acknowledgeWith: ACKNOWLEDGE_WITH, log: (message) => log(message),
+    },
     async (run, provider) => {
       const color = useColor(process.stdout);
       if (run.blocked || !run.plan) return { exitCode: 1, stdout: render(run, options.format, undefined, color), stderr: `dbfence: apply refused: ${run.blocked ?? 'no plan'}\n` };
+      // A saved plan the live state no longer gives is refused now, before the prompt.
+      const reviewed = options.plan === undefined ? undefined : readSavedPlan(options.plan);
+      if (reviewed) refuseStale(reviewed, run.plan.changes);
       if (run.plan.changes.length === 0) return { exitCode: 0, stdout: render(run, options.format, undefined, color) };
       if (!options.yes) {
         if (!process.stdin.isTTY || !process.stdout.isTTY) throw new ToolError('apply needs --yes when it is not run from a terminal');
@@ -129,7 +146,11 @@ export async function applyCommand(argv: string[]): Promise<CommandResult> {
       const progress = applyProgress(process.stderr, run.plan.changes.length, { live: process.stderr.isTTY === true });
       log = progress.log;
       try {
-        const result = await applyPlan(run, provider, options['allow-destructive'], { onOutcome: progress.outcome, onPending: progress.pending });
+        const result = await applyPlan(run, provider, options['allow-destructive'], {
+          onOutcome: progress.outcome, onPending: progress.pending, ...(reviewed ? { reviewed } : {}),
+        }).catch((error: unknown) => {
+          throw error instanceof AcknowledgementRequired ? new ToolError(error.worded(ACKNOWLEDGE_WITH)) : error;
+        });
         return { exitCode: result.ok ? 0 : 2, stdout: render(run, options.format, result, color) };
       } finally {
         progress.finish();

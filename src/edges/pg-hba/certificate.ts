@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, PostgresProviderSettings } from '../../model/config.js';
-import type { Change, PlanNotice } from '../../plan/types.js';
+import type { ChangeDescription, PlanNotice } from '../../plan/types.js';
 import type { SecretResolver } from '../../providers/types.js';
 import { caProblem } from '../../tls/ca.js';
 import { type CertificateInfo, keyMatchesCertificate, readCertificate } from '../../tls/certificate-info.js';
@@ -153,7 +153,7 @@ async function servedCertificate(endpoints: { host: string; port: number }): Pro
 // ---------------------------------------------------------------- plan
 
 /** The change that makes the served certificate and TLS settings match the file; none when they do. */
-export function diffCertificate(desired: EndpointsConfig, live: CertificateLive, now: Date): Change[] {
+export function diffCertificate(desired: EndpointsConfig, live: CertificateLive, now: Date): ChangeDescription[] {
   const want = desiredServerCertificate(desired);
   if (!issuesCertificate(desired, want)) return [];
   const certificate = certificateProblems(want, live, now);

@@ -1,34 +1,31 @@
 import { ToolError } from '../../errors.js';
 import { type DocPath, formatPath } from '../../model/path.js';
-import type { Change } from '../../plan/types.js';
+import type { Change, ChangeDescription } from '../../plan/types.js';
 import { type DesiredRole, type DesiredState, MARKER, roleOwnership } from './desired.js';
 import { describeLine, desiredHbaLines, findBlock, keptLines, lineUser, renderBlock } from '../../edges/pg-hba/hba.js';
 import type { LiveHba, LiveOtherGrant, LiveRole, PostgresLive, RoleOption } from './live.js';
 import { ROLE_OPTIONS } from './live.js';
 import { diffCertificate } from '../../edges/pg-hba/certificate.js';
-import type { Passwords } from './passwords.js';
+import type { PasswordRef, Passwords } from './passwords.js';
 
-/** What apply does for one change; kept beside the change, never shown. */
-export type Action =
-  | { type: 'create-role'; user: string; comment: string; password: string | undefined }
-  | { type: 'alter-role'; user: string; options: Partial<Record<RoleOption, boolean>>; comment: string | undefined; password: string | undefined }
-  | { type: 'drop-role'; user: string; oid: number; databases: string[] }
+/** What apply does for one change. A password is its reference in the file, read again when the statement is built. */
+export type PostgresqlOperation =
+  | { kind: 'create-role'; user: string; comment: string; password: PasswordRef | undefined }
+  | { kind: 'alter-role'; user: string; options: Partial<Record<RoleOption, boolean>>; comment: string | undefined; password: PasswordRef | undefined }
+  | { kind: 'drop-role'; user: string; oid: number; databases: string[] }
   /** `grantors` is empty before PostgreSQL 16, where a membership has no grantor to name. */
-  | { type: 'revoke-membership'; user: string; group: string; grantors: string[] }
-  | { type: 'database'; user: string; database: string; grant: string[]; revoke: string[]; grantOption: boolean }
-  | { type: 'schema'; user: string; database: string; schema: string; grant: string[]; revoke: string[]; grantOption: boolean }
-  | { type: 'relation'; user: string; database: string; schema: string; name: string; sequence: boolean; grant: string[]; revoke: string[]; grantOption: boolean }
-  | { type: 'other'; user: string; database: string; grant: LiveOtherGrant }
-  | { type: 'hba'; block: string[] }
+  | { kind: 'revoke-membership'; user: string; group: string; grantors: string[] }
+  | { kind: 'database'; user: string; database: string; grant: string[]; revoke: string[]; grantOption: boolean }
+  | { kind: 'schema'; user: string; database: string; schema: string; grant: string[]; revoke: string[]; grantOption: boolean }
+  | { kind: 'relation'; user: string; database: string; schema: string; name: string; sequence: boolean; grant: string[]; revoke: string[]; grantOption: boolean }
+  | { kind: 'other'; user: string; database: string; grant: LiveOtherGrant }
+  | { kind: 'hba'; block: string[] }
   /** Ends the sessions of roles that no longer exist, once everything else committed. */
-  | { type: 'end-sessions'; oids: number[] }
+  | { kind: 'end-sessions'; oids: number[] }
   /** Issued, written and reloaded by the certificate part, before anything else: hostssl lines need TLS on. */
-  | { type: 'certificate' };
+  | { kind: 'certificate' };
 
-export interface PlannedChange {
-  change: Change;
-  action: Action;
-}
+export type PostgresqlChange = Change<PostgresqlOperation>;
 
 const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 
@@ -72,7 +69,7 @@ function compare(object: string, wanted: Wanted | undefined, live: { privileges:
 }
 
 class Planner {
-  readonly changes: PlannedChange[] = [];
+  readonly changes: PostgresqlChange[] = [];
   private readonly errors: string[] = [];
   private readonly wanted: Map<string, DesiredRole>;
   private readonly managed: LiveRole[];
@@ -85,9 +82,9 @@ class Planner {
     this.managed = [...live.roles.values()].filter((role) => role.managed).sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  run(): PlannedChange[] {
+  run(): PostgresqlChange[] {
     if (this.live.certificate) {
-      for (const change of diffCertificate(this.desired.config, this.live.certificate, this.now)) this.changes.push({ change, action: { type: 'certificate' } });
+      for (const change of diffCertificate(this.desired.config, this.live.certificate, this.now)) this.changes.push({ ...change, operation: { kind: 'certificate' } });
     }
     this.checkDatabases();
     for (const role of this.desired.roles) this.role(role);
@@ -102,8 +99,8 @@ class Planner {
     return this.changes;
   }
 
-  private add(change: Omit<Change, 'destructive'> & { destructive?: boolean }, action: Action): void {
-    this.changes.push({ change: { destructive: false, ...change }, action });
+  private add(change: Omit<ChangeDescription, 'destructive'> & { destructive?: boolean }, operation: PostgresqlOperation): void {
+    this.changes.push({ destructive: false, ...change, operation });
   }
 
   private throwErrors(): void {
@@ -135,7 +132,8 @@ class Planner {
       this.errors.push(`${formatPath([...role.path, 'user'])}: role ${role.user} belongs to ${ownership.other} on this server (its comment: "${live!.comment}"); a role is managed by one file only, so use another user, or move the integration to that file`);
       return;
     }
-    const password = this.passwords.read(role);
+    const reference = this.passwords.reference(role);
+    const password = reference && this.passwords.resolve(reference);
     if (!live) {
       const after = Object.fromEntries(Object.entries(ROLE_OPTIONS).map(([name, option]) => [name, option.desired]));
       this.add({
@@ -143,7 +141,7 @@ class Planner {
         reason: `integration ${role.integration} needs its login role ${role.user}${password === undefined ? ' (no password declared: it cannot log in yet)' : ''}`,
         after: { ...after, password: password === undefined ? 'none' : 'from the secret' },
         path: role.path,
-      }, { type: 'create-role', user: role.user, comment: role.comment, password });
+      }, { kind: 'create-role', user: role.user, comment: role.comment, password: reference });
       return;
     }
     const options: Partial<Record<RoleOption, boolean>> = {};
@@ -174,7 +172,7 @@ class Planner {
     if (reasons.length === 0) return;
     this.add({
       address, resource: 'role', action: 'update', reason: reasons.join('; '), before, after, path: role.path,
-    }, { type: 'alter-role', user: role.user, options, comment, password: rotate ? password : undefined });
+    }, { kind: 'alter-role', user: role.user, options, comment, password: rotate ? reference : undefined });
   }
 
   private memberships(role: DesiredRole): void {
@@ -187,7 +185,7 @@ class Planner {
         address: `postgres.membership.${role.user}.${group}`, resource: 'membership', action: 'delete',
         reason: `${role.user} is a member of ${group}, which the file does not declare`,
         before: group,
-      }, { type: 'revoke-membership', user: role.user, group, grantors: this.live.version >= 160000 ? by : [] });
+      }, { kind: 'revoke-membership', user: role.user, group, grantors: this.live.version >= 160000 ? by : [] });
     }
   }
 
@@ -206,7 +204,7 @@ class Planner {
     if (!delta) return;
     const { grant, revoke, grantOption, ...change } = delta;
     this.add({ address: `postgres.grant.${user}.${database}.database`, resource: 'grant', ...change },
-      { type: 'database', user, database, grant, revoke, grantOption });
+      { kind: 'database', user, database, grant, revoke, grantOption });
   }
 
   /** Schema and table privileges the file asks for, per database, keyed `user\0schema[\0table]`. */
@@ -267,7 +265,7 @@ class Planner {
         if (!delta) continue;
         const { grant, revoke, grantOption, ...change } = delta;
         this.add({ address: `postgres.grant.${user}.${databaseName}.schema.${schema}`, resource: 'grant', ...change },
-          { type: 'schema', user, database: databaseName, schema, grant, revoke, grantOption });
+          { kind: 'schema', user, database: databaseName, schema, grant, revoke, grantOption });
       }
       for (const key of new Set([...want.relations.keys(), ...liveRelations.keys()])) {
         const [user, schema, name] = key.split('\0') as [string, string, string];
@@ -277,7 +275,7 @@ class Planner {
         if (!delta) continue;
         const { grant, revoke, grantOption, ...change } = delta;
         this.add({ address: `postgres.grant.${user}.${databaseName}.${sequence ? 'sequence' : 'table'}.${schema}.${name}`, resource: 'grant', ...change },
-          { type: 'relation', user, database: databaseName, schema, name, sequence, grant, revoke, grantOption });
+          { kind: 'relation', user, database: databaseName, schema, name, sequence, grant, revoke, grantOption });
       }
       for (const grant of database.otherGrants) {
         if (!this.wanted.has(grant.role)) continue;
@@ -290,7 +288,7 @@ class Planner {
           resource: 'grant', action: 'delete',
           reason: `${grant.role} holds privileges on ${grant.kind} ${grant.identity}, which the file does not declare`,
           before: grant.identity,
-        }, { type: 'other', user: grant.role, database: databaseName, grant });
+        }, { kind: 'other', user: grant.role, database: databaseName, grant });
       }
     }
   }
@@ -326,13 +324,13 @@ class Planner {
       const rule = describeLine(line);
       entry(rule.address, rule.description).remove.push(line);
     }
-    const certificatePlanned = this.changes.some((planned) => planned.action.type === 'certificate');
+    const certificatePlanned = this.changes.some((planned) => planned.operation.kind === 'certificate');
     if (desired.length > 0 && !this.live.ssl && !certificatePlanned) {
       // Caught here, the plan fails before anything changes; at apply time pg_hba_file_rules would refuse every line.
       this.errors.push('the server has ssl off, so its hostssl lines would admit nobody: give provider.ca and an endpoint hostname so dbfence issues a certificate and turns TLS on, or turn TLS on yourself');
       this.throwErrors();
     }
-    const action: Action = { type: 'hba', block: renderBlock(this.desired.roles, keptLines(block, othersRole)) };
+    const action: PostgresqlOperation = { kind: 'hba', block: renderBlock(this.desired.roles, keptLines(block, othersRole)) };
     for (const [address, found] of byAddress) {
       const kind = found.add.length === 0 ? 'delete' as const : found.remove.length === 0 ? 'create' as const : 'update' as const;
       const reason = kind === 'create' ? `declared but not in pg_hba.conf: ${found.description}`
@@ -366,7 +364,7 @@ class Planner {
   }
 
   /** The file on disk may not be what the server enforces: a plan that compared only the file would say "No changes". */
-  private pendingReload(hba: LiveHba, action: Action): void {
+  private pendingReload(hba: LiveHba, action: PostgresqlOperation): void {
     const pending = hba.pendingReload;
     if (!pending) return;
     const modified = pending.modified.toISOString();
@@ -385,7 +383,7 @@ class Planner {
         address: `postgres.role.${role.name}`, resource: 'role', action: 'delete', destructive: true,
         reason: `role ${role.name} is managed by dbfence but no integration declares it: it is dropped, its sessions are ended, its privileges revoked and anything it owns is given to ${this.live.adminUser}`,
         before: role.comment,
-      }, { type: 'drop-role', user: role.name, oid: role.oid, databases: role.dependentDatabases });
+      }, { kind: 'drop-role', user: role.name, oid: role.oid, databases: role.dependentDatabases });
     }
   }
 
@@ -398,7 +396,7 @@ class Planner {
       address: 'postgres.sessions.dropped-roles', resource: 'session', action: 'delete', disruptive: true,
       reason: `sessions of roles that no longer exist are still open (pid ${pids.join(', ')}): an apply stopped between DROP ROLE and ending the role's sessions leaves them, and they keep what PUBLIC holds until they are ended`,
       before: pids,
-    }, { type: 'end-sessions', oids: [...new Set(sessions.map((s) => s.oid))] });
+    }, { kind: 'end-sessions', oids: [...new Set(sessions.map((s) => s.oid))] });
   }
 }
 
@@ -408,6 +406,6 @@ class Planner {
  * A grant on a table or schema that does not exist, or a user that exists
  * without dbfence's marker, is a ToolError: never a half-applied plan.
  */
-export function planChanges(desired: DesiredState, live: PostgresLive, passwords: Passwords, now: Date): PlannedChange[] {
+export function planChanges(desired: DesiredState, live: PostgresLive, passwords: Passwords, now: Date): PostgresqlChange[] {
   return new Planner(desired, live, passwords, now).run();
 }

@@ -1,15 +1,19 @@
 import type { SecretRef } from '../../model/config.js';
-import type { ApplyResult, Change } from '../../plan/types.js';
-import type { ApplyOptions, ProviderContext } from '../../providers/types.js';
-import { applyDesired } from './apply.js';
+import { ToolError } from '../../errors.js';
+import { planDifferences } from '../../plan/apply.js';
+import type { Step, StepGroup } from '../../plan/runner.js';
+import type { Change } from '../../plan/types.js';
+import type { ProviderContext } from '../../providers/types.js';
+import { engineSteps, withApplyLock } from './apply.js';
 import { type ServerAddress, Session } from './connect.js';
 import type { DesiredState } from './desired.js';
-import { planChanges } from './diff.js';
+import { planChanges, type PostgresqlChange } from './diff.js';
 import { inspect } from './inspect.js';
 import type { PostgresLive } from './live.js';
 import { Passwords } from './passwords.js';
 
 export type { DesiredState } from './desired.js';
+export type { PostgresqlChange, PostgresqlOperation } from './diff.js';
 export { databaseAccounts, desiredState } from './desired.js';
 export type { PostgresLive } from './live.js';
 
@@ -20,10 +24,13 @@ export type { PostgresLive } from './live.js';
  * longer matches, grants are exactly the declared ones, and an apply holds the
  * advisory lock with one transaction per database. The self-managed edge
  * (pg_hba.conf and the certificate) rides along when the state says
- * `selfManaged`. Every operation opens its own connections and closes them.
+ * `selfManaged`. Every operation opens its own connections and closes them,
+ * except inside `exclusive`, where all share the session holding the lock.
  */
 export class PostgresqlEngine {
   private readonly passwords: Passwords;
+  /** The session holding the apply lock, while `exclusive` runs. */
+  private held: Session | undefined;
 
   /** `where` names the admin URL's setting in the file, for messages. */
   constructor(
@@ -43,19 +50,53 @@ export class PostgresqlEngine {
     return this.withSession((session) => inspect(session, states, { ...(ca ? { ca } : {}), passwords: this.passwords }));
   }
 
-  /** Pure: the changes that make `live` match `state`. */
-  changes(state: DesiredState, live: PostgresLive): Change[] {
-    return planChanges(state, live, this.passwords, this.context.now()).map((planned) => planned.change);
+  /** Pure: the changes that make `live` match `state`, each with its operation. */
+  changes(state: DesiredState, live: PostgresLive): PostgresqlChange[] {
+    return planChanges(state, live, this.passwords, this.context.now());
   }
 
-  /** Re-reads and re-plans under the apply lock, then applies. */
-  apply(state: DesiredState, options: ApplyOptions): Promise<ApplyResult> {
-    return this.withSession((session) => applyDesired(session, state, {
-      passwords: this.passwords, secrets: this.context.secrets, options, log: this.context.log, now: this.context.now, caCertificate: this.caCertificate(),
+  /** Runs `apply` holding the apply lock; what it inspects and runs meanwhile uses the session that holds it. */
+  exclusive<T>(apply: () => Promise<T>): Promise<T> {
+    return this.withSession((session) => withApplyLock(session, this.context.log, async () => {
+      this.held = session;
+      try {
+        return await apply();
+      } finally {
+        this.held = undefined;
+      }
     }));
   }
 
+  /**
+   * The runner's steps for `changes` (this engine's plan for `state`, each
+   * as `relabel` gave it) as a group that takes the apply lock only when its
+   * turn comes, for a platform whose earlier steps may restart the database
+   * (and so end any session held through them). Under the lock it reads the
+   * live state again and runs the steps only if it still plans `changes`.
+   */
+  lockedSteps(state: DesiredState, changes: readonly Change[], relabel: (change: PostgresqlChange) => Change, where: string): StepGroup {
+    return {
+      changes,
+      open: (run) => this.exclusive(async () => {
+        const live = await this.inspect([state]);
+        const differences = planDifferences(changes, this.changes(state, live).map(relabel));
+        if (differences !== undefined) throw new ToolError(`${where} changed since the plan was made (${differences}): plan again and review it`);
+        await run(this.steps(state, live, changes));
+      }),
+    };
+  }
+
+  /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */
+  steps(state: DesiredState, live: PostgresLive, changes: readonly Change[]): Step[] {
+    if (changes.length === 0) return [];
+    if (!this.held) throw new Error('the postgresql engine runs steps only inside exclusive(), under the apply lock');
+    return engineSteps(this.held, state, live, changes, {
+      passwords: this.passwords, secrets: this.context.secrets, log: this.context.log, now: this.context.now,
+    });
+  }
+
   private async withSession<T>(use: (session: Session) => Promise<T>): Promise<T> {
+    if (this.held) return use(this.held);
     const session = Session.open(this.adminUrl, this.where, this.context.secrets);
     try {
       return await use(session);

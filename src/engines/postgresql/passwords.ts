@@ -1,9 +1,16 @@
 import { createHash } from 'node:crypto';
 import { ToolError } from '../../errors.js';
-import { formatPath } from '../../model/path.js';
+import type { SecretRef } from '../../model/config.js';
+import { type DocPath, formatPath } from '../../model/path.js';
 import type { SecretResolver } from '../../providers/types.js';
 import type { DesiredRole } from './desired.js';
 import { verifierMatches, verifierMatchesSync } from './scram.js';
+
+/** An integration's password as the file references it, with where the file does. */
+export interface PasswordRef {
+  ref: SecretRef;
+  path: DocPath;
+}
 
 /**
  * PBKDF2s in flight at once. They run on libuv's thread pool (4 threads unless
@@ -27,11 +34,22 @@ export class Passwords {
 
   /** The role's password, or undefined when the file leaves it unmanaged. */
   read(role: DesiredRole): string | undefined {
+    const reference = this.reference(role);
+    return reference && this.resolve(reference);
+  }
+
+  /** Where the role's password comes from, or undefined when the file leaves it unmanaged. */
+  reference(role: DesiredRole): PasswordRef | undefined {
     if (!role.password) return undefined;
     const { ref, path } = role.password;
     if (typeof ref === 'string') {
       throw new ToolError(`${formatPath(path)}: a password must be a reference ({ fromEnv } or { fromFile }), never written in the file`);
     }
+    return { ref, path };
+  }
+
+  /** The password a reference names. */
+  resolve({ ref, path }: PasswordRef): string {
     const password = this.secrets.resolve(ref, formatPath(path));
     // libpq ends a password at its first NUL, and sends the raw bytes of one that is not UTF-8, which a decoded string no longer holds.
     if (password.includes('\0')) {

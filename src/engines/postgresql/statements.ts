@@ -1,4 +1,5 @@
-import type { Action, PlannedChange } from './diff.js';
+import type { PostgresqlOperation } from './diff.js';
+import type { PasswordRef } from './passwords.js';
 import type { RoleOption } from './live.js';
 import { ROLE_OPTIONS } from './live.js';
 import { scramVerifier } from './scram.js';
@@ -48,8 +49,8 @@ function roleOptions(options: Partial<Record<RoleOption, boolean>>): string {
 }
 
 /** The verifier, never the password, goes into the statement: it is what server logs would show. */
-function passwordClause(password: string | undefined): string {
-  return password === undefined ? '' : `PASSWORD ${literal(scramVerifier(password))}`;
+function verifierClause(password: string): string {
+  return `PASSWORD ${literal(scramVerifier(password))}`;
 }
 
 function withClause(...parts: string[]): string {
@@ -124,7 +125,7 @@ class Builder {
   }
 }
 
-function relationStatements(builder: Builder, action: Extract<Action, { type: 'relation' }>, change: number): void {
+function relationStatements(builder: Builder, action: Extract<PostgresqlOperation, { kind: 'relation' }>, change: number): void {
   const kind = action.sequence ? 'SEQUENCE' : 'TABLE';
   const object = qualified(action.schema, action.name);
   const user = ident(action.user);
@@ -137,7 +138,7 @@ function relationStatements(builder: Builder, action: Extract<Action, { type: 'r
   }
 }
 
-function otherRevoke(action: Extract<Action, { type: 'other' }>): string {
+function otherRevoke(action: Extract<PostgresqlOperation, { kind: 'other' }>): string {
   const user = ident(action.user);
   const grant = action.grant;
   switch (grant.type) {
@@ -148,14 +149,19 @@ function otherRevoke(action: Extract<Action, { type: 'other' }>): string {
   }
 }
 
-/** Turns planned changes into the statements of each transaction. `home` is the database the cluster-wide work runs in. */
-export function buildSteps(planned: readonly PlannedChange[], home: string): ApplySteps {
+/**
+ * Turns planned operations into the statements of each transaction (a
+ * statement names its changes by index in `operations`). `home` is the
+ * database the cluster-wide work runs in; `password` reads a referenced password.
+ */
+export function buildSteps(operations: readonly PostgresqlOperation[], home: string, password: (ref: PasswordRef) => string): ApplySteps {
+  const passwordClause = (ref: PasswordRef | undefined) => (ref === undefined ? '' : verifierClause(password(ref)));
   const builder = new Builder(home);
   let hba: ApplySteps['hba'];
   const terminate: ApplySteps['terminate'] = { oids: [], changes: [] };
   const finalDrops: Statement[] = [];
-  planned.forEach(({ action }, change) => {
-    switch (action.type) {
+  operations.forEach((action, change) => {
+    switch (action.kind) {
       case 'create-role': {
         const options = roleOptions(Object.fromEntries(Object.entries(ROLE_OPTIONS).map(([name, o]) => [name, o.desired])));
         builder.add(home, Stage.Roles, `CREATE ROLE ${ident(action.user)} WITH ${withClause(options, passwordClause(action.password))}`, change);

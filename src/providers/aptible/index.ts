@@ -4,20 +4,20 @@ import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js
 import { formatPath } from '../../model/path.js';
 import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
-import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, Change, ChangeOutcome } from '../../plan/types.js';
+import type { Step, StepGroup } from '../../plan/runner.js';
+import type { Change } from '../../plan/types.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
-import { runSteps } from './apply.js';
-import { optionalString } from './hal.js';
-import { AptibleClient } from './http.js';
-import { findEnvironment, inspectEnvironment } from './inspect.js';
-import type { AptibleLive } from './live.js';
-import { hostnameNotices } from './notices.js';
-import { operationRunner } from './operations.js';
-import { planSteps } from './steps.js';
-import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from './timings.js';
+import { aptibleSteps } from '../../edges/aptible/apply.js';
+import { optionalString } from '../../edges/aptible/hal.js';
+import { AptibleClient } from '../../edges/aptible/http.js';
+import { findEnvironment, inspectEnvironment } from '../../edges/aptible/inspect.js';
+import type { AptibleLive } from '../../edges/aptible/live.js';
+import { hostnameNotices } from '../../edges/aptible/notices.js';
+import { operationRunner } from '../../edges/aptible/operations.js';
+import { type AptibleChange, planEdgeChanges } from '../../edges/aptible/steps.js';
+import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from '../../edges/aptible/timings.js';
 
-export type { AptibleLive } from './live.js';
+export type { AptibleLive } from '../../edges/aptible/live.js';
 
 /** The environment's endpoints (the edge), and the accounts of each database dbfence manages them on, by handle. */
 export type AptibleState = AptibleLive & { accounts: Map<string, PostgresLive> };
@@ -118,39 +118,25 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     });
   }
 
-  /** Each database's accounts in turn, once the edge is applied; after a failure the rest are skipped. */
-  async function applyAccounts(desired: EndpointsConfig, planned: readonly Change[], allowDestructive: boolean, failed: boolean): Promise<ChangeOutcome[]> {
-    const outcomes: ChangeOutcome[] = [];
-    for (const database of accounts) {
-      const state = accountsOf(desired, database);
-      if (!state) continue;
-      if (failed) {
-        const prefix = `aptible.accounts.${database.handle}.`;
-        for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
-          outcomes.push({ change, status: 'skipped', error: 'not attempted: an earlier step failed' });
-        }
-        continue;
-      }
-      const result = await database.engine.apply(state, { allowDestructive });
-      outcomes.push(...result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(database.handle, outcome.change) })));
-      failed = !result.ok;
-    }
-    return outcomes;
-  }
-
   return {
     kind: 'aptible',
     inspect,
-    diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(desired, live)],
+    diff: (desired, live) => [...planEdgeChanges(desired, live), ...accountChanges(desired, live)],
     notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
-    async apply(desired, { allowDestructive, onOutcome }): Promise<ApplyResult> {
-      const live = await inspect([desired]);
-      const steps = planSteps(desired, live);
-      const planned = accountChanges(desired, live);
-      refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
-      const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
-      const outcomes = [...edge.outcomes, ...await applyAccounts(desired, planned, allowDestructive, !edge.ok)];
-      return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
+    // The Deploy API has no lock to hold; each database's apply lock is taken by its accounts' steps (below).
+    exclusive: (apply) => apply(),
+    steps(desired, _live, changes): (Step | StepGroup)[] {
+      const edge = changes.filter((change) => !change.address.startsWith('aptible.accounts.')) as AptibleChange[];
+      const steps: (Step | StepGroup)[] = aptibleSteps(edge, { client, operations, log: (message) => context.log(message) });
+      // The edge first, then each database's accounts in turn, under its lock taken then: a restart in the edge's steps ends any session opened before it.
+      for (const database of accounts) {
+        const state = accountsOf(desired, database);
+        const own = changes.filter((change) => change.address.startsWith(`aptible.accounts.${database.handle}.`));
+        if (state && own.length > 0) {
+          steps.push(database.engine.lockedSteps(state, own, (change) => onDatabase(database.handle, change), `the accounts of ${database.handle}`));
+        }
+      }
+      return steps;
     },
     async caCertificate() {
       const account = await findEnvironment(client, settings.environment);

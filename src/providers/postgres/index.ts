@@ -28,7 +28,8 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
     notices(desired, live): PlanNotice[] {
       return live.certificate ? certificateNotices(desired, live.certificate, context.now()) : [];
     },
-    apply: (desired, options) => engine.apply(desiredState(desired), options),
+    exclusive: (apply) => engine.exclusive(apply),
+    steps: (desired, live, changes) => engine.steps(desiredState(desired), live, changes),
     async caCertificate() {
       return resolvePostgresCaCertificate(settings, context.secrets);
     },

@@ -2,16 +2,16 @@ import { ToolError } from '../../errors.js';
 import type { SecretRef } from '../../model/config.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import type { Provider, ProviderFactory } from '../types.js';
-import { apiRoot, SkysqlApi } from './api.js';
-import { applySteps } from './apply.js';
-import { caCertificate } from './certificate.js';
-import { planSteps } from './diff.js';
-import { SkysqlHttp } from './http.js';
-import { inspectServices, type SkysqlLive } from './live.js';
-import { DEFAULT_OPTIONS, type SkysqlOptions } from './options.js';
+import { apiRoot, SkysqlApi } from '../../edges/skysql/api.js';
+import { skysqlSteps } from '../../edges/skysql/apply.js';
+import { caCertificate } from '../../edges/skysql/certificate.js';
+import { planChanges, type SkysqlChange } from '../../edges/skysql/diff.js';
+import { SkysqlHttp } from '../../edges/skysql/http.js';
+import { inspectServices, type SkysqlLive } from '../../edges/skysql/live.js';
+import { DEFAULT_OPTIONS, type SkysqlOptions } from '../../edges/skysql/options.js';
 
-export type { SkysqlLive } from './live.js';
-export type { SkysqlOptions } from './options.js';
+export type { SkysqlLive } from '../../edges/skysql/live.js';
+export type { SkysqlOptions } from '../../edges/skysql/options.js';
 
 export const DEFAULT_API_URL = 'https://api.skysql.com';
 
@@ -34,12 +34,11 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
     return {
       kind: 'skysql',
       inspect: (scope) => inspectServices(api, scope),
-      diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
+      diff: planChanges,
       notices: (desired) => unmanagedAccountNotices(desired, () => 'dbfence does not manage users on SkySQL databases yet'),
-      async apply(desired, applyOptions) {
-        const live = await inspectServices(api, [desired]);
-        return applySteps(planSteps(desired, live), deps, applyOptions);
-      },
+      // The SkySQL API has no lock to hold: the stale-plan check is what guards the reviewed plan.
+      exclusive: (apply) => apply(),
+      steps: (_desired, _live, changes) => skysqlSteps(changes as readonly SkysqlChange[], deps),
       caCertificate,
       close: async () => {},
     };

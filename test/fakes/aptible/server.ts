@@ -54,6 +54,8 @@ function validIpv4Source(entry: string): boolean {
 export class FakeAptible {
   readonly model = new FakeAptibleModel();
   readonly requests: RecordedRequest[] = [];
+  /** Awaited before each request is answered: what the platform does meanwhile (a restart ends the database's sessions). */
+  beforeAnswer: (request: RecordedRequest) => Promise<void> = async () => {};
   private readonly injected: Injected[] = [];
   private render!: HalRenderer;
   private server!: Server;
@@ -96,6 +98,7 @@ export class FakeAptible {
       method: request.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, status: 0,
     };
     this.requests.push(record);
+    await this.beforeAnswer(record);
     const send = (status: number, payload: unknown, extraHeaders: Record<string, string> = {}) => {
       record.status = status;
       response.writeHead(status, { 'Content-Type': 'application/hal+json; charset=utf-8', ...extraHeaders });

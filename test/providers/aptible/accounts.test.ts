@@ -6,6 +6,7 @@ import type { PemPair } from '../../../src/tls/pem.js';
 import type { FakeAccount, FakeDatabase } from '../../fakes/aptible/model.js';
 import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import { endpoint, type Harness, plan, startHarness, TOKEN } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 /**
  * The aptible provider's accounts: a real PostgreSQL stands in for the Aptible
@@ -101,7 +102,19 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
     ]);
     expect(changes.find((c) => c.resource === 'role')?.path).toEqual(['databases', 0, 'integrations', 0]);
 
-    const result = await provider.apply(desired, { allowDestructive: true });
+    // The restart ends every session to the database, as on Aptible: the accounts' steps come after it, on sessions of their own.
+    h.fake.beforeAnswer = async (request) => {
+      if (request.method !== 'POST' || !request.body.includes('"restart"')) return;
+      const admin = new pg.Client({ connectionString: server.adminUrl });
+      await admin.connect();
+      try {
+        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dbfence'`);
+      } finally {
+        await admin.end();
+      }
+    };
+    const result = await applyFile(provider, desired, { allowDestructive: true });
+    expect(h.fake.requests.some((request) => request.body.includes('"restart"'))).toBe(true);
     expect(result.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
     expect(result.ok).toBe(true);
     expect(h.fake.model.endpointsOf(ordersDatabase)).toHaveLength(1);
@@ -127,7 +140,7 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
 
   it('rotates the password when the secret changes and takes back a grant added by hand', async () => {
     const desired = h.config([orders({ endpoints: [] })]);
-    expect((await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: false })).ok).toBe(true);
+    expect((await applyFile(h.provider(desired.databases, { env: env() }), desired, { allowDestructive: false })).ok).toBe(true);
     await admin((client) => client.query('GRANT INSERT ON public.orders TO metabase_ro'));
 
     const rotated = env('a-new-password-after-a-leak');
@@ -137,7 +150,7 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
       ['aptible.accounts.orders.role.metabase_ro', 'update', 'the password secret does not match the stored verifier'],
       ['aptible.accounts.orders.grant.metabase_ro.db.table.public.orders', 'update', 'INSERT on table public.orders is granted but not declared'],
     ]);
-    expect((await provider.apply(desired, { allowDestructive: false })).ok).toBe(true);
+    expect((await applyFile(provider, desired, { allowDestructive: false })).ok).toBe(true);
     await expect(connectAsMetabase()).rejects.toThrow(/password authentication failed/);
     const client = await connectAsMetabase('a-new-password-after-a-leak');
     try {
@@ -150,17 +163,17 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
 
   it('refuses to drop a user no integration declares any more unless acknowledged, before changing anything', async () => {
     const desired = h.config([orders({ endpoints: [] })]);
-    expect((await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: false })).ok).toBe(true);
+    expect((await applyFile(h.provider(desired.databases, { env: env() }), desired, { allowDestructive: false })).ok).toBe(true);
     const without = h.config([orders({ endpoints: [], integrations: [] })]);
-    await expect(h.provider(without.databases, { env: env() }).apply(without, { allowDestructive: false }))
-      .rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): aptible\.accounts\.orders\.role\.metabase_ro \(destructive: /);
+    await expect(applyFile(h.provider(without.databases, { env: env() }), without, { allowDestructive: false }))
+      .rejects.toThrow(/^apply refused: 1 change needs acknowledgement: aptible\.accounts\.orders\.role\.metabase_ro \(destructive: /);
     expect(await admin(async (c) => (await c.query(`SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'metabase_ro'`)).rows[0].n)).toBe(1);
   });
 
   it('skips the accounts when an endpoint step fails, and the next plan shows both, the next apply converges', async () => {
     const desired = h.config([orders()]);
     h.fake.model.operationOutcome = ({ type }) => (type === 'provision' ? 'fail' : 'succeed');
-    const failed = await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: true });
+    const failed = await applyFile(h.provider(desired.databases, { env: env() }), desired, { allowDestructive: true });
     expect(failed.ok).toBe(false);
     expect(failed.outcomes.map((o) => [o.change.address, o.status])).toEqual([
       ['aptible.endpoint.orders/orders-public', 'failed'],
@@ -174,7 +187,7 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
     expect(next.map((c) => c.address)).toEqual(expect.arrayContaining(['aptible.endpoint.orders/orders-public', 'aptible.accounts.orders.role.metabase_ro']));
 
     h.fake.model.operationOutcome = () => 'succeed';
-    expect((await h.provider(desired.databases, { env: env() }).apply(desired, { allowDestructive: true })).ok).toBe(true);
+    expect((await applyFile(h.provider(desired.databases, { env: env() }), desired, { allowDestructive: true })).ok).toBe(true);
     expect(await plan(h.provider(desired.databases, { env: env() }), desired)).toEqual([]);
   });
 

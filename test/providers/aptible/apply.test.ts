@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { FakeAccount, FakeDatabase } from '../../fakes/aptible/model.js';
 import { database, endpoint, type Harness, plan, startHarness } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let h: Harness;
 let production: FakeAccount;
@@ -26,7 +27,7 @@ describe('aptible apply', () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32'])])]);
     const provider = h.provider();
 
-    const result = await provider.apply(desired, { allowDestructive: true });
+    const result = await applyFile(provider, desired, { allowDestructive: true });
 
     expect(result.ok).toBe(true);
     expect(result.outcomes.map((o) => [o.change.address, o.status])).toEqual([
@@ -49,9 +50,9 @@ describe('aptible apply', () => {
 
   it('refuses a plan that restarts the database unless acknowledged, before changing anything', async () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32'])])]);
-    const error = await h.provider().apply(desired, { allowDestructive: false }).catch((e: unknown) => e);
+    const error = await applyFile(h.provider(), desired, { allowDestructive: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ToolError);
-    expect((error as Error).message).toMatch(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): aptible\.database\.orders \(disruptive: /);
+    expect((error as Error).message).toMatch(/^apply refused: 1 change needs acknowledgement: aptible\.database\.orders \(disruptive: /);
     expect(writes()).toEqual([]);
   });
 
@@ -60,7 +61,7 @@ describe('aptible apply', () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32', '198.51.100.0/24'], vhost.externalHost!)])]);
     const provider = h.provider();
 
-    const result = await provider.apply(desired, { allowDestructive: false });
+    const result = await applyFile(provider, desired, { allowDestructive: false });
 
     expect(result).toMatchObject({ ok: true, outcomes: [{ status: 'applied', change: { resource: 'ip-filter' } }] });
     expect(writes()).toEqual([
@@ -76,12 +77,12 @@ describe('aptible apply', () => {
     const desired = h.config([database('orders', [])]);
     const provider = h.provider();
 
-    await expect(provider.apply(desired, { allowDestructive: false }))
-      .rejects.toThrow(`apply refused: 1 change needs acknowledgement (--allow-destructive): aptible.endpoint.orders/${vhost.externalHost} (destructive: `);
+    await expect(applyFile(provider, desired, { allowDestructive: false }))
+      .rejects.toThrow(`apply refused: 1 change needs acknowledgement: aptible.endpoint.orders/${vhost.externalHost} (destructive: `);
     expect(writes()).toEqual([]);
     expect(h.fake.model.vhosts.has(vhost.id)).toBe(true);
 
-    const result = await provider.apply(desired, { allowDestructive: true });
+    const result = await applyFile(provider, desired, { allowDestructive: true });
 
     expect(result).toMatchObject({ ok: true, outcomes: [{ status: 'applied', change: { action: 'delete', destructive: true } }] });
     expect(writes()).toEqual(['POST /vhosts/:id/operations {"type":"deprovision"}']);
@@ -94,7 +95,7 @@ describe('aptible apply', () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32'])])]);
     const provider = h.provider();
 
-    const result = await provider.apply(desired, { allowDestructive: true });
+    const result = await applyFile(provider, desired, { allowDestructive: true });
 
     expect(result.ok).toBe(false);
     const [create, restart] = result.outcomes;
@@ -109,7 +110,7 @@ describe('aptible apply', () => {
     const repair = await plan(provider, desired);
     expect(repair.map((c) => [c.action, c.resource])).toEqual([['update', 'endpoint'], ['update', 'restart']]);
     expect(repair[0]!.reason).toMatch(/is provision_failed: provision it$/);
-    expect((await provider.apply(desired, { allowDestructive: true })).ok).toBe(true);
+    expect((await applyFile(provider, desired, { allowDestructive: true })).ok).toBe(true);
     expect(h.fake.model.endpointsOf(orders)).toHaveLength(1);
     expect(await plan(provider, desired)).toEqual([]);
   });
@@ -120,7 +121,7 @@ describe('aptible apply', () => {
     const stray = h.fake.model.addEndpoint(orders, { ipWhitelist: ['198.51.100.0/24'] });
     const desired = h.config([database('orders', [endpoint('orders-public', ['192.0.2.0/28'], vhost.externalHost!)])]);
 
-    const result = await h.provider([], { timings: { operationTimeoutMs: 60 } }).apply(desired, { allowDestructive: true });
+    const result = await applyFile(h.provider([], { timings: { operationTimeoutMs: 60 } }), desired, { allowDestructive: true });
 
     const operationId = [...h.fake.model.operations.values()][0]!.id;
     expect(result.ok).toBe(false);
@@ -128,13 +129,13 @@ describe('aptible apply', () => {
     expect(result.outcomes[0]!.error).toBe(
       `changing the IP filter of orders/orders-public did not finish within 60ms: Aptible operation ${operationId} (provision) is still queued and may yet finish; see \`aptible operation:logs ${operationId}\`, then plan again`,
     );
-    expect(result.outcomes[1]).toMatchObject({ change: { address: `aptible.endpoint.orders/${stray.externalHost}` }, error: 'not run: aptible.endpoint.orders/orders-public failed first' });
+    expect(result.outcomes[1]).toMatchObject({ change: { address: `aptible.endpoint.orders/${stray.externalHost}` }, error: 'not attempted: an earlier step failed' });
     expect(h.fake.model.vhosts.has(stray.id)).toBe(true);
   });
 
   it("reports the API's reason when it refuses a change", async () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['2001:db8::/32'])])]);
-    const result = await h.provider().apply(desired, { allowDestructive: true });
+    const result = await applyFile(h.provider(), desired, { allowDestructive: true });
     expect(result.outcomes[0]).toMatchObject({
       status: 'failed',
       error: 'Aptible API: POST /services/' + orders.serviceId + '/vhosts failed with 422: unprocessable_entity: Ip whitelist contains an invalid IPv4 source: 2001:db8::/32',
@@ -145,7 +146,7 @@ describe('aptible apply', () => {
   it('does nothing and reports nothing when the environment already matches', async () => {
     const vhost = h.fake.model.addEndpoint(orders, { ipWhitelist: ['203.0.113.10/32'] });
     const desired = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32'], vhost.externalHost!)])]);
-    expect(await h.provider().apply(desired, { allowDestructive: false })).toEqual({ ok: true, outcomes: [] });
+    expect(await applyFile(h.provider(), desired, { allowDestructive: false })).toEqual({ ok: true, outcomes: [] });
     expect(writes()).toEqual([]);
   });
 });

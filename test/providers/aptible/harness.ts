@@ -1,6 +1,6 @@
 import type { Database, EndpointsConfig } from '../../../src/model/config.js';
 import { aptibleProvider, type AptibleState } from '../../../src/providers/aptible/index.js';
-import type { AptibleTimings } from '../../../src/providers/aptible/timings.js';
+import type { AptibleTimings } from '../../../src/edges/aptible/timings.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import type { Provider } from '../../../src/providers/types.js';
 import { type FakeAptible, startFakeAptible } from '../../fakes/aptible/server.js';

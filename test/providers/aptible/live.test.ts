@@ -11,8 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Database, EndpointsConfig } from '../../../src/model/config.js';
 import { aptibleProvider } from '../../../src/providers/aptible/index.js';
-import { type AptibleLive, managedEndpoints } from '../../../src/providers/aptible/live.js';
+import { type AptibleLive, managedEndpoints } from '../../../src/edges/aptible/live.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 const env = process.env;
 const missing = ['APTIBLE_ACCESS_TOKEN', 'APTIBLE_ENVIRONMENT'].filter((name) => !env[name]);
@@ -86,14 +87,14 @@ describe('aptible live acceptance', () => {
       const testEndpoint = (cidr: string) => ({ name: 'dbfence-live-test', exposure: 'public' as const, allow: [{ cidr }] });
       // TEST-NET-1 addresses: nobody can connect through the test endpoint.
       const created = mirror(before, [testEndpoint('192.0.2.10/32')]);
-      expect((await aptible.apply(created, { allowDestructive: true })).ok).toBe(true);
+      expect((await applyFile(aptible, created, { allowDestructive: true })).ok).toBe(true);
       expect(aptible.diff(created, await aptible.inspect([created]))).toEqual([]);
 
       const changed = mirror(before, [testEndpoint('192.0.2.11/32')]);
-      const change = await aptible.apply(changed, { allowDestructive: false });
+      const change = await applyFile(aptible, changed, { allowDestructive: false });
       expect(change.outcomes.map((o) => [o.change.resource, o.status])).toEqual([['ip-filter', 'applied']]);
 
-      const removal = await aptible.apply(mirror(before), { allowDestructive: true });
+      const removal = await applyFile(aptible, mirror(before), { allowDestructive: true });
       expect(removal.outcomes.map((o) => [o.change.action, o.status])).toEqual([['delete', 'applied']]);
       expectNoToken();
     },

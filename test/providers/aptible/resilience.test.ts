@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
-import { AptibleClient } from '../../../src/providers/aptible/http.js';
+import { AptibleClient } from '../../../src/edges/aptible/http.js';
 import type { FakeAccount } from '../../fakes/aptible/model.js';
 import { database, endpoint, FAST_TIMINGS, type Harness, plan, startHarness, TOKEN } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let h: Harness;
 let production: FakeAccount;
@@ -51,7 +52,7 @@ describe('aptible provider under a failing API', () => {
     expect(await plan(h.provider(), desired())).toEqual([]);
 
     h.fake.serverErrors(1, ['POST']);
-    const result = await h.provider().apply(h.config([database('orders', [
+    const result = await applyFile(h.provider(), h.config([database('orders', [
       endpoint('orders-public', ['203.0.113.10/32']),
       endpoint('orders-extra', ['198.51.100.0/24']),
     ])]), { allowDestructive: true });
@@ -64,7 +65,7 @@ describe('aptible provider under a failing API', () => {
   it('retries a create that was rate limited: the API did not act on it', async () => {
     h.fake.throttle(2, '0', ['POST']);
     const wanted = h.config([database('orders', [endpoint('orders-public', ['203.0.113.10/32']), endpoint('orders-extra', ['198.51.100.0/24'])])]);
-    const result = await h.provider().apply(wanted, { allowDestructive: true });
+    const result = await applyFile(h.provider(), wanted, { allowDestructive: true });
     expect(result.ok).toBe(true);
     expect(h.fake.model.vhosts.size).toBe(2);
     expect(h.fake.requests.filter((r) => r.method === 'POST').map((r) => r.status)).toEqual([429, 429, 201, 201, 201]);

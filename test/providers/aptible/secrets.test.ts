@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeAccount, FakeDatabase } from '../../fakes/aptible/model.js';
 import { database, endpoint, type Harness, startHarness, TOKEN } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let h: Harness;
 let production: FakeAccount;
@@ -31,12 +32,12 @@ describe('aptible secrets', () => {
 
     const live = await provider.inspect([desired]);
     outputs.push(JSON.stringify(live), JSON.stringify(provider.diff(desired, live)), JSON.stringify(provider.notices(desired, live)));
-    outputs.push(await shown(provider.apply(desired, { allowDestructive: false })));
+    outputs.push(await shown(applyFile(provider, desired, { allowDestructive: false })));
     h.fake.model.operationOutcome = ({ type }) => (type === 'restart' ? 'hang' : 'succeed');
-    outputs.push(await shown(provider.apply(desired, { allowDestructive: true })));
+    outputs.push(await shown(applyFile(provider, desired, { allowDestructive: true })));
     h.fake.model.operationOutcome = () => 'fail';
-    outputs.push(await shown(provider.apply(h.config([database('orders', [endpoint('orders-public', ['198.51.100.0/24'])])]), { allowDestructive: true })));
-    outputs.push(await shown(provider.apply(h.config([database('orders', [endpoint('orders-public', ['2001:db8::/32'])])]), { allowDestructive: true })));
+    outputs.push(await shown(applyFile(provider, h.config([database('orders', [endpoint('orders-public', ['198.51.100.0/24'])])]), { allowDestructive: true })));
+    outputs.push(await shown(applyFile(provider, h.config([database('orders', [endpoint('orders-public', ['2001:db8::/32'])])]), { allowDestructive: true })));
     outputs.push(await shown(provider.caCertificate()));
     h.fake.throttle(100);
     outputs.push(await shown(provider.inspect([desired])));
@@ -53,7 +54,7 @@ describe('aptible secrets', () => {
     const desired = h.config([database('orders', [endpoint('orders-public', ['198.51.100.0/24'])])]);
 
     const live = await provider.inspect([desired]);
-    await provider.apply(desired, { allowDestructive: true });
+    await applyFile(provider, desired, { allowDestructive: true });
 
     expect(h.fake.requests.length).toBeGreaterThan(5);
     for (const request of h.fake.requests) {

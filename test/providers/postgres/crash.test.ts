@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../../helpers/pg-server.js';
 import {
   ADMIN_ENV, applyOnce, applyWaitsOnLock, connect, connectAs, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let server: TestServer;
 let proxy: FaultProxy;
@@ -94,7 +95,7 @@ async function applyDirect(config: EndpointsConfig) {
   const logs: string[] = [];
   const provider = providerFor(config, env, (message) => logs.push(message));
   try {
-    const result = await provider.apply(config, { allowDestructive: true });
+    const result = await applyFile(provider, config, { allowDestructive: true });
     return { result, waited: logs.some((line) => line.includes('another dbfence apply is running')) };
   } finally {
     await provider.close();

@@ -7,6 +7,7 @@ import { freePort, startTestServer, type TestServer } from '../../helpers/pg-ser
 import {
   ADMIN_ENV, applyOnce, applyWaitsOnLock, connect, enableTls, hbaText, integration, ordersConfig, planOnce, providerFor, seedOrders, withAdmin,
 } from './fixtures.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let server: TestServer;
 let env: Record<string, string>;
@@ -114,8 +115,8 @@ describe('postgres apply when things go wrong', () => {
   it('runs two applies at once one after the other: the second finds nothing to do', async () => {
     const logs: string[] = [];
     const [a, b] = await Promise.all([
-      providerFor(config, env, (m) => logs.push(m)).apply(config, { allowDestructive: false }),
-      providerFor(config, env, (m) => logs.push(m)).apply(config, { allowDestructive: false }),
+      applyFile(providerFor(config, env, (m) => logs.push(m)), config, { allowDestructive: false }),
+      applyFile(providerFor(config, env, (m) => logs.push(m)), config, { allowDestructive: false }),
     ]);
     expect(a.ok && b.ok).toBe(true);
     expect([a.outcomes.length, b.outcomes.length].sort((x, y) => x - y)).toEqual([0, 14]);

@@ -9,6 +9,7 @@ import { createPostgresProvider } from '../../../src/providers/postgres/index.js
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import type { Provider } from '../../../src/providers/types.js';
 import type { TestServer } from '../../helpers/pg-server.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 export const ADMIN_ENV = 'DBFENCE_PG_ADMIN_URL';
 
@@ -137,7 +138,7 @@ export function providerFor(config: EndpointsConfig, env: NodeJS.ProcessEnv, log
 export async function applyOnce(config: EndpointsConfig, env: NodeJS.ProcessEnv, allowDestructive = false): Promise<ApplyResult> {
   const provider = providerFor(config, env);
   try {
-    return await provider.apply(config, { allowDestructive });
+    return await applyFile(provider, config, { allowDestructive });
   } finally {
     await provider.close();
   }

@@ -181,7 +181,7 @@ describe.each(serverKinds())('postgres provider on a real server (PostgreSQL %s)
     const without = ordersConfig([metabase()]);
 
     await expect(applyOnce(without, env)).rejects.toThrow(
-      /^apply refused: 1 change needs acknowledgement \(--allow-destructive\): postgres\.role\.fivetran_ro \(destructive: /);
+      /^apply refused: 1 change needs acknowledgement: postgres\.role\.fivetran_ro \(destructive: /);
     expect((await planOnce(without, env)).changes.map((c) => c.address)).toContain('postgres.role.fivetran_ro');
 
     const dropped = await applyOnce(without, env, true);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import { API_KEY, configFor, errorOf, privateDatabase, publicDatabase, startHarness, type Harness } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -29,7 +30,7 @@ describe('skysql apply', () => {
       { cidr: '34.90.0.0/28', description: 'Fivetran' },
     ])]);
     const provider = harness.providerFor(desired);
-    const result = await provider.apply(desired, { allowDestructive: false });
+    const result = await applyFile(provider, desired, { allowDestructive: false });
     expect(result.ok).toBe(true);
     expect(result.outcomes.map((o) => [o.change.address, o.status])).toEqual([['skysql.allowlist.orders/orders-public', 'applied']]);
     expect(mutations(harness)).toEqual([`PUT ${SERVICES}/orders/security/allowlist`]);
@@ -40,7 +41,7 @@ describe('skysql apply', () => {
     expect(harness.fake.service('orders')).toMatchObject({ status: 'ready' });
     expect(harness.logs).toContain('skysql: waiting for orders to be ready (pending_modifying)');
 
-    const again = await provider.apply(desired, { allowDestructive: false });
+    const again = await applyFile(provider, desired, { allowDestructive: false });
     expect(again).toEqual({ outcomes: [], ok: true });
     expect(harness.fake.mutations()).toHaveLength(1);
   });
@@ -48,9 +49,9 @@ describe('skysql apply', () => {
   it('refuses a switch to private without allowDestructive, and sends nothing', async () => {
     harness = await startHarness({ services: [{ name: 'orders', allowList: [{ ip: '52.20.10.10/32' }] }] }, []);
     const desired = configFor(harness.fake, [privateDatabase('orders', ['123456789012'])]);
-    const error = await errorOf(() => harness!.providerFor(desired).apply(desired, { allowDestructive: false }));
+    const error = await errorOf(() => applyFile(harness!.providerFor(desired), desired, { allowDestructive: false }));
     expect(error).toBeInstanceOf(ToolError);
-    expect(error.message).toMatch(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): skysql\.endpoint\.orders\/orders-private \(destructive: switches orders from public \(nlb\) to private connect/);
+    expect(error.message).toMatch(/^apply refused: 1 change needs acknowledgement: skysql\.endpoint\.orders\/orders-private \(destructive: switches orders from public \(nlb\) to private connect/);
     expect(harness.fake.mutations()).toEqual([]);
   });
 
@@ -58,7 +59,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders', allowList: [{ ip: '52.20.10.10/32' }] }] }, []);
     const desired = configFor(harness.fake, [privateDatabase('orders', ['123456789012', '210987654321'])]);
     const provider = harness.providerFor(desired);
-    const result = await provider.apply(desired, { allowDestructive: true });
+    const result = await applyFile(provider, desired, { allowDestructive: true });
     expect(result.ok).toBe(true);
     expect(mutations(harness)).toEqual([`PATCH ${SERVICES}/orders/endpoints`]);
     expect(harness.fake.mutations()[0]?.body).toEqual([{ mechanism: 'privateconnect', allowed_accounts: ['123456789012', '210987654321'], visibility: 'private' }]);
@@ -72,7 +73,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders', mechanism: 'privateconnect', allowedAccounts: ['123456789012'] }] }, []);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
     const provider = harness.providerFor(desired);
-    const result = await provider.apply(desired, { allowDestructive: true });
+    const result = await applyFile(provider, desired, { allowDestructive: true });
     expect(result.outcomes.map((o) => [o.change.resource, o.status])).toEqual([['endpoint', 'applied'], ['allowlist', 'applied']]);
     expect(mutations(harness)).toEqual([`PATCH ${SERVICES}/orders/endpoints`, `PUT ${SERVICES}/orders/security/allowlist`]);
     expect(harness.fake.mutations()[0]?.body).toEqual([{ mechanism: 'nlb', visibility: 'public' }]);
@@ -84,7 +85,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ busyStatus, services: [{ name: 'orders' }] }, []);
     harness.fake.makeBusy('orders', 'pending_scale', 3_500);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    const result = await harness.providerFor(desired).apply(desired, { allowDestructive: false });
+    const result = await applyFile(harness.providerFor(desired), desired, { allowDestructive: false });
     expect(result.ok).toBe(true);
     const puts = harness.fake.mutations();
     expect(puts.length).toBeGreaterThan(1);
@@ -96,7 +97,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders' }] }, []);
     harness.fake.makeBusy('orders', 'pending_modifying', Infinity);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    const result = await harness.providerFor(desired).apply(desired, { allowDestructive: false });
+    const result = await applyFile(harness.providerFor(desired), desired, { allowDestructive: false });
     expect(result.ok).toBe(false);
     expect(result.outcomes[0]?.status).toBe('failed');
     expect(result.outcomes[0]?.error).toMatch(/^SkySQL PUT \/provisioning\/v1\/services\/db\w+\/security\/allowlist: the service stayed busy with an earlier change for 30s \(400 Bad Request: service modification not allowed while service is in a pending state\); try again once it is ready$/);
@@ -105,7 +106,7 @@ describe('skysql apply', () => {
   it('reports a service stuck pending after the change as a clear failure, and skips the rest', async () => {
     harness = await startHarness({ switchPendingMs: Infinity, services: [{ name: 'orders', mechanism: 'privateconnect', allowedAccounts: ['123456789012'] }] }, []);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    const result = await harness.providerFor(desired).apply(desired, { allowDestructive: true });
+    const result = await applyFile(harness.providerFor(desired), desired, { allowDestructive: true });
     expect(result.ok).toBe(false);
     expect(result.outcomes.map((o) => o.status)).toEqual(['failed', 'skipped']);
     expect(result.outcomes[0]?.error).toMatch(/^SkySQL service orders \(db\w+\) is still pending_upgrade after 1m: the change was sent but did not settle within 1m; check the service in the SkySQL portal$/);
@@ -116,7 +117,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders' }, { name: 'billing' }] }, []);
     harness.fake.fail({ method: 'PUT', path: /\/security\/allowlist$/, status: 500, message: 'internal error while updating the firewall', times: 1 });
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32']), publicDatabase('billing', ['52.20.10.11/32'])]);
-    const result = await harness.providerFor(desired).apply(desired, { allowDestructive: false });
+    const result = await applyFile(harness.providerFor(desired), desired, { allowDestructive: false });
     expect(result.ok).toBe(false);
     expect(result.outcomes.map((o) => [o.change.address, o.status])).toEqual([
       ['skysql.allowlist.orders/orders-public', 'failed'],
@@ -130,7 +131,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders' }] }, []);
     harness.fake.rateLimit(3, '2');
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    const result = await harness.providerFor(desired).apply(desired, { allowDestructive: false });
+    const result = await applyFile(harness.providerFor(desired), desired, { allowDestructive: false });
     expect(result.ok).toBe(true);
     expect(harness.sleeps.slice(0, 3)).toEqual([2_000, 2_000, 2_000]);
     expect(harness.logs[0]).toBe(`skysql: 429 Too Many Requests (rate limit exceeded) on GET ${SERVICES}; retry 1 of 3 in 2s`);
@@ -140,7 +141,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders' }] }, []);
     harness.fake.rateLimit(10);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    const error = await errorOf(() => harness!.providerFor(desired).apply(desired, { allowDestructive: false }));
+    const error = await errorOf(() => applyFile(harness!.providerFor(desired), desired, { allowDestructive: false }));
     expect(error).toBeInstanceOf(ToolError);
     expect(error.message).toBe(`SkySQL GET ${SERVICES}: 429 Too Many Requests (rate limit exceeded), still after 3 retries`);
     expect(harness.sleeps).toEqual([500, 1_000, 2_000]);
@@ -160,7 +161,7 @@ describe('skysql apply', () => {
     harness = await startHarness({ services: [{ name: 'orders' }] }, []);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
     const provider = harness.providerFor(desired, { SKYSQL_API_KEY: 'skysql_key_revoked_0000000000000000' });
-    const error = await errorOf(() => provider.apply(desired, { allowDestructive: false }));
+    const error = await errorOf(() => applyFile(provider, desired, { allowDestructive: false }));
     expect(error).toBeInstanceOf(ToolError);
     expect(error.message).toBe(`SkySQL rejected the API key from the environment variable SKYSQL_API_KEY (401 Unauthorized on GET ${SERVICES}): invalid or missing API key; check that the key is valid and not expired`);
     expect(harness.fake.requests).toHaveLength(1);
@@ -176,7 +177,7 @@ describe('skysql apply', () => {
   it('sends the key as X-API-Key on every request', async () => {
     harness = await startHarness({ services: [{ name: 'orders' }] }, []);
     const desired = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
-    await harness.providerFor(desired).apply(desired, { allowDestructive: false });
+    await applyFile(harness.providerFor(desired), desired, { allowDestructive: false });
     expect(harness.fake.requests.length).toBeGreaterThan(2);
     expect(harness.fake.requests.every((r) => r.apiKey === API_KEY)).toBe(true);
   });

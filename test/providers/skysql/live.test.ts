@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Database, EndpointsConfig } from '../../../src/model/config.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
-import { SkysqlApi } from '../../../src/providers/skysql/api.js';
-import { SkysqlHttp } from '../../../src/providers/skysql/http.js';
+import { SkysqlApi } from '../../../src/edges/skysql/api.js';
+import { SkysqlHttp } from '../../../src/edges/skysql/http.js';
 import { createSkysqlProvider, DEFAULT_API_URL } from '../../../src/providers/skysql/index.js';
-import { toLiveService, type LiveService } from '../../../src/providers/skysql/live.js';
-import { DEFAULT_OPTIONS } from '../../../src/providers/skysql/options.js';
+import { toLiveService, type LiveService } from '../../../src/edges/skysql/live.js';
+import { DEFAULT_OPTIONS } from '../../../src/edges/skysql/options.js';
 
 /**
  * Read-only acceptance against the real SkySQL API: lists the account's

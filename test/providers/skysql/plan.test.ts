@@ -68,6 +68,12 @@ describe('skysql plan', () => {
       before: [{ cidr: '203.0.113.7/32', comment: 'office' }, { cidr: '198.51.100.0/24', comment: 'old vpn' }],
       after: [{ cidr: '203.0.113.7/32', comment: 'head office' }, { cidr: '52.20.10.10/32', comment: 'Metabase' }],
       path: ['databases', 0, 'endpoints', 0, 'allow'],
+      // What apply sends: the whole list in one request.
+      operation: {
+        kind: 'replace-allowlist',
+        service: { id: harness.fake.service('orders').id, name: 'orders' },
+        items: [{ ip: '203.0.113.7/32', comment: 'head office' }, { ip: '52.20.10.10/32', comment: 'Metabase' }],
+      },
     }]);
   });
 

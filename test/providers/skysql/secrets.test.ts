@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { API_KEY, configFor, errorOf, privateDatabase, publicDatabase, startHarness, type Harness } from './harness.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -18,7 +19,7 @@ it('never lets the API key reach an error, a log line, a plan or an apply result
   const live = await provider.inspect([desired]);
   seen.push(JSON.stringify(live), JSON.stringify(provider.diff(desired, live)));
   harness.fake.fail({ method: 'PATCH', path: /\/endpoints$/, status: 500, message: `cannot modify endpoint for key ${API_KEY}`, times: 1 });
-  const result = await provider.apply(desired, { allowDestructive: true });
+  const result = await applyFile(provider, desired, { allowDestructive: true });
   expect(result.outcomes.map((o) => o.status)).toEqual(['applied', 'failed']);
   expect(result.outcomes[1]?.error).toContain('cannot modify endpoint for key [redacted]');
   seen.push(JSON.stringify(result));

@@ -1,54 +1,30 @@
-import { ToolError } from '../../errors.js';
-import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
+import type { Step } from '../../plan/runner.js';
 import { link, optionalString } from './hal.js';
 import type { AptibleClient } from './http.js';
 import type { OperationRunner } from './operations.js';
-import { endpointLabel, type Step, type StepAction } from './steps.js';
+import { type AptibleChange, type AptibleOperation, endpointLabel } from './steps.js';
 
-export interface StepRunnerDeps {
+export interface StepDeps {
   client: AptibleClient;
   operations: OperationRunner;
   log: (message: string) => void;
-  onOutcome?: ((outcome: ChangeOutcome) => void) | undefined;
 }
 
-/**
- * Carries out the steps in order, each to the end of its Aptible operation.
- * The first failure stops the run: what follows is reported as skipped.
- */
-export async function runSteps(steps: readonly Step[], deps: StepRunnerDeps): Promise<ApplyResult> {
-  const outcomes: ChangeOutcome[] = [];
-  const record = (outcome: ChangeOutcome) => {
-    outcomes.push(outcome);
-    deps.onOutcome?.(outcome);
-  };
-  let failure: string | undefined;
-  for (const step of steps) {
-    if (failure !== undefined) {
-      record({ change: step.change, status: 'skipped', error: skippedBecause(step.action, failure) });
-      continue;
-    }
-    try {
-      await runAction(step.action, deps);
-      record({ change: step.change, status: 'applied' });
-    } catch (error) {
-      if (!(error instanceof ToolError)) throw error;
-      failure = step.change.address;
-      record({ change: step.change, status: 'failed', error: error.message });
-    }
-  }
-  return { outcomes, ok: failure === undefined };
+/** One step per change, each carried out to the end of its Aptible operation. */
+export function aptibleSteps(changes: readonly AptibleChange[], deps: StepDeps): Step[] {
+  return changes.map((change) => ({
+    changes: [change],
+    run: () => runAction(change.operation, deps),
+    ...(change.operation.kind === 'restart-database' ? { skippedNote: restartOwed(change.operation.database.handle) } : {}),
+  }));
 }
 
-function skippedBecause(action: StepAction, failed: string): string {
-  const base = `not run: ${failed} failed first`;
-  if (action.kind !== 'restart-database') return base;
-  // The next plan cannot tell that this restart is still owed, so say it now.
-  const { handle } = action.database;
-  return `${base}; until ${handle} restarts, its certificate does not name endpoints created in this run (\`aptible db:restart ${handle}\`)`;
+/** The next plan cannot tell that a restart is still owed, so a skipped one says so now. */
+function restartOwed(handle: string): string {
+  return `until ${handle} restarts, its certificate does not name endpoints created in this run (\`aptible db:restart ${handle}\`)`;
 }
 
-async function runAction(action: StepAction, { client, operations, log }: StepRunnerDeps): Promise<void> {
+async function runAction(action: AptibleOperation, { client, operations, log }: StepDeps): Promise<void> {
   switch (action.kind) {
     case 'create-endpoint': {
       const what = `creating endpoint ${action.database.handle}/${action.name}`;

@@ -1,5 +1,5 @@
 import { ToolError } from '../../errors.js';
-import { credentialDestination, redirectRefusal, sameDestination } from '../destination.js';
+import { credentialDestination, redirectRefusal, sameDestination } from '../../providers/destination.js';
 import { errorMessageOf, isPendingRejection } from './api-error.js';
 import { formatDuration, type SkysqlOptions } from './options.js';
 

@@ -1,5 +1,5 @@
 import { ToolError } from '../../errors.js';
-import { credentialDestination, redirectRefusal, sameDestination } from '../destination.js';
+import { credentialDestination, redirectRefusal, sameDestination } from '../../providers/destination.js';
 import { embeddedList, type HalResource, optionalLink } from './hal.js';
 import { isRetryableStatus, retryDelayMs } from './retry.js';
 import { type AptibleTimings, formatDuration, type Sleep } from './timings.js';
