@@ -27,6 +27,8 @@ export interface SkysqlProviderSettings {
   kind: 'skysql';
   apiKey: SecretRef;
   apiUrl?: string;
+  /** The organization sent as `X-MDB-Org`; without it, the key's default organization. */
+  orgId?: string;
   cloud?: 'aws' | 'gcp' | 'azure';
 }
 

@@ -26,7 +26,7 @@ databases:
 }
 
 function findings(yaml: string, ruleIds: string[]) {
-  return lintExample('provider-limits', { yaml }).filter((finding) => ruleIds.includes(finding.ruleId))
+  return lintExample('provider-limits', { yaml, options: undefined }).filter((finding) => ruleIds.includes(finding.ruleId))
     .map(({ ruleId, path, message }) => ({ ruleId, path, message }));
 }
 

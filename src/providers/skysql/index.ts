@@ -25,6 +25,7 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
       baseUrl: apiRoot(settings.apiUrl ?? DEFAULT_API_URL),
       apiKey: () => context.secrets.resolve(settings.apiKey, 'provider.apiKey'),
       keySource: describeSecretRef(settings.apiKey),
+      ...(settings.orgId !== undefined ? { orgId: settings.orgId } : {}),
       options,
       now: () => context.now(),
       log: (message) => context.log(message),
