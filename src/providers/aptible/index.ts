@@ -1,11 +1,12 @@
 import { ToolError } from '../../errors.js';
-import { databaseAccounts, PostgresqlEngine, type PostgresLive } from '../../engines/postgresql/index.js';
+import { databaseAccounts as postgresqlAccounts, PostgresqlEngine, type PostgresLive } from '../../engines/postgresql/index.js';
 import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js';
 import { formatPath } from '../../model/path.js';
 import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, Change, ChangeOutcome } from '../../plan/types.js';
+import type { ApplyResult } from '../../plan/types.js';
+import { accountChanges, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
 import { runSteps } from './apply.js';
 import { optionalString } from './hal.js';
@@ -44,17 +45,6 @@ function accountsUnmanagedBecause(database: Database, index: number): string | u
   return undefined;
 }
 
-/** One database whose accounts the engine manages. */
-interface AccountsDatabase {
-  handle: string;
-  engine: PostgresqlEngine;
-}
-
-/** The engine's addresses (`postgres.role.x`) under the database they are on: `aptible.accounts.<handle>.role.x`. */
-function onDatabase(handle: string, change: Change): Change {
-  return { ...change, address: `aptible.accounts.${handle}.${change.address.replace(/^postgres\./, '')}` };
-}
-
 /**
  * Aptible Database Endpoints through the Deploy API (the edge: endpoints, IP
  * filters, the restart), and, on each PostgreSQL database with
@@ -80,69 +70,34 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
   });
   const operations = operationRunner({ client, timings, sleep, now: () => context.now(), log: (message) => context.log(message) });
 
-  const accounts: AccountsDatabase[] = config.databases.flatMap((database, d) => (
-    accountsUnmanagedBecause(database, d) === undefined
-      ? [{ handle: database.name, engine: new PostgresqlEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context) }]
-      : []));
-
-  /** The accounts `file` asks of one database, in the SQL database its admin URL opens; undefined when the file does not manage them. */
-  function accountsOf(file: EndpointsConfig, { handle, engine }: AccountsDatabase) {
-    const index = file.databases.findIndex((database) => database.name === handle);
-    if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
-    return databaseAccounts(file, index, engine.server().database);
-  }
+  const accounts: DatabaseAccounts<PostgresLive>[] = config.databases.flatMap((database, d) => {
+    if (accountsUnmanagedBecause(database, d) !== undefined) return [];
+    const engine = new PostgresqlEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context);
+    // The accounts a file asks of the database, in the SQL database its admin URL opens.
+    return [databaseAccounts('aptible', database.name, engine, (file) => {
+      const index = file.databases.findIndex((candidate) => candidate.name === database.name);
+      if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
+      return postgresqlAccounts(file, index, engine.server().database);
+    })];
+  });
 
   async function inspect(scope: readonly EndpointsConfig[]): Promise<AptibleState> {
     const edge = await inspectEnvironment(client, environment, databaseHandles(scope));
-    const live = new Map<string, PostgresLive>();
-    for (const database of accounts) {
-      const states = scope.flatMap((file) => accountsOf(file, database) ?? []);
-      if (states.length > 0) live.set(database.handle, await database.engine.inspect(states));
-    }
-    return { ...edge, accounts: live };
-  }
-
-  function accountChanges(desired: EndpointsConfig, live: AptibleState): Change[] {
-    return accounts.flatMap((database) => {
-      const state = accountsOf(desired, database);
-      const current = live.accounts.get(database.handle);
-      if (!state || !current) return [];
-      return database.engine.changes(state, current).map((change) => onDatabase(database.handle, change));
-    });
-  }
-
-  /** Each database's accounts in turn, once the edge is applied; after a failure the rest are skipped. */
-  async function applyAccounts(desired: EndpointsConfig, planned: readonly Change[], allowDestructive: boolean, failed: boolean): Promise<ChangeOutcome[]> {
-    const outcomes: ChangeOutcome[] = [];
-    for (const database of accounts) {
-      const state = accountsOf(desired, database);
-      if (!state) continue;
-      if (failed) {
-        const prefix = `aptible.accounts.${database.handle}.`;
-        for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
-          outcomes.push({ change, status: 'skipped', error: 'not attempted: an earlier step failed' });
-        }
-        continue;
-      }
-      const result = await database.engine.apply(state, { allowDestructive });
-      outcomes.push(...result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(database.handle, outcome.change) })));
-      failed = !result.ok;
-    }
-    return outcomes;
+    return { ...edge, accounts: await inspectAccounts(accounts, scope) };
   }
 
   return {
     kind: 'aptible',
     inspect,
-    diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(desired, live)],
+    diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(accounts, desired, live.accounts)],
     notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
     async apply(desired, { allowDestructive, onOutcome }): Promise<ApplyResult> {
       const live = await inspect([desired]);
       const steps = planSteps(desired, live);
-      const planned = accountChanges(desired, live);
+      const planned = accountChanges(accounts, desired, live.accounts);
       refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
       const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
-      const outcomes = [...edge.outcomes, ...await applyAccounts(desired, planned, allowDestructive, !edge.ok)];
+      const outcomes = [...edge.outcomes, ...await applyAccounts('aptible', accounts, desired, planned, { allowDestructive, onOutcome }, !edge.ok)];
       return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
     },
     async caCertificate() {

@@ -1,0 +1,101 @@
+import type { EndpointsConfig } from '../model/config.js';
+import type { ApplyResult, Change, ChangeOutcome } from '../plan/types.js';
+import type { ApplyOptions } from './types.js';
+
+/** What a platform provider needs of an accounts engine (`postgresql`, `mariadb`). */
+export interface AccountsEngine<State, Live> {
+  inspect(states: readonly State[]): Promise<Live>;
+  changes(state: State, live: Live): Change[];
+  apply(state: State, options: ApplyOptions): Promise<ApplyResult>;
+}
+
+/**
+ * The accounts of one database of a platform (an Aptible database, a SkySQL
+ * service), through the engine that serves it. The engine's own types stay
+ * inside, so one provider can hold databases of several engines; each reads
+ * back only the live state it inspected itself.
+ */
+export interface DatabaseAccounts<Live = unknown> {
+  /** `databases[].name`: the platform's name of the database. */
+  handle: string;
+  /** Undefined when no file in scope manages this database's accounts. */
+  inspect(scope: readonly EndpointsConfig[]): Promise<Live | undefined>;
+  changes(desired: EndpointsConfig, live: Live): Change[];
+  /** Undefined when `desired` does not manage this database's accounts. */
+  apply(desired: EndpointsConfig, options: ApplyOptions): Promise<ApplyResult | undefined>;
+}
+
+/**
+ * One database's accounts through `engine`. `stateOf` is what a file asks of
+ * the database's accounts, undefined when the file does not manage them. The
+ * engine's addresses (`postgres.role.x`) are put under the database they are
+ * on: `<kind>.accounts.<handle>.role.x`.
+ */
+export function databaseAccounts<State, Live>(
+  kind: string, handle: string, engine: AccountsEngine<State, Live>, stateOf: (file: EndpointsConfig) => State | undefined,
+): DatabaseAccounts<Live> {
+  const onDatabase = (change: Change): Change => ({ ...change, address: `${kind}.accounts.${handle}.${change.address.replace(/^[^.]+\./, '')}` });
+  return {
+    handle,
+    async inspect(scope) {
+      const states = scope.flatMap((file) => stateOf(file) ?? []);
+      return states.length > 0 ? engine.inspect(states) : undefined;
+    },
+    changes(desired, live) {
+      const state = stateOf(desired);
+      return state ? engine.changes(state, live).map(onDatabase) : [];
+    },
+    async apply(desired, { onOutcome, ...options }) {
+      const state = stateOf(desired);
+      if (!state) return undefined;
+      const result = await engine.apply(state, {
+        ...options,
+        ...(onOutcome ? { onOutcome: (outcome: ChangeOutcome) => onOutcome({ ...outcome, change: onDatabase(outcome.change) }) } : {}),
+      });
+      return { ...result, outcomes: result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(outcome.change) })) };
+    },
+  };
+}
+
+/** Every database's live accounts, by handle: only those some file in scope manages. */
+export async function inspectAccounts<Live>(databases: readonly DatabaseAccounts<Live>[], scope: readonly EndpointsConfig[]): Promise<Map<string, Live>> {
+  const live = new Map<string, Live>();
+  for (const database of databases) {
+    const current = await database.inspect(scope);
+    if (current !== undefined) live.set(database.handle, current);
+  }
+  return live;
+}
+
+export function accountChanges<Live>(databases: readonly DatabaseAccounts<Live>[], desired: EndpointsConfig, live: ReadonlyMap<string, Live>): Change[] {
+  return databases.flatMap((database) => {
+    const current = live.get(database.handle);
+    return current === undefined ? [] : database.changes(desired, current);
+  });
+}
+
+/**
+ * Each database's accounts in turn, once the edge is applied (`failed` when
+ * it was not); after a failure the planned changes of the rest are skipped.
+ */
+export async function applyAccounts(
+  kind: string, databases: readonly DatabaseAccounts[], desired: EndpointsConfig, planned: readonly Change[], options: ApplyOptions, failed: boolean,
+): Promise<ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = [];
+  for (const database of databases) {
+    if (failed) {
+      const prefix = `${kind}.accounts.${database.handle}.`;
+      for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
+        const outcome: ChangeOutcome = { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
+        outcomes.push(outcome);
+        options.onOutcome?.(outcome);
+      }
+      continue;
+    }
+    const result = await database.apply(desired, options);
+    if (!result) continue;
+    outcomes.push(...result.outcomes);
+    failed = !result.ok;
+  }
+  return outcomes;
+}
