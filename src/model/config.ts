@@ -97,7 +97,7 @@ export type Engine = 'postgresql' | 'mysql' | 'mariadb';
 export interface Database {
   name: string;
   engine: Engine;
-  /** On a platform (aptible): the database's administrative connection, through which its integrations' users and grants are managed. */
+  /** On a platform (aptible, skysql): the database's administrative connection, through which its integrations' users and grants are managed. */
   adminUrl?: SecretRef;
   sensitive?: string[];
   endpoints?: Endpoint[];

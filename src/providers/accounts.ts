@@ -1,11 +1,13 @@
 import type { EndpointsConfig } from '../model/config.js';
-import type { ApplyResult, Change, ChangeOutcome } from '../plan/types.js';
+import type { ApplyResult, Change, ChangeOutcome, PlanNotice } from '../plan/types.js';
 import type { ApplyOptions } from './types.js';
 
 /** What a platform provider needs of an accounts engine (`postgresql`, `mariadb`). */
 export interface AccountsEngine<State, Live> {
   inspect(states: readonly State[]): Promise<Live>;
   changes(state: State, live: Live): Change[];
+  /** What the live state holds that widens access without being a change (the `mariadb` engine's anonymous accounts). */
+  notices?(state: State, live: Live): PlanNotice[];
   apply(state: State, options: ApplyOptions): Promise<ApplyResult>;
 }
 
@@ -21,6 +23,7 @@ export interface DatabaseAccounts<Live = unknown> {
   /** Undefined when no file in scope manages this database's accounts. */
   inspect(scope: readonly EndpointsConfig[]): Promise<Live | undefined>;
   changes(desired: EndpointsConfig, live: Live): Change[];
+  notices(desired: EndpointsConfig, live: Live): PlanNotice[];
   /** Undefined when `desired` does not manage this database's accounts. */
   apply(desired: EndpointsConfig, options: ApplyOptions): Promise<ApplyResult | undefined>;
 }
@@ -34,7 +37,8 @@ export interface DatabaseAccounts<Live = unknown> {
 export function databaseAccounts<State, Live>(
   kind: string, handle: string, engine: AccountsEngine<State, Live>, stateOf: (file: EndpointsConfig) => State | undefined,
 ): DatabaseAccounts<Live> {
-  const onDatabase = (change: Change): Change => ({ ...change, address: `${kind}.accounts.${handle}.${change.address.replace(/^[^.]+\./, '')}` });
+  const under = (address: string) => `${kind}.accounts.${handle}.${address.replace(/^[^.]+\./, '')}`;
+  const onDatabase = (change: Change): Change => ({ ...change, address: under(change.address) });
   return {
     handle,
     async inspect(scope) {
@@ -44,6 +48,10 @@ export function databaseAccounts<State, Live>(
     changes(desired, live) {
       const state = stateOf(desired);
       return state ? engine.changes(state, live).map(onDatabase) : [];
+    },
+    notices(desired, live) {
+      const state = stateOf(desired);
+      return state && engine.notices ? engine.notices(state, live).map((notice) => ({ ...notice, address: under(notice.address) })) : [];
     },
     async apply(desired, { onOutcome, ...options }) {
       const state = stateOf(desired);
@@ -71,6 +79,13 @@ export function accountChanges<Live>(databases: readonly DatabaseAccounts<Live>[
   return databases.flatMap((database) => {
     const current = live.get(database.handle);
     return current === undefined ? [] : database.changes(desired, current);
+  });
+}
+
+export function accountNotices<Live>(databases: readonly DatabaseAccounts<Live>[], desired: EndpointsConfig, live: ReadonlyMap<string, Live>): PlanNotice[] {
+  return databases.flatMap((database) => {
+    const current = live.get(database.handle);
+    return current === undefined ? [] : database.notices(desired, current);
   });
 }
 
