@@ -1,3 +1,4 @@
+import { MariadbEngine, mariadbDatabaseAccounts, type MariadbLive } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
 import { databaseAccounts as postgresqlAccounts, PostgresqlEngine, type PostgresLive } from '../../engines/postgresql/index.js';
 import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js';
@@ -6,7 +7,7 @@ import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult } from '../../plan/types.js';
-import { accountChanges, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
+import { accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
 import { runSteps } from './apply.js';
 import { optionalString } from './hal.js';
@@ -21,7 +22,7 @@ import { type AptibleTimings, DEFAULT_TIMINGS, realSleep, type Sleep } from './t
 export type { AptibleLive } from './live.js';
 
 /** The environment's endpoints (the edge), and the accounts of each database dbfence manages them on, by handle. */
-export type AptibleState = AptibleLive & { accounts: Map<string, PostgresLive> };
+export type AptibleState = AptibleLive & { accounts: Map<string, PostgresLive | MariadbLive> };
 
 export const DEFAULT_API_URL = 'https://api.aptible.com';
 
@@ -40,16 +41,15 @@ function databaseHandles(configs: readonly EndpointsConfig[]): Set<string> {
 
 /** Why a database's integration users are not managed, or undefined when they are. */
 function accountsUnmanagedBecause(database: Database, index: number): string | undefined {
-  if (database.engine !== 'postgresql') return `dbfence does not manage users on Aptible ${database.engine} databases yet`;
   if (database.adminUrl === undefined) return `${formatPath(['databases', index, 'adminUrl'])} is not set; give the database's admin connection URL to manage them`;
   return undefined;
 }
 
 /**
  * Aptible Database Endpoints through the Deploy API (the edge: endpoints, IP
- * filters, the restart), and, on each PostgreSQL database with
- * `databases[].adminUrl`, its integrations' users and grants through the
- * `postgresql` engine. The token is an Aptible access token used as is
+ * filters, the restart), and, on each database with `databases[].adminUrl`,
+ * its integrations' users and grants through the engine that serves it:
+ * `postgresql` on a PostgreSQL database, `mariadb` on a MySQL one. The token is an Aptible access token used as is
  * (bearer): dbfence never exchanges credentials.
  */
 export function aptibleProvider(config: EndpointsConfig, context: ProviderContext, options: AptibleProviderOptions = {}): Provider<AptibleState> {
@@ -70,14 +70,27 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
   });
   const operations = operationRunner({ client, timings, sleep, now: () => context.now(), log: (message) => context.log(message) });
 
-  const accounts: DatabaseAccounts<PostgresLive>[] = config.databases.flatMap((database, d) => {
+  const accounts = config.databases.flatMap<DatabaseAccounts<PostgresLive | MariadbLive>>((database, d) => {
     if (accountsUnmanagedBecause(database, d) !== undefined) return [];
-    const engine = new PostgresqlEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context);
-    // The accounts a file asks of the database, in the SQL database its admin URL opens.
-    return [databaseAccounts('aptible', database.name, engine, (file) => {
+    const where = formatPath(['databases', d, 'adminUrl']);
+    /** The index of this database in `file` when the file manages its accounts. */
+    const managedIn = (file: EndpointsConfig): number | undefined => {
       const index = file.databases.findIndex((candidate) => candidate.name === database.name);
-      if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
-      return postgresqlAccounts(file, index, engine.server().database);
+      return index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined ? undefined : index;
+    };
+    if (database.engine === 'postgresql') {
+      const engine = new PostgresqlEngine(database.adminUrl!, where, context);
+      // The accounts a file asks of the database, in the SQL database its admin URL opens.
+      return [databaseAccounts('aptible', database.name, engine, (file) => {
+        const index = managedIn(file);
+        return index === undefined ? undefined : postgresqlAccounts(file, index, engine.server().database);
+      })];
+    }
+    // A MySQL database's certificate is signed by the environment's CA: the URL's ssl-ca names it (or a tunnel on loopback goes without TLS).
+    const engine = new MariadbEngine(database.adminUrl!, where, context);
+    return [databaseAccounts('aptible', database.name, engine, (file) => {
+      const index = managedIn(file);
+      return index === undefined ? undefined : mariadbDatabaseAccounts(file, index);
     })];
   });
 
@@ -90,7 +103,9 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
     kind: 'aptible',
     inspect,
     diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(accounts, desired, live.accounts)],
-    notices: (desired, live) => [...hostnameNotices(desired, live), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
+    notices: (desired, live) => [
+      ...hostnameNotices(desired, live), ...accountNotices(accounts, desired, live.accounts), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause),
+    ],
     async apply(desired, { allowDestructive, onOutcome }): Promise<ApplyResult> {
       const live = await inspect([desired]);
       const steps = planSteps(desired, live);

@@ -1,6 +1,11 @@
+import { MariadbEngine, mariadbDatabaseAccounts, type MariadbLive } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
-import type { SecretRef } from '../../model/config.js';
+import type { Database, EndpointsConfig, SecretRef } from '../../model/config.js';
+import { formatPath } from '../../model/path.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
+import { refuseUnacknowledged } from '../../plan/acknowledge.js';
+import type { ApplyResult } from '../../plan/types.js';
+import { accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
 import type { Provider, ProviderFactory } from '../types.js';
 import { apiRoot, SkysqlApi } from './api.js';
 import { applySteps } from './apply.js';
@@ -13,12 +18,21 @@ import { DEFAULT_OPTIONS, type SkysqlOptions } from './options.js';
 export type { SkysqlLive } from './live.js';
 export type { SkysqlOptions } from './options.js';
 
+/** The services' endpoints (the edge), and the accounts of each service dbfence manages them on, by name. */
+export type SkysqlState = SkysqlLive & { accounts: Map<string, MariadbLive> };
+
 export const DEFAULT_API_URL = 'https://api.skysql.com';
+
+/** Why a service's integration users are not managed, or undefined when they are. */
+function accountsUnmanagedBecause(database: Database, index: number): string | undefined {
+  if (database.adminUrl === undefined) return `${formatPath(['databases', index, 'adminUrl'])} is not set; give the service's admin credentials to manage them`;
+  return undefined;
+}
 
 /** A SkySQL provider factory with other timings and bounds (tests run the slow paths in milliseconds). */
 export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): ProviderFactory {
   const options: SkysqlOptions = { ...DEFAULT_OPTIONS, ...overrides };
-  return (config, context): Provider<SkysqlLive> => {
+  return (config, context): Provider<SkysqlState> => {
     const settings = config.provider;
     if (settings.kind !== 'skysql') throw new ToolError(`the skysql provider cannot manage a ${settings.kind} file`);
     const http = new SkysqlHttp({
@@ -32,14 +46,32 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
     });
     const api = new SkysqlApi(http, options.pageSize);
     const deps = { api, options, now: () => context.now(), log: (message: string) => context.log(message) };
+    // A service's accounts through its admin credentials; SkySQL's certificates come from a public CA.
+    const accounts: DatabaseAccounts<MariadbLive>[] = config.databases.flatMap((database, d) => {
+      if (accountsUnmanagedBecause(database, d) !== undefined) return [];
+      const engine = new MariadbEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context, { system: true });
+      return [databaseAccounts('skysql', database.name, engine, (file: EndpointsConfig) => {
+        const index = file.databases.findIndex((candidate) => candidate.name === database.name);
+        if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
+        return mariadbDatabaseAccounts(file, index);
+      })];
+    });
+    async function inspect(scope: readonly EndpointsConfig[]): Promise<SkysqlState> {
+      return { ...await inspectServices(api, scope), accounts: await inspectAccounts(accounts, scope) };
+    }
     return {
       kind: 'skysql',
-      inspect: (scope) => inspectServices(api, scope),
-      diff: (desired, live) => planSteps(desired, live).map((step) => step.change),
-      notices: (desired) => unmanagedAccountNotices(desired, () => 'dbfence does not manage users on SkySQL databases yet'),
-      async apply(desired, applyOptions) {
-        const live = await inspectServices(api, [desired]);
-        return applySteps(planSteps(desired, live), deps, applyOptions);
+      inspect,
+      diff: (desired, live) => [...planSteps(desired, live).map((step) => step.change), ...accountChanges(accounts, desired, live.accounts)],
+      notices: (desired, live) => [...accountNotices(accounts, desired, live.accounts), ...unmanagedAccountNotices(desired, accountsUnmanagedBecause)],
+      async apply(desired, applyOptions): Promise<ApplyResult> {
+        const live = await inspect([desired]);
+        const steps = planSteps(desired, live);
+        const planned = accountChanges(accounts, desired, live.accounts);
+        refuseUnacknowledged([...steps.map((step) => step.change), ...planned], applyOptions.allowDestructive);
+        const edge = await applySteps(steps, deps, applyOptions);
+        const outcomes = [...edge.outcomes, ...await applyAccounts('skysql', accounts, desired, planned, applyOptions, !edge.ok)];
+        return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
       },
       caCertificate,
       close: async () => {},
