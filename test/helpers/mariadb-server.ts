@@ -13,7 +13,7 @@ import { freePort, unreachableFor, type UserIds } from './pg-server.js';
  * password-protected TCP admin (what a provider's admin URL names).
  */
 export interface MariadbTestServer {
-  /** `mariadb://admin:password@127.0.0.1:port/`: plain, as the server is on loopback. */
+  /** `mariadb://admin:password@127.0.0.1:port/`: verified TLS when the server serves it, else plain (`ssl-mode=DISABLED`, loopback). */
   adminUrl: string;
   port: number;
   /** The server's Unix socket, where the OS user logs in as the server's root (unix_socket auth). */
@@ -124,7 +124,7 @@ export async function startMariadbServer(options: MariadbTestServerOptions = {})
     throw error;
   }
   return {
-    adminUrl: `mariadb://${ADMIN_USER}:${ADMIN_PASSWORD}@127.0.0.1:${port}/`,
+    adminUrl: `mariadb://${ADMIN_USER}:${ADMIN_PASSWORD}@127.0.0.1:${port}/${options.tls ? '' : '?ssl-mode=DISABLED'}`,
     port,
     socket,
     dataDir,
