@@ -115,6 +115,34 @@ describe.skipIf(missing)('skysql accounts (the mariadb engine through databases[
     expect(output).not.toContain('test-admin-password');
   });
 
+  it('skips the accounts when an allowlist change fails, and the next apply converges', async () => {
+    const desired = configFor(h.fake, [orders({ endpoints: [{ name: 'orders-public', exposure: 'public', allow: [{ cidr: '127.0.0.1/32' }, { cidr: '203.0.113.0/24' }] }] })]);
+    h.fake.fail({ method: 'PUT', path: /allowlist$/, status: 500, message: 'internal error', times: 1 });
+    const failed = await h.providerFor(desired, env()).apply(desired, { allowDestructive: false });
+    expect(failed.ok).toBe(false);
+    expect(failed.outcomes.map((outcome) => [outcome.change.address, outcome.status])).toEqual([
+      ['skysql.allowlist.orders/orders-public', 'failed'],
+      ['skysql.accounts.orders.account.metabase@127.0.0.1', 'skipped'],
+      ['skysql.accounts.orders.grant.metabase@127.0.0.1.orders.line_items', 'skipped'],
+    ]);
+    expect(await server.sql("SELECT User FROM mysql.user WHERE User = 'metabase'")).toEqual([]);
+
+    expect((await h.providerFor(desired, env()).apply(desired, { allowDestructive: false })).ok).toBe(true);
+    const again = h.providerFor(desired, env());
+    expect(again.diff(desired, await again.inspect([desired]))).toEqual([]);
+  });
+
+  it('refuses to drop a user no integration declares any more unless acknowledged, before changing anything', async () => {
+    const desired = configFor(h.fake, [orders()]);
+    expect((await h.providerFor(desired, env()).apply(desired, { allowDestructive: false })).ok).toBe(true);
+    const mutations = h.fake.mutations().length;
+    const without = configFor(h.fake, [orders({ integrations: [], endpoints: [{ name: 'orders-public', exposure: 'public', allow: [{ cidr: '203.0.113.0/24' }] }] })]);
+    await expect(h.providerFor(without, env()).apply(without, { allowDestructive: false }))
+      .rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): skysql\.accounts\.orders\.accounts\.metabase \(destructive: /);
+    expect(h.fake.mutations()).toHaveLength(mutations);
+    expect(await server.sql("SELECT User AS user FROM mysql.user WHERE User = 'metabase'")).toEqual([{ user: 'metabase' }]);
+  });
+
   it('verifies the service against the system trust store, which does not know the stand-in CA', async () => {
     const desired = configFor(h.fake, [orders()]);
     const provider = h.providerFor(desired, env(false));
