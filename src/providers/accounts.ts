@@ -1,4 +1,4 @@
-import type { EndpointsConfig } from '../model/config.js';
+import type { Database, EndpointsConfig } from '../model/config.js';
 import type { ApplyResult, Change, ChangeOutcome, PlanNotice } from '../plan/types.js';
 import type { ApplyOptions } from './types.js';
 
@@ -63,6 +63,17 @@ export function databaseAccounts<State, Live>(
       return { ...result, outcomes: result.outcomes.map((outcome) => ({ ...outcome, change: onDatabase(outcome.change) })) };
     },
   };
+}
+
+/**
+ * Where `file` declares the database named `handle`, when the file manages
+ * its accounts; `unmanagedBecause` gives the reason a database's are not.
+ */
+export function managedIndex(
+  file: EndpointsConfig, handle: string, unmanagedBecause: (database: Database, index: number) => string | undefined,
+): number | undefined {
+  const index = file.databases.findIndex((database) => database.name === handle);
+  return index < 0 || unmanagedBecause(file.databases[index]!, index) !== undefined ? undefined : index;
 }
 
 /** Every database's live accounts, by handle: only those some file in scope manages. */

@@ -7,7 +7,9 @@ import { packageVersion } from '../../package-info.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult } from '../../plan/types.js';
-import { accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
+import {
+  accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts, managedIndex,
+} from '../accounts.js';
 import type { Provider, ProviderContext, ProviderFactory } from '../types.js';
 import { runSteps } from './apply.js';
 import { optionalString } from './hal.js';
@@ -49,8 +51,9 @@ function accountsUnmanagedBecause(database: Database, index: number): string | u
  * Aptible Database Endpoints through the Deploy API (the edge: endpoints, IP
  * filters, the restart), and, on each database with `databases[].adminUrl`,
  * its integrations' users and grants through the engine that serves it:
- * `postgresql` on a PostgreSQL database, `mariadb` on a MySQL one. The token is an Aptible access token used as is
- * (bearer): dbfence never exchanges credentials.
+ * `postgresql` on a PostgreSQL database, `mariadb` on a MySQL one. The token
+ * is an Aptible access token used as is (bearer): dbfence never exchanges
+ * credentials.
  */
 export function aptibleProvider(config: EndpointsConfig, context: ProviderContext, options: AptibleProviderOptions = {}): Provider<AptibleState> {
   const settings = config.provider;
@@ -73,11 +76,7 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
   const accounts = config.databases.flatMap<DatabaseAccounts<PostgresLive | MariadbLive>>((database, d) => {
     if (accountsUnmanagedBecause(database, d) !== undefined) return [];
     const where = formatPath(['databases', d, 'adminUrl']);
-    /** The index of this database in `file` when the file manages its accounts. */
-    const managedIn = (file: EndpointsConfig): number | undefined => {
-      const index = file.databases.findIndex((candidate) => candidate.name === database.name);
-      return index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined ? undefined : index;
-    };
+    const managedIn = (file: EndpointsConfig) => managedIndex(file, database.name, accountsUnmanagedBecause);
     if (database.engine === 'postgresql') {
       const engine = new PostgresqlEngine(database.adminUrl!, where, context);
       // The accounts a file asks of the database, in the SQL database its admin URL opens.

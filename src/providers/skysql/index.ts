@@ -5,7 +5,9 @@ import { formatPath } from '../../model/path.js';
 import { unmanagedAccountNotices } from '../../plan/accounts.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult } from '../../plan/types.js';
-import { accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts } from '../accounts.js';
+import {
+  accountChanges, accountNotices, applyAccounts, databaseAccounts, type DatabaseAccounts, inspectAccounts, managedIndex,
+} from '../accounts.js';
 import type { Provider, ProviderFactory } from '../types.js';
 import { apiRoot, SkysqlApi } from './api.js';
 import { applySteps } from './apply.js';
@@ -50,10 +52,9 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
     const accounts: DatabaseAccounts<MariadbLive>[] = config.databases.flatMap((database, d) => {
       if (accountsUnmanagedBecause(database, d) !== undefined) return [];
       const engine = new MariadbEngine(database.adminUrl!, formatPath(['databases', d, 'adminUrl']), context, { system: true });
-      return [databaseAccounts('skysql', database.name, engine, (file: EndpointsConfig) => {
-        const index = file.databases.findIndex((candidate) => candidate.name === database.name);
-        if (index < 0 || accountsUnmanagedBecause(file.databases[index]!, index) !== undefined) return undefined;
-        return mariadbDatabaseAccounts(file, index);
+      return [databaseAccounts('skysql', database.name, engine, (file) => {
+        const index = managedIndex(file, database.name, accountsUnmanagedBecause);
+        return index === undefined ? undefined : mariadbDatabaseAccounts(file, index);
       })];
     });
     async function inspect(scope: readonly EndpointsConfig[]): Promise<SkysqlState> {
