@@ -52,8 +52,9 @@ export class Session {
   private async openConnection(): Promise<Connection> {
     const { host, port, user, password, ssl, connectTimeoutMs } = this.url;
     const seconds = TIMEOUTS.statementMs / 1000;
+    let connection: Connection;
     try {
-      return await createConnection({
+      connection = await createConnection({
         host, port, user, password,
         ...(ssl ? { ssl } : {}),
         connectTimeout: connectTimeoutMs,
@@ -72,6 +73,10 @@ export class Session {
       const reason = /timeout/i.test(message) && !/max_statement_time/.test(message) ? `no answer within ${formatDuration(connectTimeoutMs)}` : message;
       throw new ToolError(`mariadb: cannot connect to ${host}:${port} as ${user}: ${reason}`);
     }
+    // A connection the server ends between statements (a KILL, a restart) fails the next statement, which says so;
+    // without a listener the event would end the process.
+    connection.on('error', () => {});
+    return connection;
   }
 
   async query<Row = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]> {
