@@ -61,7 +61,11 @@ export class Session {
         socketTimeout: TIMEOUTS.socketMs,
         keepAliveDelay: 30_000,
         // The bounds hold on the server: a statement, and any wait for a table's metadata or a row lock.
-        initSql: `SET SESSION max_statement_time = ${seconds}, lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`,
+        // Backslashes escape in string literals whatever the server's sql_mode, as sql.ts quotes them.
+        initSql: [
+          `SET SESSION max_statement_time = ${seconds}, lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`,
+          "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
+        ],
         bigIntAsNumber: true,
         decimalAsNumber: true,
         multipleStatements: false,

@@ -3,7 +3,7 @@ import { parseAdminUrl } from '../../../src/engines/mariadb/admin-url.js';
 import { mariadbDatabaseAccounts, mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
 import { admits, hostPattern, sessionAddress } from '../../../src/engines/mariadb/hosts.js';
 import { authenticationString, identifiedClause } from '../../../src/engines/mariadb/passwords.js';
-import { databasePattern } from '../../../src/engines/mariadb/sql.js';
+import { databasePattern, literal } from '../../../src/engines/mariadb/sql.js';
 import { integration, ordersFile } from './fixtures.js';
 
 describe('host patterns', () => {
@@ -42,6 +42,10 @@ describe('authentication strings', () => {
 describe('database patterns', () => {
   it('escapes the wildcards of a db.* grant', () => {
     expect(databasePattern('my_db%')).toBe('my\\_db\\%');
+  });
+
+  it('quotes a literal with a quote, a backslash and a NUL in it', () => {
+    expect(literal("x\\y'z\0")).toBe("'x\\\\y''z\\0'");
   });
 });
 
