@@ -68,6 +68,8 @@ describe('the mariadb engine on a real MariaDB', () => {
     await server.sql("GRANT SELECT ON orders.customers TO 'metabase_ro'@'127.0.0.1'");
     await server.sql("GRANT PROCESS ON *.* TO 'metabase_ro'@'127.0.0.1'");
     await server.sql("CREATE USER 'metabase_ro'@'%' IDENTIFIED BY 'by-hand'");
+    // A host only a hand could write: a backslash and a quote, which the drop must quote right.
+    await server.sql("CREATE USER 'metabase_ro'@'x\\\\y''z'");
     expect(await harness.plan(file)).toEqual([
       'delete mariadb.privilege.metabase_ro@127.0.0.1.global.PROCESS',
       'delete mariadb.grant.metabase_ro@127.0.0.1.orders.customers',
