@@ -20,6 +20,8 @@ export interface AccountsEngine<State, Live> {
 export interface DatabaseAccounts<Live = unknown> {
   /** `databases[].name`: the platform's name of the database. */
   handle: string;
+  /** What the addresses of its changes start with: `<kind>.accounts.<handle>.`. */
+  prefix: string;
   /** Undefined when no file in scope manages this database's accounts. */
   inspect(scope: readonly EndpointsConfig[]): Promise<Live | undefined>;
   changes(desired: EndpointsConfig, live: Live): Change[];
@@ -37,10 +39,12 @@ export interface DatabaseAccounts<Live = unknown> {
 export function databaseAccounts<State, Live>(
   kind: string, handle: string, engine: AccountsEngine<State, Live>, stateOf: (file: EndpointsConfig) => State | undefined,
 ): DatabaseAccounts<Live> {
-  const under = (address: string) => `${kind}.accounts.${handle}.${address.replace(/^[^.]+\./, '')}`;
+  const prefix = `${kind}.accounts.${handle}.`;
+  const under = (address: string) => `${prefix}${address.replace(/^[^.]+\./, '')}`;
   const onDatabase = (change: Change): Change => ({ ...change, address: under(change.address) });
   return {
     handle,
+    prefix,
     async inspect(scope) {
       const states = scope.flatMap((file) => stateOf(file) ?? []);
       return states.length > 0 ? engine.inspect(states) : undefined;
@@ -105,13 +109,12 @@ export function accountNotices<Live>(databases: readonly DatabaseAccounts<Live>[
  * it was not); after a failure the planned changes of the rest are skipped.
  */
 export async function applyAccounts(
-  kind: string, databases: readonly DatabaseAccounts[], desired: EndpointsConfig, planned: readonly Change[], options: ApplyOptions, failed: boolean,
+  databases: readonly DatabaseAccounts[], desired: EndpointsConfig, planned: readonly Change[], options: ApplyOptions, failed: boolean,
 ): Promise<ChangeOutcome[]> {
   const outcomes: ChangeOutcome[] = [];
   for (const database of databases) {
     if (failed) {
-      const prefix = `${kind}.accounts.${database.handle}.`;
-      for (const change of planned.filter((c) => c.address.startsWith(prefix))) {
+      for (const change of planned.filter((c) => c.address.startsWith(database.prefix))) {
         const outcome: ChangeOutcome = { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
         outcomes.push(outcome);
         options.onOutcome?.(outcome);

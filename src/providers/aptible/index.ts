@@ -111,7 +111,7 @@ export function aptibleProvider(config: EndpointsConfig, context: ProviderContex
       const planned = accountChanges(accounts, desired, live.accounts);
       refuseUnacknowledged([...steps.map((step) => step.change), ...planned], allowDestructive);
       const edge = await runSteps(steps, { client, operations, log: (message) => context.log(message), onOutcome });
-      const outcomes = [...edge.outcomes, ...await applyAccounts('aptible', accounts, desired, planned, { allowDestructive, onOutcome }, !edge.ok)];
+      const outcomes = [...edge.outcomes, ...await applyAccounts(accounts, desired, planned, { allowDestructive, onOutcome }, !edge.ok)];
       return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
     },
     async caCertificate() {

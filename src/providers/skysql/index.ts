@@ -71,7 +71,7 @@ export function skysqlProviderFactory(overrides: Partial<SkysqlOptions> = {}): P
         const planned = accountChanges(accounts, desired, live.accounts);
         refuseUnacknowledged([...steps.map((step) => step.change), ...planned], applyOptions.allowDestructive);
         const edge = await applySteps(steps, deps, applyOptions);
-        const outcomes = [...edge.outcomes, ...await applyAccounts('skysql', accounts, desired, planned, applyOptions, !edge.ok)];
+        const outcomes = [...edge.outcomes, ...await applyAccounts(accounts, desired, planned, applyOptions, !edge.ok)];
         return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };
       },
       caCertificate,
