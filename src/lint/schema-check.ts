@@ -82,7 +82,7 @@ function toReport(error: ErrorObject, data: unknown): Report {
       const suggestion = typeof error.data === 'string' && mayQuote(error.data, path) ? closest(error.data, allowed.map(String)) : undefined;
       return {
         path,
-        message: `${quoteValue(error.data, path)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+        message: `${quoteValue(error.data, path)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}${parent.description ? ` (${parent.description.replace(/\.$/, '')})` : ''}`,
       };
     }
     case 'const':

@@ -27,6 +27,8 @@ export interface SkysqlProviderSettings {
   kind: 'skysql';
   apiKey: SecretRef;
   apiUrl?: string;
+  /** The organization sent as `X-MDB-Org`; without it, the key's default organization. */
+  orgId?: string;
   cloud?: 'aws' | 'gcp' | 'azure';
 }
 
@@ -95,7 +97,7 @@ export type Engine = 'postgresql' | 'mysql' | 'mariadb';
 export interface Database {
   name: string;
   engine: Engine;
-  /** On a platform (aptible): the database's administrative connection, through which its integrations' users and grants are managed. */
+  /** On a platform (aptible, skysql): the database's administrative connection, through which its integrations' users and grants are managed. */
   adminUrl?: SecretRef;
   sensitive?: string[];
   endpoints?: Endpoint[];

@@ -50,7 +50,7 @@ export const PLAN_RULES: readonly RuleMeta[] = [
     'A served certificate expires within `renewBefore`, or does not name every endpoint hostname.'),
   planRuleMeta('accounts-unmanaged', 'warning',
     'A plan that shows no change for an integration reads as "its user exists as declared"; when dbfence does not manage that database\'s users, the plan must say so.',
-    'An integration\'s user and grants are not managed on its database: no `databases[].adminUrl` on aptible, or an engine whose users dbfence does not manage there yet.'),
+    'An integration\'s user and grants are not managed on its database: no `databases[].adminUrl` on aptible or skysql, or an engine whose users dbfence does not manage there.'),
   planRuleMeta('drift', 'warning',
     'A change made by hand in a dashboard is a change nobody reviewed, and the next apply will undo it.',
     'The live state differs from what the file on the default branch declares.'),
