@@ -163,7 +163,7 @@ class Planner {
     const wanted = new Set(user.hosts.map((h) => h.host));
     const extraAccounts = [...accounts.keys()].filter((host) => !wanted.has(host));
     const extraRecords = [...records.keys()].filter((host) => !wanted.has(host));
-    const stale = (this.sessionsByUser.get(user.user) ?? []).filter((session) => !user.hosts.some((h) => session.address !== undefined && admits(h.host, session.address)));
+    const stale = (this.sessionsByUser.get(user.user) ?? []).filter((session) => !user.hosts.some((h) => admits(h.host, session.address)));
     if (extraAccounts.length > 0 || extraRecords.length > 0) {
       const described = extraAccounts.map((host) => accountName(user.user, host));
       this.add({
