@@ -13,6 +13,8 @@ import type { MariadbLive } from './live.js';
 import { wideAccessNotices } from './notices.js';
 
 export type { Trust } from './admin-url.js';
+/** The admin connection, for an edge that needs SQL of its own (a self-managed server's `FLUSH SSL`). */
+export { errorMessage, Session } from './connect.js';
 export type { MariadbDesiredState } from './desired.js';
 export { mariadbDatabaseAccounts, mariadbDesiredState } from './desired.js';
 export type { MariadbLive } from './live.js';
