@@ -51,6 +51,8 @@ export interface DesiredDatabase {
 export interface MariadbDesiredState {
   /** `provider.owner` of the file, recorded with each account it manages. */
   owner: string | undefined;
+  /** The admin URL setting, which names the server: where notices about the server itself are placed (and waived). */
+  adminUrlPath: DocPath;
   databases: DesiredDatabase[];
   users: DesiredUser[];
 }
@@ -62,7 +64,7 @@ export interface MariadbDesiredState {
  */
 export function mariadbDesiredState(config: EndpointsConfig): MariadbDesiredState {
   const owner = 'owner' in config.provider ? (config.provider as { owner?: string }).owner : undefined;
-  return buildState(config.databases.map((database, d) => ({ database, path: ['databases', d] })), owner, true);
+  return buildState(config.databases.map((database, d) => ({ database, path: ['databases', d] })), owner, ['provider', 'adminUrl'], true);
 }
 
 /**
@@ -73,10 +75,10 @@ export function mariadbDesiredState(config: EndpointsConfig): MariadbDesiredStat
  * not see the client's address, so each integration has one account, at `%`.
  */
 export function mariadbDatabaseAccounts(config: EndpointsConfig, index: number): MariadbDesiredState {
-  return buildState([{ database: config.databases[index]!, path: ['databases', index] }], undefined, false);
+  return buildState([{ database: config.databases[index]!, path: ['databases', index] }], undefined, ['databases', index, 'adminUrl'], false);
 }
 
-function buildState(selected: { database: Database; path: DocPath }[], owner: string | undefined, selfManaged: boolean): MariadbDesiredState {
+function buildState(selected: { database: Database; path: DocPath }[], owner: string | undefined, adminUrlPath: DocPath, selfManaged: boolean): MariadbDesiredState {
   const databases: DesiredDatabase[] = [];
   const users: DesiredUser[] = [];
   const byUser = new Map<string, DesiredUser>();
@@ -112,7 +114,7 @@ function buildState(selected: { database: Database; path: DocPath }[], owner: st
       users.push(user);
     });
   }
-  return { owner, databases, users };
+  return { owner, adminUrlPath, databases, users };
 }
 
 function desiredGrant(table: string, privileges: Privilege[], database: Database, path: DocPath, ownDatabase: boolean): DesiredGrant {

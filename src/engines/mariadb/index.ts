@@ -50,8 +50,8 @@ export class MariadbEngine {
   }
 
   /** What widens access on the server without being a change dbfence makes: the anonymous user, PUBLIC grants. */
-  notices(_state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
-    return wideAccessNotices(live);
+  notices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
+    return wideAccessNotices(state, live);
   }
 
   /** Re-reads and re-plans under the apply lock, then applies. */
