@@ -44,6 +44,7 @@ export const BUILTIN_PACK = {
     "destructive-change": "error",
     "certificate-expiry": "warning",
     "accounts-unmanaged": "warning",
+    "wide-account-access": "warning",
     "drift": "warning"
   }
 };
