@@ -10,6 +10,8 @@
 import { parseArgs } from 'node:util';
 import { MariadbEngine, mariadbDesiredState } from '../src/engines/mariadb/index.js';
 import type { EndpointsConfig } from '../src/model/config.js';
+import { applyFile } from '../src/plan/apply.js';
+import { engineProvider } from '../test/engines/mariadb/fixtures.js';
 import { startMariadbServer } from '../test/helpers/mariadb-server.js';
 
 const { values } = parseArgs({ options: { integrations: { type: 'string', default: '1000' } } });
@@ -57,11 +59,11 @@ try {
   };
   const file = endpointsFile(COUNT);
   const [first, firstMs] = await timed(() => plan(file));
-  const [scratch, scratchMs] = await timed(() => engine.apply(mariadbDesiredState(file), { allowDestructive: false }));
+  const [scratch, scratchMs] = await timed(() => applyFile(engineProvider(engine), file, { allowDestructive: false }));
   if (!scratch.ok) throw new Error(`the apply from scratch failed: ${scratch.outcomes.find((o) => o.status === 'failed')?.error}`);
   const [again, planMs] = await timed(() => plan(file));
   if (again.changes.length > 0) throw new Error(`the plan after the apply is not empty: ${again.changes.length} changes`);
-  const [noop, noopMs] = await timed(() => engine.apply(mariadbDesiredState(file), { allowDestructive: false }));
+  const [noop, noopMs] = await timed(() => applyFile(engineProvider(engine), file, { allowDestructive: false }));
   if (noop.outcomes.length > 0) throw new Error('the no-op apply changed something');
   const statements = [];
   for (const size of [10, 100, COUNT]) statements.push(`${size}: ${(await plan(endpointsFile(size))).statements}`);

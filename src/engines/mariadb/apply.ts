@@ -1,12 +1,11 @@
 import { ToolError } from '../../errors.js';
-import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
-import type { ApplyOptions } from '../../providers/types.js';
+import { type Step, StepFailed } from '../../plan/runner.js';
+import type { Change } from '../../plan/types.js';
+import type { PasswordRef } from '../../providers/types.js';
 import { errorMessage, errorNumber, type SqlSession } from './connect.js';
-import type { DesiredUser, MariadbDesiredState } from './desired.js';
 import type { Dialect } from './dialect.js';
-import { type Action, type Claim, type PlannedChange, planChanges } from './diff.js';
-import { inspect, RECORDS_TABLE } from './inspect.js';
+import type { Claim, MariadbOperation } from './diff.js';
+import { RECORDS_TABLE } from './inspect.js';
 import type { LivePrivilege } from './live.js';
 import { identifiedClause } from './passwords.js';
 import { account, ident, literal } from './sql.js';
@@ -133,20 +132,24 @@ function revokeStatement(dialect: Dialect, user: string, host: string, privilege
   }
 }
 
-/** Turns planned changes into statements in the order of `Stage`. */
-export function buildStatements(planned: readonly PlannedChange[], dialect: Dialect): Statement[] {
+/**
+ * Turns operations into statements in the order of `Stage`, each naming the
+ * operations it carries (by index); `password` reads a password secret,
+ * whose authentication string is computed here.
+ */
+export function buildStatements(operations: readonly MariadbOperation[], dialect: Dialect, password: (ref: PasswordRef) => string): Statement[] {
   const steps = new Steps();
-  planned.forEach(({ action }, change) => addAction(steps, action, change, dialect));
+  operations.forEach((operation, change) => addOperation(steps, operation, change, dialect, password));
   return steps.statements();
 }
 
-function addAction(steps: Steps, action: Action, change: number, dialect: Dialect): void {
+function addOperation(steps: Steps, action: MariadbOperation, change: number, dialect: Dialect, password: (ref: PasswordRef) => string): void {
   const revoke = dialect.revoke;
-  switch (action.type) {
+  switch (action.kind) {
     case 'create-account': {
       const { claim, auth } = action;
       steps.claim(claim, change);
-      steps.create(`${account(claim.user, claim.host)}${auth ? ` ${identifiedClause(auth.plugin, auth.password, dialect.kind)}` : ''}`, change);
+      steps.create(`${account(claim.user, claim.host)}${auth ? ` ${identifiedClause(auth.plugin, password(auth.password), dialect.kind)}` : ''}`, change);
       if (action.unlock) steps.unlock(account(claim.user, claim.host), change);
       break;
     }
@@ -155,7 +158,7 @@ function addAction(steps: Steps, action: Action, change: number, dialect: Dialec
       if (action.claim) steps.claim(action.claim, change);
       if (action.requireSsl) steps.add(Stage.Tighten, `ALTER USER ${name} REQUIRE SSL`, change);
       if (action.lock === true) steps.add(Stage.Tighten, `ALTER USER ${name} ACCOUNT LOCK`, change);
-      if (action.auth) steps.add(Stage.Unlock, `ALTER USER ${name} ${identifiedClause(action.auth.plugin, action.auth.password, dialect.kind)}`, change);
+      if (action.auth) steps.add(Stage.Unlock, `ALTER USER ${name} ${identifiedClause(action.auth.plugin, password(action.auth.password), dialect.kind)}`, change);
       if (action.lock === false) steps.unlock(name, change);
       break;
     }
@@ -186,58 +189,6 @@ function addAction(steps: Steps, action: Action, change: number, dialect: Dialec
   }
 }
 
-/**
- * Each change's outcome as its statements run. Statements commit one by
- * one, so nothing is rolled back: a change is applied once its last
- * statement has run, failed when one of its statements failed, partly
- * applied when the apply stopped after some of them, skipped when none ran.
- */
-class Outcomes {
-  private readonly remaining: number[];
-  private readonly ran: number[];
-  private readonly failures = new Map<number, string>();
-  private readonly reported = new Set<number>();
-
-  constructor(private readonly planned: readonly PlannedChange[], statements: readonly Statement[], private readonly onOutcome?: (outcome: ChangeOutcome) => void) {
-    this.remaining = planned.map(() => 0);
-    this.ran = planned.map(() => 0);
-    for (const statement of statements) for (const change of new Set(statement.changes)) this.remaining[change]! += 1;
-  }
-
-  done(statement: Statement): void {
-    for (const change of new Set(statement.changes)) {
-      this.remaining[change]! -= 1;
-      this.ran[change]! += 1;
-      if (this.remaining[change] === 0) this.report(change, { change: this.planned[change]!.change, status: 'applied' });
-    }
-  }
-
-  fail(statement: Statement, error: string): void {
-    for (const change of statement.changes) this.failures.set(change, error);
-  }
-
-  result(): ApplyResult {
-    const outcomes = this.planned.map(({ change }, i): ChangeOutcome => {
-      const failure = this.failures.get(i);
-      if (failure !== undefined) {
-        return { change, status: 'failed', error: this.ran[i]! > 0 ? `partly applied: ${failure}` : failure };
-      }
-      if (this.remaining[i] === 0) return { change, status: 'applied' };
-      return this.ran[i]! > 0
-        ? { change, status: 'failed', error: 'partly applied: the apply stopped before this change was finished; the next plan shows the rest' }
-        : { change, status: 'skipped', error: 'not attempted: an earlier step failed' };
-    });
-    outcomes.forEach((outcome, i) => this.report(i, outcome));
-    return { outcomes, ok: outcomes.every((o) => o.status === 'applied') };
-  }
-
-  private report(change: number, outcome: ChangeOutcome): void {
-    if (this.reported.has(change)) return;
-    this.reported.add(change);
-    this.onOutcome?.(outcome);
-  }
-}
-
 async function lock(session: SqlSession, dialect: Dialect, log: (message: string) => void): Promise<void> {
   const take = async (seconds: number) => {
     // The wait is bounded by its own argument, not by the statement bound.
@@ -254,51 +205,61 @@ async function lock(session: SqlSession, dialect: Dialect, log: (message: string
   throw new ToolError(`mariadb: another dbfence apply has held the apply lock for ${LOCK_WAIT_S / 60} min; try again once it has finished`);
 }
 
-export interface ApplyContext {
-  options: ApplyOptions;
-  passwords: (user: DesiredUser) => string | undefined;
+/**
+ * Runs `use` holding the lock every dbfence apply on this server takes
+ * (GET_LOCK, server-wide), so two applies never interleave; released however
+ * `use` ends, and with the connection if it drops.
+ */
+export async function withApplyLock<T>(session: SqlSession, log: (message: string) => void, use: () => Promise<T>): Promise<T> {
+  await lock(session, await session.dialect(), log);
+  try {
+    return await use();
+  } finally {
+    await session.query('SELECT RELEASE_LOCK(?)', [APPLY_LOCK]).catch(() => {});
+  }
+}
+
+export interface StepContext {
+  dialect: Dialect;
+  /** Reads a password secret. */
+  password(ref: PasswordRef): string;
   log(message: string): void;
 }
 
 /**
- * Apply under the server-wide apply lock: read the live state again, plan
- * again, refuse unacknowledged destructive changes (before any change), then
- * run the statements in the safe order, stopping at the first failure and
- * reporting what ran.
+ * The runner's steps for `changes` (the engine's plan, under whatever
+ * addresses the provider gives them), on `session`, which holds the apply
+ * lock: one step per statement, in the safe order of `Stage`. MariaDB
+ * commits each statement by itself (account statements commit implicitly),
+ * so no step is a transaction: a change is applied once its last statement
+ * ran, partly applied when the apply stopped after some of them. The table
+ * of records is created before the first statement.
  */
-export async function applyDesired(session: SqlSession, desired: MariadbDesiredState, context: ApplyContext): Promise<ApplyResult> {
-  const { options, log } = context;
-  const dialect = await session.dialect();
-  await lock(session, dialect, log);
-  try {
-    const live = await inspect(session, [desired]);
-    const planned = planChanges(desired, live, context.passwords);
-    if (planned.length === 0) {
-      log('mariadb: nothing to change');
-      return { outcomes: [], ok: true };
-    }
-    refuseUnacknowledged(planned.map((p) => p.change), options.allowDestructive);
-    const statements = buildStatements(planned, dialect);
-    const outcomes = new Outcomes(planned, statements, options.onOutcome);
-    log(`mariadb: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
-    try {
-      for (const ddl of RECORDS_DDL) await session.query(ddl);
-    } catch (error) {
-      throw new ToolError(`mariadb: could not create ${RECORDS_TABLE}, where dbfence records the accounts it manages: ${errorMessage(error)}`);
-    }
-    for (const statement of statements) {
-      try {
-        await session.query(statement.sql);
-      } catch (error) {
-        if (!(statement.kill && errorNumber(error) === NO_SUCH_THREAD)) {
-          outcomes.fail(statement, errorMessage(error));
-          break;
+export function engineSteps(session: SqlSession, changes: readonly Change[], context: StepContext): Step[] {
+  const { log } = context;
+  const statements = buildStatements(changes.map((change) => change.operation as MariadbOperation), context.dialect, context.password);
+  let recording = true;
+  log(`mariadb: applying ${changes.length} change${changes.length === 1 ? '' : 's'}`);
+  return statements.map((statement) => {
+    const carried = [...new Set(statement.changes)].map((i) => changes[i]!);
+    return {
+      changes: carried,
+      async run() {
+        if (recording) {
+          try {
+            for (const ddl of RECORDS_DDL) await session.query(ddl);
+          } catch (error) {
+            throw new StepFailed(`mariadb: could not create ${RECORDS_TABLE}, where dbfence records the accounts it manages: ${errorMessage(error)}`, carried);
+          }
+          recording = false;
         }
-      }
-      outcomes.done(statement);
-    }
-    return outcomes.result();
-  } finally {
-    await session.query('SELECT RELEASE_LOCK(?)', [APPLY_LOCK]).catch(() => {});
-  }
+        try {
+          await session.query(statement.sql);
+        } catch (error) {
+          if (statement.kill && errorNumber(error) === NO_SUCH_THREAD) return;
+          throw new StepFailed(errorMessage(error), carried);
+        }
+      },
+    };
+  });
 }

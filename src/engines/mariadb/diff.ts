@@ -1,6 +1,8 @@
 import { ToolError } from '../../errors.js';
 import { type DocPath, formatPath } from '../../model/path.js';
-import type { Change } from '../../plan/types.js';
+import { type AccountOwnership, accountOwnership } from '../../plan/accounts.js';
+import type { Change, ChangeDescription } from '../../plan/types.js';
+import type { PasswordRef } from '../../providers/types.js';
 import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
@@ -16,39 +18,29 @@ export interface Claim {
   owner: string | null;
 }
 
-/** What apply does for one change; kept beside the change, never shown. */
-export type Action =
-  | { type: 'create-account'; claim: Claim; auth: { plugin: Plugin; password: string } | undefined; unlock: boolean }
-  | {
-    type: 'alter-account'; user: string; host: string; claim: Claim | undefined;
-    requireSsl: boolean; lock: boolean | undefined; auth: { plugin: Plugin; password: string } | undefined;
-  }
-  /** Privileges on one object, `on` as a GRANT names it: `` `db`.`table` ``, or `` `my\_db`.* `` for a whole database. */
-  | { type: 'grant'; user: string; host: string; on: string; grant: string[]; revoke: string[]; grantOption: boolean }
-  /** A privilege of another kind (global, column, routine, role, proxy, default role): revoked. */
-  | { type: 'revoke'; user: string; host: string; privilege: LivePrivilege | { level: 'default-role' } }
-  /** Drops accounts (those that exist), ends sessions no remaining account admits, and forgets the records. */
-  | { type: 'drop'; user: string; accounts: string[]; records: string[]; sessions: number[] }
-  | { type: 'end-sessions'; user: string; sessions: number[] };
-
-export interface PlannedChange {
-  change: Change;
-  action: Action;
+/** A password an account is given: the plugin, and the secret as the file references it; the authentication string is computed when the statement is built. */
+export interface Auth {
+  plugin: Plugin;
+  password: PasswordRef;
 }
 
-type Ownership = 'mine' | 'unclaimed' | { other: string };
+/** What apply does for one change. A password is its reference, read again when the statement is built. */
+export type MariadbOperation =
+  | { kind: 'create-account'; claim: Claim; auth: Auth | undefined; unlock: boolean }
+  | { kind: 'alter-account'; user: string; host: string; claim: Claim | undefined; requireSsl: boolean; lock: boolean | undefined; auth: Auth | undefined }
+  /** Privileges on one object, `on` as a GRANT names it: `` `db`.`table` ``, or `` `my\_db`.* `` for a whole database. */
+  | { kind: 'grant'; user: string; host: string; on: string; grant: string[]; revoke: string[]; grantOption: boolean }
+  /** A privilege of another kind (global, column, routine, role, proxy, default role): revoked. */
+  | { kind: 'revoke'; user: string; host: string; privilege: LivePrivilege | { level: 'default-role' } }
+  /** Drops accounts (those that exist), ends sessions no remaining account admits, and forgets the records. */
+  | { kind: 'drop'; user: string; accounts: string[]; records: string[]; sessions: number[] }
+  | { kind: 'end-sessions'; user: string; sessions: number[] };
 
-/**
- * Which file an account record belongs to, as for PostgreSQL's markers: one
- * that names an owner belongs to the file with that `provider.owner`; one
- * without belongs to the file that declares its database, and a file that
- * has just set `provider.owner` takes over the unowned records of its
- * databases.
- */
-function recordOwnership(state: MariadbDesiredState, record: OwnershipRecord): Ownership {
-  if (record.owner !== null) return record.owner === state.owner ? 'mine' : { other: `the file with provider.owner ${record.owner}` };
-  if (!state.databases.some((database) => database.name === record.database)) return { other: `the file of database ${record.database}` };
-  return state.owner === undefined ? 'mine' : 'unclaimed';
+export type MariadbChange = Change<MariadbOperation>;
+
+/** What a file's record in dbfence.accounts says of which file the account belongs to. */
+function recordOwnership(state: MariadbDesiredState, record: OwnershipRecord): AccountOwnership {
+  return accountOwnership(state, { owner: record.owner ?? undefined, database: record.database });
 }
 
 /** The `ON` part of a grant: `` `db`.`table` `` or `` `db\_x`.* ``. */
@@ -73,15 +65,31 @@ function accountName(user: string, host: string): string {
   return `'${user}'@'${host}'`;
 }
 
+/** A declared password: its value, to compare with the stored string, and its reference, which the operation holds. */
+interface Password {
+  value: string;
+  ref: PasswordRef;
+}
+
+/** Where the user's password comes from, or undefined when the file declares none. */
+export function passwordReference(user: DesiredUser): PasswordRef | undefined {
+  if (!user.password) return undefined;
+  const { ref, path } = user.password;
+  if (typeof ref === 'string') {
+    throw new ToolError(`${formatPath(path)}: a password must be a reference ({ fromEnv } or { fromFile }), never written in the file`);
+  }
+  return { ref, path };
+}
+
 class Planner {
-  readonly changes: PlannedChange[] = [];
+  readonly changes: MariadbChange[] = [];
   private readonly errors: string[] = [];
   private readonly declared: Map<string, DesiredUser>;
   private readonly recordsByUser = new Map<string, OwnershipRecord[]>();
   private readonly privilegesByAccount = new Map<string, LivePrivilege[]>();
   private readonly sessionsByUser = new Map<string, LiveSession[]>();
 
-  constructor(private readonly desired: MariadbDesiredState, private readonly live: MariadbLive, private readonly passwords: (user: DesiredUser) => string | undefined) {
+  constructor(private readonly desired: MariadbDesiredState, private readonly live: MariadbLive, private readonly readPassword: (ref: PasswordRef) => string) {
     this.declared = new Map(desired.users.map((user) => [user.user, user]));
     for (const record of live.records) this.recordsByUser.set(record.user, [...(this.recordsByUser.get(record.user) ?? []), record]);
     for (const privilege of live.privileges) {
@@ -91,7 +99,7 @@ class Planner {
     for (const session of live.sessions) this.sessionsByUser.set(session.user, [...(this.sessionsByUser.get(session.user) ?? []), session]);
   }
 
-  run(): PlannedChange[] {
+  run(): MariadbChange[] {
     const checked = this.desired.users.filter((user) => this.check(user));
     this.checkGrants(checked);
     this.throwErrors();
@@ -100,8 +108,8 @@ class Planner {
     return this.changes;
   }
 
-  private add(change: Omit<Change, 'destructive'> & { destructive?: boolean }, action: Action): void {
-    this.changes.push({ change: { destructive: false, ...change }, action });
+  private add(change: Omit<ChangeDescription, 'destructive'> & { destructive?: boolean }, operation: MariadbOperation): void {
+    this.changes.push({ destructive: false, ...change, operation });
   }
 
   private throwErrors(): void {
@@ -149,12 +157,18 @@ class Planner {
     }
   }
 
+  /** The user's password and its reference, or undefined when the file declares none (its accounts then stay locked). */
+  private password(user: DesiredUser): Password | undefined {
+    const ref = passwordReference(user);
+    return ref && { ref, value: this.readPassword(ref) };
+  }
+
   private claimOf(user: DesiredUser, host: string): Claim {
     return { user: user.user, host, integration: user.integration, database: user.database, owner: this.desired.owner ?? null };
   }
 
   private user(user: DesiredUser): void {
-    const password = this.passwords(user);
+    const password = this.password(user);
     const accounts = new Map((this.live.accounts.get(user.user) ?? []).map((account) => [account.host, account]));
     const records = new Map((this.recordsByUser.get(user.user) ?? []).map((record) => [record.host, record]));
     for (const { host, path } of user.hosts) {
@@ -176,26 +190,26 @@ class Planner {
           ? `integration ${user.integration}'s user ${user.user} also has ${list(described)}, at a host its \`from\` does not declare: every account of a managed user is dbfence's, and another host widens or shadows access, so ${extraAccounts.length === 1 ? 'it is' : 'they are'} dropped${stale.length > 0 ? ` and the sessions from outside \`from\` ended (${stale.map((s) => s.id).join(', ')})` : ''}`
           : `dbfence.accounts still records ${list(extraRecords.map((host) => accountName(user.user, host)))}, which no longer exist${stale.length > 0 ? `, and sessions from outside \`from\` are still open (${stale.map((s) => s.id).join(', ')})` : ''}: an apply stopped half-way leaves this`,
         before: described.length > 0 ? described : extraRecords.map((host) => accountName(user.user, host)),
-      }, { type: 'drop', user: user.user, accounts: extraAccounts, records: extraRecords, sessions: stale.map((s) => s.id) });
+      }, { kind: 'drop', user: user.user, accounts: extraAccounts, records: extraRecords, sessions: stale.map((s) => s.id) });
     } else if (stale.length > 0) {
       this.add({
         address: `mariadb.sessions.${user.user}`, resource: 'session', action: 'delete', disruptive: true,
         reason: `sessions of ${user.user} from addresses its \`from\` does not admit are open (${stale.map((s) => s.id).join(', ')}): an apply stopped between dropping an account and ending its sessions leaves them`,
         before: stale.map((s) => s.id),
-      }, { type: 'end-sessions', user: user.user, sessions: stale.map((s) => s.id) });
+      }, { kind: 'end-sessions', user: user.user, sessions: stale.map((s) => s.id) });
     }
   }
 
-  private create(user: DesiredUser, claim: Claim, password: string | undefined, path: DocPath): void {
+  private create(user: DesiredUser, claim: Claim, password: Password | undefined, path: DocPath): void {
     this.add({
       address: `mariadb.account.${user.user}@${claim.host}`, resource: 'account', action: 'create',
       reason: `integration ${user.integration} needs the account ${accountName(user.user, claim.host)} for its source ${claim.host}${password === undefined ? ' (no password declared: it stays locked)' : ''}`,
       after: { require: 'SSL', password: password === undefined ? 'none (locked)' : 'from the secret', plugin: this.live.dialect.defaultPlugin },
       path,
-    }, { type: 'create-account', claim, auth: password === undefined ? undefined : { plugin: this.live.dialect.defaultPlugin, password }, unlock: password !== undefined });
+    }, { kind: 'create-account', claim, auth: password === undefined ? undefined : { plugin: this.live.dialect.defaultPlugin, password: password.ref }, unlock: password !== undefined });
   }
 
-  private alter(user: DesiredUser, account: LiveAccount, claim: Claim, record: OwnershipRecord | undefined, password: string | undefined, path: DocPath): void {
+  private alter(user: DesiredUser, account: LiveAccount, claim: Claim, record: OwnershipRecord | undefined, password: Password | undefined, path: DocPath): void {
     const reasons: string[] = [];
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
@@ -213,12 +227,12 @@ class Planner {
       before.require = account.require;
       after.require = 'SSL';
     }
-    let auth: { plugin: Plugin; password: string } | undefined;
+    let auth: Auth | undefined;
     if (password !== undefined) {
       const { dialect } = this.live;
       const plugin = dialect.kept.find((kept) => kept === account.plugin) ?? dialect.defaultPlugin;
-      if (plugin !== account.plugin || !passwordMatches(plugin, password, account.authenticationString)) {
-        auth = { plugin, password };
+      if (plugin !== account.plugin || !passwordMatches(plugin, password.value, account.authenticationString)) {
+        auth = { plugin, password: password.ref };
         reasons.push(plugin !== account.plugin
           ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence ${isPlugin(account.plugin) ? `does not use on ${dialect.label}` : 'cannot check against the password secret'}`
           : 'the password secret does not match the stored authentication string');
@@ -237,7 +251,7 @@ class Planner {
     this.add({
       address: `mariadb.account.${user.user}@${account.host}`, resource: 'account', action: 'update',
       reason: reasons.join('; '), before, after, path,
-    }, { type: 'alter-account', user: user.user, host: account.host, claim: recordMatches ? undefined : claim, requireSsl, lock, auth });
+    }, { kind: 'alter-account', user: user.user, host: account.host, claim: recordMatches ? undefined : claim, requireSsl, lock, auth });
   }
 
   private grants(user: DesiredUser, host: string, account: LiveAccount | undefined): void {
@@ -279,7 +293,7 @@ class Planner {
         action: have.length === 0 ? 'create' : want.length === 0 ? 'delete' : 'update',
         reason: `${name}: ${reasons.join('; ')}`, before: have, after: want,
         ...(declared && want.length > 0 ? { path: declared.grant.path } : {}),
-      }, { type: 'grant', user: user.user, host, on: target, grant, revoke, grantOption });
+      }, { kind: 'grant', user: user.user, host, on: target, grant, revoke, grantOption });
     }
   }
 
@@ -295,7 +309,7 @@ class Planner {
       address: `mariadb.privilege.${user}@${host}.${address.replace(/'/g, '')}`, resource: 'grant', action: 'delete',
       reason: `${name} holds ${what}, which the file does not declare`,
       before: what,
-    }, { type: 'revoke', user, host, privilege: privilege.level === 'default-role' ? { level: 'default-role' } : privilege });
+    }, { kind: 'revoke', user, host, privilege: privilege.level === 'default-role' ? { level: 'default-role' } : privilege });
   }
 
   /** Users this file manages but no longer declares: every account dropped, their sessions ended, their records forgotten. */
@@ -312,17 +326,17 @@ class Planner {
           ? `user ${user} (integration ${integration}) is managed by dbfence but no integration declares it: ${list(accounts.map((host) => accountName(user, host)))} ${accounts.length === 1 ? 'is' : 'are'} dropped and ${sessions.length === 0 ? 'no session is open' : `its sessions ended (${sessions.join(', ')})`}`
           : `dbfence.accounts still records user ${user}, whose accounts are gone${sessions.length > 0 ? ` but whose sessions are still open (${sessions.join(', ')})` : ''}: an apply stopped half-way leaves this`,
         before: accounts.map((host) => accountName(user, host)),
-      }, { type: 'drop', user, accounts, records: records.map((record) => record.host), sessions });
+      }, { kind: 'drop', user, accounts, records: records.map((record) => record.host), sessions });
     }
   }
 }
 
 /**
  * The changes that make the server match `desired`, each with the action that
- * carries it out. Pure: `passwords` reads each user's password secret. A
+ * carries it out. Pure: `readPassword` reads a password secret. A
  * missing table, or a user dbfence does not manage, is a ToolError: never a
  * half-applied plan.
  */
-export function planChanges(desired: MariadbDesiredState, live: MariadbLive, passwords: (user: DesiredUser) => string | undefined): PlannedChange[] {
-  return new Planner(desired, live, passwords).run();
+export function planChanges(desired: MariadbDesiredState, live: MariadbLive, readPassword: (ref: PasswordRef) => string): MariadbChange[] {
+  return new Planner(desired, live, readPassword).run();
 }

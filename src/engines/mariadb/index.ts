@@ -1,13 +1,14 @@
-import { ToolError } from '../../errors.js';
 import type { SecretRef } from '../../model/config.js';
 import { formatPath } from '../../model/path.js';
-import type { ApplyResult, Change, PlanNotice } from '../../plan/types.js';
-import type { ApplyOptions, ProviderContext } from '../../providers/types.js';
+import { lockedStepGroup } from '../../plan/apply.js';
+import type { Step, StepGroup } from '../../plan/runner.js';
+import type { Change, PlanNotice } from '../../plan/types.js';
+import type { PasswordRef, ProviderContext } from '../../providers/types.js';
 import type { Trust } from './admin-url.js';
-import { applyDesired } from './apply.js';
+import { engineSteps, withApplyLock } from './apply.js';
 import { type ServerAddress, Session } from './connect.js';
-import type { DesiredUser, MariadbDesiredState } from './desired.js';
-import { planChanges } from './diff.js';
+import type { MariadbDesiredState } from './desired.js';
+import { type MariadbChange, planChanges } from './diff.js';
 import { inspect } from './inspect.js';
 import type { MariadbLive } from './live.js';
 import { wideAccessNotices } from './notices.js';
@@ -16,6 +17,7 @@ export type { Trust } from './admin-url.js';
 /** The admin connection, for an edge that needs SQL of its own (a self-managed server's `FLUSH SSL`). */
 export { errorMessage, Session } from './connect.js';
 export type { MariadbDesiredState } from './desired.js';
+export type { MariadbChange, MariadbOperation } from './diff.js';
 export { mariadbDatabaseAccounts, mariadbDesiredState } from './desired.js';
 export type { MariadbLive } from './live.js';
 
@@ -24,11 +26,15 @@ export type { MariadbLive } from './live.js';
  * account `'user'@'<host pattern>'`, requiring TLS, its password set from a
  * computed authentication string, exactly the declared grants, recorded in
  * `dbfence.accounts` (MariaDB has no account comments). Statements commit
- * one by one, so an apply holds the server's apply lock and runs them in an
- * order where every prefix is safe. Every operation opens its own connection
- * and closes it.
+ * one by one, so an apply holds the server's apply lock (GET_LOCK) and runs
+ * them, one step each, in an order where every prefix is safe. Every
+ * operation opens its own connection and closes it, except inside
+ * `exclusive`, where all share the session holding the lock.
  */
 export class MariadbEngine {
+  /** The session holding the apply lock, while `exclusive` runs. */
+  private held: Session | undefined;
+
   /** `where` names the admin URL's setting in the file, for messages; `trust` is what verifies the admin connection's TLS. */
   constructor(
     private readonly adminUrl: SecretRef, private readonly where: string, private readonly context: ProviderContext,
@@ -44,9 +50,9 @@ export class MariadbEngine {
     return this.withSession((session) => inspect(session, states));
   }
 
-  /** Pure: the changes that make `live` match `state`. */
-  changes(state: MariadbDesiredState, live: MariadbLive): Change[] {
-    return planChanges(state, live, (user) => this.password(user)).map((planned) => planned.change);
+  /** Pure: the changes that make `live` match `state`, each with its operation. */
+  changes(state: MariadbDesiredState, live: MariadbLive): MariadbChange[] {
+    return planChanges(state, live, (ref) => this.password(ref));
   }
 
   /** What widens access on the server without being a change dbfence makes: the anonymous user, PUBLIC grants. */
@@ -54,24 +60,45 @@ export class MariadbEngine {
     return wideAccessNotices(state, live);
   }
 
-  /** Re-reads and re-plans under the apply lock, then applies. */
-  apply(state: MariadbDesiredState, options: ApplyOptions): Promise<ApplyResult> {
-    return this.withSession((session) => applyDesired(session, state, {
-      options, log: this.context.log, passwords: (user) => this.password(user),
+  /** Runs `apply` holding the server's apply lock; what it inspects and runs meanwhile uses the session that holds it. */
+  exclusive<T>(apply: () => Promise<T>): Promise<T> {
+    return this.withSession((session) => withApplyLock(session, this.context.log, async () => {
+      this.held = session;
+      try {
+        return await apply();
+      } finally {
+        this.held = undefined;
+      }
     }));
   }
 
-  /** The user's password, or undefined when the file declares none (its accounts then stay locked). */
-  private password(user: DesiredUser): string | undefined {
-    if (!user.password) return undefined;
-    const { ref, path } = user.password;
-    if (typeof ref === 'string') {
-      throw new ToolError(`${formatPath(path)}: a password must be a reference ({ fromEnv } or { fromFile }), never written in the file`);
-    }
+  /**
+   * `changes` (this engine's plan for `state`, each as `relabel` gave it) as
+   * a group that takes the apply lock only when its turn comes, reads the
+   * accounts again under it, and runs only if they still plan `changes`.
+   */
+  lockedSteps(state: MariadbDesiredState, changes: readonly Change[], relabel: (change: MariadbChange) => Change, where: string): StepGroup {
+    return lockedStepGroup(changes, {
+      exclusive: (use) => this.exclusive(use),
+      inspect: () => this.inspect([state]),
+      changes: (live) => this.changes(state, live).map(relabel),
+      steps: (live) => this.steps(live, changes),
+    }, where);
+  }
+
+  /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */
+  steps(live: MariadbLive, changes: readonly Change[]): Step[] {
+    if (changes.length === 0) return [];
+    if (!this.held) throw new Error('the mariadb engine runs steps only inside exclusive(), under the apply lock');
+    return engineSteps(this.held, changes, { dialect: live.dialect, password: (ref) => this.password(ref), log: this.context.log });
+  }
+
+  private password({ ref, path }: PasswordRef): string {
     return this.context.secrets.resolve(ref, formatPath(path));
   }
 
   private async withSession<T>(use: (session: Session) => Promise<T>): Promise<T> {
+    if (this.held) return use(this.held);
     const session = Session.open(this.adminUrl, this.where, this.context.secrets, this.trust);
     try {
       return await use(session);

@@ -145,7 +145,7 @@ describe('the mariadb engine on a real MariaDB', () => {
     expect(harness.engine.changes(state, live).map((c) => `${c.action} ${c.address}`)).toEqual([
       'create mariadb.account.bi_ro@%', 'create mariadb.grant.bi_ro@%.shop_x.t',
     ]);
-    expect((await harness.engine.apply(state, { allowDestructive: false })).ok).toBe(true);
+    expect((await harness.apply(service, false, { stateOf: (file) => mariadbDatabaseAccounts(file, 0) })).ok).toBe(true);
     const connection = await connectAs(server, ca.certificatePem, 'bi_ro', 'third-secret', '127.0.0.2');
     try {
       expect(await connection.query('SELECT * FROM shop_x.t')).toEqual([]);

@@ -1,7 +1,10 @@
 import { connect as netConnect } from 'node:net';
 import { type Connection, createConnection } from 'mariadb';
 import type { EndpointsConfig, Integration } from '../../../src/model/config.js';
-import { MariadbEngine, mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
+import { MariadbEngine, type MariadbDesiredState, mariadbDesiredState, type MariadbLive } from '../../../src/engines/mariadb/index.js';
+import { applyFile } from '../../../src/plan/apply.js';
+import type { ApplyResult, ChangeOutcome } from '../../../src/plan/types.js';
+import type { Provider } from '../../../src/providers/types.js';
 import { envSecretResolver } from '../../../src/providers/secrets.js';
 import type { MariadbTestServer } from '../../helpers/mariadb-server.js';
 
@@ -29,12 +32,33 @@ export function integration(name: string, user: string, passwordEnv: string, ext
   };
 }
 
+export interface ApplyWith {
+  onOutcome?: (outcome: ChangeOutcome) => void;
+  /** What the file asks of the engine: the self-managed accounts unless a platform's are given. */
+  stateOf?: (file: EndpointsConfig) => MariadbDesiredState;
+}
+
 export interface EngineHarness {
   engine: MariadbEngine;
   env: Record<string, string>;
   logs: string[];
   plan(file: EndpointsConfig): Promise<string[]>;
-  apply(file: EndpointsConfig, allowDestructive?: boolean): ReturnType<MariadbEngine['apply']>;
+  /** Applies as every provider does (src/plan/apply.ts): under the engine's lock, re-read, re-planned, acknowledged, run by the runner. */
+  apply(file: EndpointsConfig, allowDestructive?: boolean, options?: ApplyWith): Promise<ApplyResult>;
+}
+
+/** The engine alone as a provider, so tests apply through the one apply every provider uses. */
+export function engineProvider(engine: MariadbEngine, stateOf: (file: EndpointsConfig) => MariadbDesiredState = mariadbDesiredState): Provider<MariadbLive> {
+  return {
+    kind: 'postgres', // as in ordersFile: the provider's kind is not the engine's business
+    inspect: (scope) => engine.inspect(scope.map(stateOf)),
+    diff: (desired, live) => engine.changes(stateOf(desired), live),
+    notices: (desired, live) => engine.notices(stateOf(desired), live),
+    exclusive: (apply) => engine.exclusive(apply),
+    steps: (_desired, live, changes) => engine.steps(live, changes),
+    caCertificate: async () => { throw new Error('not a provider of its own'); },
+    close: async () => {},
+  };
 }
 
 export function engineFor(server: MariadbTestServer, env: Record<string, string>, caPem?: string): EngineHarness {
@@ -50,7 +74,7 @@ export function engineFor(server: MariadbTestServer, env: Record<string, string>
       const live = await engine.inspect([state]);
       return engine.changes(state, live).map((change) => `${change.action} ${change.address}`);
     },
-    apply: (file, allowDestructive = false) => engine.apply(mariadbDesiredState(file), { allowDestructive }),
+    apply: (file, allowDestructive = false, { onOutcome, stateOf } = {}) => applyFile(engineProvider(engine, stateOf), file, { allowDestructive, onOutcome }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyDesired } from '../../../src/engines/mariadb/apply.js';
+import { engineSteps, withApplyLock } from '../../../src/engines/mariadb/apply.js';
 import type { ServerAddress, SqlSession } from '../../../src/engines/mariadb/connect.js';
 import { type Dialect, detectDialect } from '../../../src/engines/mariadb/dialect.js';
 import { planChanges } from '../../../src/engines/mariadb/diff.js';
@@ -7,6 +7,8 @@ import { mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
 import { inspect, type MysqlAccountRow } from '../../../src/engines/mariadb/inspect.js';
 import { wideAccessNotices } from '../../../src/engines/mariadb/notices.js';
 import { cachingSha2String } from '../../../src/engines/mariadb/passwords.js';
+import { runSteps } from '../../../src/plan/runner.js';
+import type { PasswordRef } from '../../../src/providers/types.js';
 import { integration, ordersFile } from './fixtures.js';
 
 // No MySQL runs on this machine (Debian 12 has none): these tests feed the engine catalogue rows in the
@@ -65,8 +67,8 @@ const FILE = ordersFile([
   integration('metabase', 'metabase_ro', 'METABASE_PW'),
   integration('looker', 'looker_ro', 'LOOKER_PW'),
 ]);
-const PASSWORDS: Record<string, string> = { metabase_ro: 'metabase-secret', looker_ro: 'looker-secret' };
-const passwords = (user: { user: string }) => PASSWORDS[user.user];
+const PASSWORDS: Record<string, string> = { METABASE_PW: 'metabase-secret', LOOKER_PW: 'looker-secret' };
+const passwords = ({ ref }: PasswordRef) => PASSWORDS['fromEnv' in ref ? ref.fromEnv : '']!;
 
 describe('the server', () => {
   it('is MariaDB when its version says so, MySQL 8.0 and later otherwise; older ones are refused in one line', () => {
@@ -103,13 +105,13 @@ describe('a MySQL 8 server', () => {
     const state = mariadbDesiredState(FILE);
     const live = await inspect(new RecordedSession(catalogue), [state]);
     expect(planChanges(state, live, passwords)).toEqual([]);
-    PASSWORDS.looker_ro = 'rotated';
+    PASSWORDS.LOOKER_PW = 'rotated';
     try {
-      expect(planChanges(state, live, passwords).map((p) => [p.change.address, p.change.reason])).toEqual([
+      expect(planChanges(state, live, passwords).map((p) => [p.address, p.reason])).toEqual([
         ['mariadb.account.looker_ro@127.0.0.1', 'the password secret does not match the stored authentication string'],
       ]);
     } finally {
-      PASSWORDS.looker_ro = 'looker-secret';
+      PASSWORDS.LOOKER_PW = 'looker-secret';
     }
   });
 
@@ -128,7 +130,12 @@ describe('a MySQL 8 server', () => {
       records: [record('metabase_ro', '127.0.0.1', 'metabase'), record('metabase_ro', '%', 'metabase')],
     };
     const session = new RecordedSession(catalogue);
-    const result = await applyDesired(session, mariadbDesiredState(FILE), { options: { allowDestructive: true }, passwords, log: () => {} });
+    const state = mariadbDesiredState(FILE);
+    const result = await withApplyLock(session, () => {}, async () => {
+      const live = await inspect(session, [state]);
+      const changes = planChanges(state, live, passwords);
+      return runSteps(changes, engineSteps(session, changes, { dialect: live.dialect, password: passwords, log: () => {} }));
+    });
     expect(result.ok).toBe(true);
     const hex = /0x[0-9A-F]{140}/;
     const sent = session.sent.slice(7 + 1).map((sql) => sql.replace(new RegExp(hex.source, 'g'), '0x…'));
@@ -165,11 +172,11 @@ describe('a MySQL 8 server', () => {
     const file = ordersFile([integration('metabase', 'metabase_ro', 'METABASE_PW')]);
     const state = mariadbDesiredState(file);
     const on84 = planChanges(state, await inspect(new RecordedSession(catalogue, MYSQL_84), [state]), passwords);
-    expect(on84.map((p) => p.change.reason)).toEqual(['it authenticates with mysql_native_password, which dbfence does not use on MySQL 8.4.3']);
-    expect(on84[0]!.action).toMatchObject({ type: 'alter-account', auth: { plugin: 'caching_sha2_password' } });
+    expect(on84.map((p) => p.reason)).toEqual(['it authenticates with mysql_native_password, which dbfence does not use on MySQL 8.4.3']);
+    expect(on84[0]!.operation).toMatchObject({ kind: 'alter-account', auth: { plugin: 'caching_sha2_password' } });
     const on80 = planChanges(state, await inspect(new RecordedSession(catalogue, MYSQL_80), [state]), passwords);
-    expect(on80.map((p) => p.change.reason)).toEqual(['the password secret does not match the stored authentication string']);
-    expect(on80[0]!.action).toMatchObject({ type: 'alter-account', auth: { plugin: 'mysql_native_password' } });
+    expect(on80.map((p) => p.reason)).toEqual(['the password secret does not match the stored authentication string']);
+    expect(on80[0]!.operation).toMatchObject({ kind: 'alter-account', auth: { plugin: 'mysql_native_password' } });
   });
 
   it('reports mandatory_roles and anonymous accounts as wide-account-access at the admin URL', async () => {

@@ -3,8 +3,9 @@ import { createConnection } from 'mariadb';
 import { createCa } from '../../../src/tls/ca.js';
 import type { ChangeOutcome } from '../../../src/plan/types.js';
 import { startMariadbServer, type MariadbTestServer } from '../../helpers/mariadb-server.js';
-import { connectAs, type EngineHarness, engineFor, integration, ordersFile } from './fixtures.js';
-import { MariadbEngine, mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
+import { connectAs, type EngineHarness, engineFor, engineProvider, integration, ordersFile } from './fixtures.js';
+import { MariadbEngine } from '../../../src/engines/mariadb/index.js';
+import { applyFile } from '../../../src/plan/apply.js';
 
 const ca = createCa({ commonName: 'dbfence MariaDB resilience test CA', validityDays: 30 });
 const PASSWORD_ENV = 'INTEGRATION_PASSWORD';
@@ -75,7 +76,7 @@ describe('the mariadb engine when an apply stops half-way or runs twice', () => 
       const ids = server.client("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = 'dbfence_admin'").split('\n').filter(Boolean);
       for (const id of ids) server.client(`KILL CONNECTION ${Number(id)}`);
     };
-    const result = await harness.engine.apply(mariadbDesiredState(file), { allowDestructive: false, onOutcome });
+    const result = await harness.apply(file, false, { onOutcome });
     // The 40 grants (one statement) ran; the unlock of the 40 new accounts did not.
     expect(result.ok).toBe(false);
     const byStatus = (status: string) => result.outcomes.filter((o) => o.status === status).map((o) => o.change.resource);
@@ -110,7 +111,7 @@ describe('the mariadb engine when an apply stops half-way or runs twice', () => 
       const engine = new MariadbEngine({ fromEnv: 'DBFENCE_MARIADB_ADMIN_URL' }, 'provider.adminUrl', {
         secrets: { resolve: (ref) => harness.env['fromEnv' in ref ? ref.fromEnv : '']! }, log: (m) => logs.push(m), now: () => new Date(),
       }, { caPem: () => ca.certificatePem });
-      const applying = engine.apply(mariadbDesiredState(file), { allowDestructive: false });
+      const applying = applyFile(engineProvider(engine), file, { allowDestructive: false });
       for (let i = 0; i < 100 && !logs.some((m) => /waiting/.test(m)); i++) await new Promise((r) => setTimeout(r, 50));
       expect(logs).toContain('mariadb: another dbfence apply is running on this server; waiting for it to finish');
       expect(await harness.plan(file)).toHaveLength(2);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { applyFile } from '../../../src/plan/apply.js';
 import { ToolError } from '../../../src/errors.js';
 import { API_KEY, configFor, errorOf, privateDatabase, publicDatabase, startHarness, type Harness } from './harness.js';
 
@@ -49,7 +50,7 @@ describe('skysql inspect', () => {
     const production = { ...home, provider: { ...home.provider, orgId: 'org-production' } };
     const provider = harness.providerFor(production);
     expect(provider.diff(production, await provider.inspect([production]))).toEqual([]);
-    expect(await provider.apply(production, { allowDestructive: false })).toEqual({ outcomes: [], ok: true });
+    expect(await applyFile(provider, production, { allowDestructive: false })).toEqual({ outcomes: [], ok: true });
     // Without the setting, the key's default organization: another service of the same name, whose allowlist differs.
     expect(harness.provider.diff(home, await harness.provider.inspect([home]))).toHaveLength(1);
     expect(harness.fake.requests.map((r) => r.org)).toEqual(['org-production', 'org-production', undefined]);
