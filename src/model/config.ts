@@ -30,7 +30,18 @@ export interface SkysqlProviderSettings {
   cloud?: 'aws' | 'gcp' | 'azure';
 }
 
-export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings;
+export interface MariadbProviderSettings {
+  kind: 'mariadb';
+  adminUrl: SecretRef;
+  ca?: { certificate: SecretRef; key: SecretRef };
+  /**
+   * Where this machine writes the server certificate and key the server loads
+   * (its ssl_cert and ssl_key): MariaDB cannot write files over SQL.
+   */
+  serverCertificate?: { certFile: string; keyFile: string };
+}
+
+export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings | MariadbProviderSettings;
 export type ProviderKind = ProviderSettings['kind'];
 
 export interface CertificateDefaults {

@@ -7,6 +7,8 @@ export interface ProviderLimits {
   privateEndpoints: boolean;
   maxAllowEntries?: number;
   ipv4Only?: boolean;
+  /** An integration's IPv6 `from` entries can only be single addresses (/128). */
+  ipv6SingleSourcesOnly?: boolean;
   /** The provider refuses a CIDR whose address is not the network address. */
   networkAddressRequired?: boolean;
   /** How many endpoints one database can have. */

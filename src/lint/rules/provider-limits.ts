@@ -6,7 +6,7 @@ export default createRule({
   id: 'provider-limits',
   severity: 'error',
   rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
-  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, a CIDR that is not a network address, or an idle timeout the provider does not offer.",
+  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, an IPv6 source range where only single addresses work, a CIDR that is not a network address, or an idle timeout the provider does not offer.",
   check({ config, index, report }) {
     const limits = descriptorOf(config.provider).limits(config.provider);
     for (const { database, path } of index.databases) {
@@ -48,6 +48,15 @@ export default createRule({
         if (limits.networkAddressRequired && entry.network?.hostBitsSet) {
           report({ path: entry.path, message: `${limits.label} requires the network address: write ${entry.network.canonical}` });
         }
+      }
+    }
+    if (limits.ipv6SingleSourcesOnly) {
+      for (const source of index.sources) {
+        if (source.network?.family !== 'ipv6' || source.network.prefix === 128) continue;
+        report({
+          path: source.path,
+          message: `${limits.label} matches an IPv6 source only as a single address (its host patterns have no IPv6 range): list the addresses of ${source.text} one by one as /128`,
+        });
       }
     }
   },
