@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchMariadbCertificate } from '../../../src/edges/mariadb/served-certificate.js';
@@ -23,8 +24,8 @@ describe('fetchMariadbCertificate on a real MariaDB', () => {
     expect(served?.names).toEqual(['db.test', '127.0.0.1']);
     expect(served?.chainError).toBeUndefined();
     expect(served?.protocol).toMatch(/^TLSv1\.[23]$/);
-    const [status] = await withTls.sql<{ Value: string }>("SHOW STATUS LIKE 'Ssl_server_not_after'");
-    expect(new Date(status!.Value).getTime()).toBe(served!.notAfter.getTime());
+    const [loaded] = await withTls.sql<{ path: string }>('SELECT @@ssl_cert AS path');
+    expect(served?.pem).toBe(readFileSync(loaded!.path, 'utf8'));
   });
 
   it('returns undefined for a server started without TLS', async () => {
