@@ -3,7 +3,8 @@ import { ToolError } from '../../errors.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
 import type { ApplyOptions, SecretResolver } from '../../providers/types.js';
-import { applyCertificate, resolvePostgresCa } from '../../edges/pg-hba/certificate.js';
+import { applyCertificate } from '../../edges/pg-hba/certificate.js';
+import { resolveProviderCa } from '../../tls/provider-ca.js';
 import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { type PlannedChange, planChanges } from './diff.js';
@@ -172,7 +173,7 @@ async function certificateStep(
   // Certificate changes are planned only for a self-managed server.
   if (changes.length === 0 || !desired.selfManaged) return true;
   try {
-    const ca = resolvePostgresCa(desired.selfManaged, context.secrets, context.now());
+    const ca = resolveProviderCa(desired.selfManaged, context.secrets, context.now());
     const { host, port } = session.server;
     await applyCertificate(await session.admin(), desired.config, ca, { host, port });
   } catch (error) {
