@@ -1,0 +1,313 @@
+import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ToolError } from '../../errors.js';
+import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
+import type { Change, ChangeOutcome, PlanNotice } from '../../plan/types.js';
+import { type CertificateInfo, keyMatchesCertificate, readCertificate } from '../../tls/certificate-info.js';
+import {
+  certificateExpiryNotices, type CertificateProblem, type DesiredServerCertificate, desiredServerCertificate,
+  issueDesiredCertificate, renewalReasons, signedByCa, signingCa,
+} from '../../tls/certificate-policy.js';
+import type { PemPair } from '../../tls/pem.js';
+import { fetchMariadbCertificate } from './served-certificate.js';
+import { type PairFiles, readLocalFile, replacePair } from './server-files.js';
+
+export const CERTIFICATE_ADDRESS = 'mariadb.certificate.server';
+export const TLS_VERSION_ADDRESS = 'mariadb.tls.version';
+const PLAINTEXT_RULE_ID = 'plaintext-logins';
+
+/** tls_version's protocols in order, as MariaDB spells them (MySQL writes `TLSv1` for 1.0). */
+const PROTOCOLS = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+/** A reload that worked is visible to the next handshake; this only absorbs one the server accepted just before. */
+const SERVED_RETRY_MS = 1_000;
+
+/** How the edge runs SQL: on the admin connection the provider opened. */
+export interface MariadbSql {
+  query(sql: string): Promise<unknown>;
+}
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/** What the server serves and has loaded, and the files dbfence writes. No private key is kept, only whether it matches. */
+export interface MariadbTlsLive {
+  /** MySQL reloads TLS with ALTER INSTANCE RELOAD TLS, MariaDB with FLUSH SSL. */
+  flavour: 'mariadb' | 'mysql';
+  /** The loaded ssl_cert and ssl_key, absolute; empty when the server was started without them. */
+  sslCert: string;
+  sslKey: string;
+  /** The protocols tls_version enables, in MariaDB's spelling, oldest first. */
+  protocols: string[];
+  requireSecureTransport: boolean;
+  /** What a new connection gets; undefined when the server offers no TLS. */
+  served: CertificateInfo | undefined;
+  /** The served certificate is signed by provider.ca; undefined when inspected without a CA. */
+  servedByCa: boolean | undefined;
+  /** The files of provider.serverCertificate as this machine reads them; undefined without that setting. */
+  files: (PairFiles & { onDisk: CertificateInfo | undefined; keyMatches: boolean }) | undefined;
+}
+
+interface Variables {
+  version: string;
+  ssl_cert: string | null;
+  ssl_key: string | null;
+  tls_version: string | null;
+  require_secure_transport: number | string | null;
+  datadir: string;
+}
+
+/**
+ * Reads the TLS variables over SQL, asks the server for its certificate the
+ * way a client would, and reads the files of provider.serverCertificate on
+ * this machine. With `caPem`, also tells whether that CA signed what is served.
+ */
+export async function inspectTls(sql: MariadbSql, address: ServerAddress, settings: MariadbProviderSettings, caPem?: string): Promise<MariadbTlsLive> {
+  const [variables] = await sql.query(
+    'SELECT VERSION() AS version, @@ssl_cert AS ssl_cert, @@ssl_key AS ssl_key, @@tls_version AS tls_version, '
+    + '@@require_secure_transport AS require_secure_transport, @@datadir AS datadir',
+  ) as Variables[];
+  const { version, datadir } = variables!;
+  // The server resolves relative paths from its data directory, where it runs.
+  const absolute = (path: string | null): string => (path ? posix.resolve(datadir, path) : '');
+  const served = await servedCertificate(address);
+  return {
+    flavour: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
+    sslCert: absolute(variables!.ssl_cert),
+    sslKey: absolute(variables!.ssl_key),
+    protocols: enabledProtocols(variables!.tls_version ?? ''),
+    requireSecureTransport: ['1', 'ON'].includes(String(variables!.require_secure_transport).toUpperCase()),
+    served,
+    servedByCa: caPem !== undefined && served ? signedByCa(served.pem, caPem) : undefined,
+    files: settings.serverCertificate ? readFiles(settings.serverCertificate) : undefined,
+  };
+}
+
+/** `TLSv1,TLSv1.1` (MySQL) or `TLSv1.0,TLSv1.1` (MariaDB) as MariaDB's names, oldest first. */
+function enabledProtocols(list: string): string[] {
+  const named = new Set(list.split(',').map((name) => name.trim()).map((name) => (name === 'TLSv1' ? 'TLSv1.0' : name)));
+  return PROTOCOLS.filter((protocol) => named.has(protocol));
+}
+
+function readFiles(files: PairFiles): MariadbTlsLive['files'] {
+  let certText: string | undefined;
+  let keyText: string | undefined;
+  try {
+    certText = readLocalFile(files.certFile);
+    keyText = readLocalFile(files.keyFile);
+  } catch (error) {
+    throw new ToolError(`provider.serverCertificate: ${(error as Error).message}; dbfence reads and writes these files on the machine it runs on`);
+  }
+  const onDisk = certText === undefined ? undefined : tryReadCertificate(certText);
+  return { ...files, onDisk, keyMatches: onDisk !== undefined && keyText !== undefined && keyMatchesCertificate(onDisk.pem, keyText) };
+}
+
+function tryReadCertificate(pem: string): CertificateInfo | undefined {
+  try {
+    return readCertificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+async function servedCertificate(address: ServerAddress): Promise<CertificateInfo | undefined> {
+  try {
+    return await fetchMariadbCertificate(address.host, address.port);
+  } catch (error) {
+    throw new ToolError(`cannot check the certificate served at ${address.host}:${address.port}: ${(error as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------- plan
+
+/**
+ * The changes that make the server's TLS match the file, when dbfence
+ * issues its certificate (provider.ca and serverCertificate set, an
+ * endpoint hostname): the certificate, which FLUSH SSL loads, and
+ * tls_version, which only a restart changes.
+ */
+export function tlsChanges(desired: EndpointsConfig, live: MariadbTlsLive, now: Date): Change[] {
+  const want = desiredServerCertificate(desired);
+  if (!issuesCertificate(desired, want) || !live.files) return [];
+  const changes: Change[] = [];
+  const problems = certificateProblems(want, live, now);
+  if (problems.length > 0) {
+    changes.push({
+      address: CERTIFICATE_ADDRESS,
+      resource: 'certificate',
+      action: live.served === undefined ? 'create' : 'replace',
+      reason: problems.map((problem) => problem.reason).join('; '),
+      destructive: false,
+      // Without TLS the server needs a restart to load any certificate.
+      ...(live.served === undefined ? { disruptive: true } : {}),
+      before: describeServed(live),
+      after: { names: want.hostnames.map((h) => h.name), validity: want.validityText, issuer: 'provider.ca', files: [live.files.certFile, live.files.keyFile] },
+      path: problems.find((problem) => problem.path)?.path ?? ['provider', 'ca'],
+    });
+  }
+  const oldest = live.protocols[0];
+  const wanted = mariadbProtocol(want.minProtocol);
+  if (live.served !== undefined && oldest !== wanted) {
+    const list = PROTOCOLS.slice(PROTOCOLS.indexOf(wanted)).join(',');
+    changes.push({
+      address: TLS_VERSION_ADDRESS,
+      resource: 'tls-setting',
+      action: 'update',
+      reason: `tls_version is ${live.protocols.join(',') || 'empty'} but the endpoints ask for ${wanted} at least; ${cannotChangeTlsVersion(list)}`,
+      destructive: false,
+      disruptive: true,
+      before: { tls_version: live.protocols.join(',') },
+      after: { tls_version: list },
+      path: want.minProtocolPath ?? ['provider'],
+    });
+  }
+  return changes;
+}
+
+/**
+ * `certificate-expiry` for the served certificate, and `plaintext-logins`
+ * while require_secure_transport is OFF: dbfence's accounts REQUIRE SSL,
+ * every other account may then log in over plain TCP.
+ */
+export function tlsNotices(desired: EndpointsConfig, live: MariadbTlsLive, now: Date): PlanNotice[] {
+  const notices = live.served ? certificateExpiryNotices(desiredServerCertificate(desired), live.served, now, CERTIFICATE_ADDRESS) : [];
+  if (!live.requireSecureTransport) {
+    notices.push({
+      ruleId: PLAINTEXT_RULE_ID,
+      message: 'require_secure_transport is OFF: the accounts dbfence manages REQUIRE SSL, but any other account may log in over plain TCP, its password and data in clear; set require_secure_transport = ON under [mariadbd] (SET GLOBAL lasts until the next restart)',
+      address: 'mariadb.tls.require_secure_transport',
+      path: ['provider'],
+    });
+  }
+  return notices;
+}
+
+function issuesCertificate(config: EndpointsConfig, want: DesiredServerCertificate): boolean {
+  return config.provider.kind === 'mariadb' && config.provider.ca !== undefined && want.hostnames.length > 0;
+}
+
+function certificateProblems(want: DesiredServerCertificate, live: MariadbTlsLive, now: Date): CertificateProblem[] {
+  const files = live.files!;
+  if (!live.served) return [{ reason: `the server offers no TLS; ${cannotEnableTls(files)}` }];
+  const problems = renewalReasons(want, live.served, live.servedByCa, now);
+  if (files.onDisk?.serial !== live.served.serial) {
+    problems.push({ reason: `the certificate file ${files.certFile} is not the certificate served, so a restart would change it`, path: ['provider', 'serverCertificate', 'certFile'] });
+  } else if (!files.keyMatches) {
+    problems.push({ reason: `the key file ${files.keyFile} does not belong to the certificate, so a restart would fail to load TLS`, path: ['provider', 'serverCertificate', 'keyFile'] });
+  }
+  return problems;
+}
+
+function describeServed(live: MariadbTlsLive): Record<string, unknown> {
+  if (!live.served) return { tls: 'off' };
+  const { serial, notAfter, names } = live.served;
+  return { serial, notAfter: notAfter.toISOString(), names };
+}
+
+function mariadbProtocol(name: string): (typeof PROTOCOLS)[number] {
+  return name === 'TLSv1' ? 'TLSv1.0' : name as (typeof PROTOCOLS)[number];
+}
+
+function cannotEnableTls(files: PairFiles): string {
+  return `dbfence cannot turn TLS on in a running server (FLUSH SSL reloads only what the server was started with): set ssl_cert = ${files.certFile} and ssl_key = ${files.keyFile} under [mariadbd], restart the server, then apply again`;
+}
+
+function cannotChangeTlsVersion(list: string): string {
+  return `dbfence cannot change it in a running server (tls_version is read-only; it takes a restart): set tls_version = ${list} under [mariadbd] and restart the server`;
+}
+
+// ---------------------------------------------------------------- apply
+
+export interface TlsApplyContext {
+  sql: MariadbSql;
+  address: ServerAddress;
+  settings: MariadbProviderSettings;
+  /** provider.ca, with its key. */
+  ca: () => PemPair;
+  now: Date;
+  log(message: string): void;
+}
+
+/**
+ * Carries out the edge's changes, each with its outcome. The certificate:
+ * issued by the CA, written over the files, loaded with FLUSH SSL and
+ * proven by a handshake that serves the new serial; on any failure the old
+ * files are put back (and reloaded) and the outcome says what happened.
+ * Changes that need a restart are not made: their outcome says what to do.
+ */
+export async function applyTls(desired: EndpointsConfig, live: MariadbTlsLive, changes: readonly Change[], context: TlsApplyContext): Promise<ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = [];
+  for (const change of changes) {
+    if (change.address === TLS_VERSION_ADDRESS) {
+      outcomes.push({ change, status: 'failed', error: `not applied: ${change.reason}` });
+    } else if (live.served === undefined) {
+      outcomes.push({ change, status: 'failed', error: `not applied: ${cannotEnableTls(live.files!)}` });
+    } else {
+      try {
+        const serial = await replaceCertificate(desired, live, context);
+        context.log(`mariadb: server certificate ${serial} issued, written and loaded with FLUSH SSL`);
+        outcomes.push({ change, status: 'applied' });
+      } catch (error) {
+        outcomes.push({ change, status: 'failed', error: (error as Error).message });
+      }
+    }
+  }
+  return outcomes;
+}
+
+/** Issues, writes, reloads and verifies; returns the new serial. */
+async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive, context: TlsApplyContext): Promise<string> {
+  const want = desiredServerCertificate(desired);
+  const issued = issueDesiredCertificate(want, signingCa(context.ca(), want, context.now), context.now);
+  const files = live.files!;
+  const backup = replacePair(files, issued);
+  const previous = live.served!.serial;
+  try {
+    await reload(context.sql, live);
+    await expectServed(context.address, issued.serial, live, files);
+    return issued.serial;
+  } catch (error) {
+    backup.restore();
+    // A reload that failed kept the old certificate in memory; one that loaded other files is undone by loading the old ones again.
+    const reloaded = await reload(context.sql, live).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
+    const served = await fetchMariadbCertificate(context.address.host, context.address.port).catch(() => undefined);
+    const now = served?.serial === previous ? `serial ${previous} is still served` : `the server now serves ${served ? `serial ${served.serial}` : 'no TLS'}`;
+    throw new Error(`${(error as Error).message}; the previous files were put back${reloaded} and ${now}`);
+  }
+}
+
+function reloadStatement(live: MariadbTlsLive): string {
+  return live.flavour === 'mysql' ? 'ALTER INSTANCE RELOAD TLS' : 'FLUSH SSL';
+}
+
+async function reload(sql: MariadbSql, live: MariadbTlsLive): Promise<void> {
+  const statement = reloadStatement(live);
+  try {
+    await sql.query(statement);
+  } catch (error) {
+    throw new Error(`${statement} failed: ${serverMessage(error)}`);
+  }
+}
+
+/** The server's own words: the driver's message adds the connection id and the statement on further lines. */
+function serverMessage(error: unknown): string {
+  const { text, errno, message } = error as { text?: string; errno?: number; message: string };
+  return text !== undefined ? `${text}${errno !== undefined ? ` (error ${errno})` : ''}` : message;
+}
+
+async function expectServed(address: ServerAddress, serial: string, live: MariadbTlsLive, files: PairFiles): Promise<void> {
+  const deadline = Date.now() + SERVED_RETRY_MS;
+  for (;;) {
+    const served = await fetchMariadbCertificate(address.host, address.port);
+    if (served?.serial === serial) return;
+    if (Date.now() > deadline) {
+      const now = served ? `it still serves serial ${served.serial}` : 'it offers no TLS';
+      const elsewhere = files.certFile === live.sslCert && files.keyFile === live.sslKey
+        ? ''
+        : `; the server loads ${live.sslCert} and ${live.sslKey}: are provider.serverCertificate's ${files.certFile} and ${files.keyFile} those files?`;
+      throw new Error(`the server did not load the new certificate (serial ${serial}) with ${reloadStatement(live)}: ${now}${elsewhere}`);
+    }
+    await sleep(100);
+  }
+}
