@@ -1,0 +1,325 @@
+import { ToolError } from '../../errors.js';
+import { type DocPath, formatPath } from '../../model/path.js';
+import type { Change } from '../../plan/types.js';
+import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
+import { admits } from './hosts.js';
+import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
+import { authenticationString, DEFAULT_PLUGIN, isComputable, type Plugin } from './passwords.js';
+import { databasePattern } from './sql.js';
+
+/** A row of dbfence.accounts as this file writes it. */
+export interface Claim {
+  user: string;
+  host: string;
+  integration: string;
+  database: string;
+  owner: string | null;
+}
+
+/** What apply does for one change; kept beside the change, never shown. */
+export type Action =
+  | { type: 'create-account'; claim: Claim; auth: { plugin: Plugin; password: string } | undefined; unlock: boolean }
+  | {
+    type: 'alter-account'; user: string; host: string; claim: Claim | undefined;
+    requireSsl: boolean; lock: boolean | undefined; auth: { plugin: Plugin; password: string } | undefined;
+  }
+  /** Privileges on one object, `on` as a GRANT names it: `` `db`.`table` ``, or `` `my\_db`.* `` for a whole database. */
+  | { type: 'grant'; user: string; host: string; on: string; grant: string[]; revoke: string[]; grantOption: boolean }
+  /** A privilege of another kind (global, column, routine, role, proxy, default role): revoked. */
+  | { type: 'revoke'; user: string; host: string; privilege: LivePrivilege | { level: 'default-role' } }
+  /** Drops accounts (those that exist), ends sessions no remaining account admits, and forgets the records. */
+  | { type: 'drop'; user: string; accounts: string[]; records: string[]; sessions: number[] }
+  | { type: 'end-sessions'; user: string; sessions: number[] };
+
+export interface PlannedChange {
+  change: Change;
+  action: Action;
+}
+
+type Ownership = 'mine' | 'unclaimed' | { other: string };
+
+/**
+ * Which file an account record belongs to, as for PostgreSQL's markers: one
+ * that names an owner belongs to the file with that `provider.owner`; one
+ * without belongs to the file that declares its database, and a file that
+ * has just set `provider.owner` takes over the unowned records of its
+ * databases.
+ */
+export function recordOwnership(state: MariadbDesiredState, record: OwnershipRecord): Ownership {
+  if (record.owner !== null) return record.owner === state.owner ? 'mine' : { other: `the file with provider.owner ${record.owner}` };
+  if (!state.databases.some((database) => database.name === record.database)) return { other: `the file of database ${record.database}` };
+  return state.owner === undefined ? 'mine' : 'unclaimed';
+}
+
+/** The `ON` part of a grant: `` `db`.`table` `` or `` `db\_x`.* ``. */
+function grantTarget(grant: { database: string; table: string }): string {
+  const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+  return grant.table === '*' ? `${quote(databasePattern(grant.database))}.*` : `${quote(grant.database)}.${quote(grant.table)}`;
+}
+
+/** The same target for a live privilege, whose database name is already stored escaped at the database level. */
+function liveTarget(privilege: LivePrivilege): string {
+  const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+  return privilege.level === 'database' ? `${quote(privilege.database!)}.*` : `${quote(privilege.database!)}.${quote(privilege.object!)}`;
+}
+
+function list(items: readonly string[]): string {
+  return items.join(', ');
+}
+
+export function accountName(user: string, host: string): string {
+  return `'${user}'@'${host}'`;
+}
+
+class Planner {
+  readonly changes: PlannedChange[] = [];
+  private readonly errors: string[] = [];
+  private readonly declared: Map<string, DesiredUser>;
+  private readonly recordsByUser = new Map<string, OwnershipRecord[]>();
+  private readonly privilegesByAccount = new Map<string, LivePrivilege[]>();
+  private readonly sessionsByUser = new Map<string, LiveSession[]>();
+
+  constructor(private readonly desired: MariadbDesiredState, private readonly live: MariadbLive, private readonly passwords: (user: DesiredUser) => string | undefined) {
+    this.declared = new Map(desired.users.map((user) => [user.user, user]));
+    for (const record of live.records) this.recordsByUser.set(record.user, [...(this.recordsByUser.get(record.user) ?? []), record]);
+    for (const privilege of live.privileges) {
+      const key = accountName(privilege.user, privilege.host);
+      this.privilegesByAccount.set(key, [...(this.privilegesByAccount.get(key) ?? []), privilege]);
+    }
+    for (const session of live.sessions) this.sessionsByUser.set(session.user, [...(this.sessionsByUser.get(session.user) ?? []), session]);
+  }
+
+  run(): PlannedChange[] {
+    const checked = this.desired.users.filter((user) => this.check(user));
+    this.checkGrants(checked);
+    this.throwErrors();
+    for (const user of checked) this.user(user);
+    this.undeclared();
+    return this.changes;
+  }
+
+  private add(change: Omit<Change, 'destructive'> & { destructive?: boolean }, action: Action): void {
+    this.changes.push({ change: { destructive: false, ...change }, action });
+  }
+
+  private throwErrors(): void {
+    if (this.errors.length === 0) return;
+    const shown = this.errors.slice(0, 5).join('; ');
+    const more = this.errors.length > 5 ? ` (and ${this.errors.length - 5} more)` : '';
+    throw new ToolError(`mariadb: ${shown}${more}`);
+  }
+
+  /** Whether this file may manage the user: it is not the admin, and it is unused, or dbfence's and this file's. */
+  private check(user: DesiredUser): boolean {
+    const where = formatPath([...user.path, 'user']);
+    if (user.user === this.live.adminAccount.user) {
+      this.errors.push(`${where}: ${user.user} is the admin user of the admin URL; an integration needs a user of its own`);
+      return false;
+    }
+    const records = this.recordsByUser.get(user.user) ?? [];
+    const accounts = this.live.accounts.get(user.user) ?? [];
+    if (records.length === 0 && accounts.length > 0) {
+      const hosts = accounts.map((account) => accountName(account.user, account.host)).join(', ');
+      this.errors.push(`${where}: user ${user.user} exists (${hosts}) but dbfence does not manage it (no row in dbfence.accounts); use another user, or drop the accounts if dbfence should create them`);
+      return false;
+    }
+    for (const record of records) {
+      const ownership = recordOwnership(this.desired, record);
+      if (typeof ownership === 'object') {
+        this.errors.push(`${where}: user ${user.user} belongs to ${ownership.other} on this server; a user is managed by one file only, so use another user, or move the integration to that file`);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Declared tables and databases must exist: a GRANT on a missing table fails half-way through an apply. */
+  private checkGrants(users: readonly DesiredUser[]): void {
+    for (const user of users) {
+      for (const grant of user.grants) {
+        const where = formatPath([...grant.path, 'table']);
+        if (!this.live.databases.has(grant.database)) {
+          this.errors.push(`${where}: database ${grant.database} does not exist on the server (dbfence does not create databases)`);
+        } else if (grant.table !== '*' && !this.live.tables.get(grant.database)?.has(grant.table)) {
+          this.errors.push(`${where}: table ${grant.database}.${grant.table} does not exist`);
+        }
+      }
+    }
+  }
+
+  private claimOf(user: DesiredUser, host: string): Claim {
+    return { user: user.user, host, integration: user.integration, database: user.database, owner: this.desired.owner ?? null };
+  }
+
+  private user(user: DesiredUser): void {
+    const password = this.passwords(user);
+    const accounts = new Map((this.live.accounts.get(user.user) ?? []).map((account) => [account.host, account]));
+    const records = new Map((this.recordsByUser.get(user.user) ?? []).map((record) => [record.host, record]));
+    for (const { host, path } of user.hosts) {
+      const claim = this.claimOf(user, host);
+      const account = accounts.get(host);
+      if (!account) this.create(user, claim, password, path);
+      else this.alter(user, account, claim, records.get(host), password, path);
+      this.grants(user, host, account);
+    }
+    const wanted = new Set(user.hosts.map((h) => h.host));
+    const extraAccounts = [...accounts.keys()].filter((host) => !wanted.has(host));
+    const extraRecords = [...records.keys()].filter((host) => !wanted.has(host));
+    const stale = (this.sessionsByUser.get(user.user) ?? []).filter((session) => !user.hosts.some((h) => session.address !== undefined && admits(h.host, session.address)));
+    if (extraAccounts.length > 0 || extraRecords.length > 0) {
+      const described = extraAccounts.map((host) => accountName(user.user, host));
+      this.add({
+        address: `mariadb.accounts.${user.user}.undeclared-hosts`, resource: 'account', action: 'delete',
+        reason: extraAccounts.length > 0
+          ? `integration ${user.integration}'s user ${user.user} also has ${list(described)}, at a host its \`from\` does not declare: every account of a managed user is dbfence's, and another host widens or shadows access, so ${extraAccounts.length === 1 ? 'it is' : 'they are'} dropped${stale.length > 0 ? ` and the sessions from outside \`from\` ended (${stale.map((s) => s.id).join(', ')})` : ''}`
+          : `dbfence.accounts still records ${list(extraRecords.map((host) => accountName(user.user, host)))}, which no longer exist${stale.length > 0 ? `, and sessions from outside \`from\` are still open (${stale.map((s) => s.id).join(', ')})` : ''}: an apply stopped half-way leaves this`,
+        before: described.length > 0 ? described : extraRecords.map((host) => accountName(user.user, host)),
+      }, { type: 'drop', user: user.user, accounts: extraAccounts, records: extraRecords, sessions: stale.map((s) => s.id) });
+    } else if (stale.length > 0) {
+      this.add({
+        address: `mariadb.sessions.${user.user}`, resource: 'session', action: 'delete', disruptive: true,
+        reason: `sessions of ${user.user} from addresses its \`from\` does not admit are open (${stale.map((s) => s.id).join(', ')}): an apply stopped between dropping an account and ending its sessions leaves them`,
+        before: stale.map((s) => s.id),
+      }, { type: 'end-sessions', user: user.user, sessions: stale.map((s) => s.id) });
+    }
+  }
+
+  private create(user: DesiredUser, claim: Claim, password: string | undefined, path: DocPath): void {
+    this.add({
+      address: `mariadb.account.${user.user}@${claim.host}`, resource: 'account', action: 'create',
+      reason: `integration ${user.integration} needs the account ${accountName(user.user, claim.host)} for its source ${claim.host}${password === undefined ? ' (no password declared: it stays locked)' : ''}`,
+      after: { require: 'SSL', password: password === undefined ? 'none (locked)' : 'from the secret', plugin: DEFAULT_PLUGIN },
+      path,
+    }, { type: 'create-account', claim, auth: password === undefined ? undefined : { plugin: DEFAULT_PLUGIN, password }, unlock: password !== undefined });
+  }
+
+  private alter(user: DesiredUser, account: LiveAccount, claim: Claim, record: OwnershipRecord | undefined, password: string | undefined, path: DocPath): void {
+    const reasons: string[] = [];
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const recordMatches = record !== undefined && record.integration === claim.integration && record.database === claim.database && record.owner === claim.owner;
+    if (!recordMatches) {
+      reasons.push(record === undefined ? 'dbfence.accounts does not record it (an apply stopped before recording it, or it was added by hand)'
+        : record.owner !== claim.owner ? `this file takes it over: its record becomes ${claim.owner === null ? 'this file\'s' : `owner ${claim.owner}'s`}`
+        : 'its record in dbfence.accounts names another integration or database');
+      before.record = record === undefined ? 'none' : { integration: record.integration, database: record.database, owner: record.owner };
+      after.record = { integration: claim.integration, database: claim.database, owner: claim.owner };
+    }
+    const requireSsl = account.require !== 'SSL';
+    if (requireSsl) {
+      reasons.push(`it requires ${account.require === 'NONE' ? 'no TLS' : account.require}, and every managed account requires SSL`);
+      before.require = account.require;
+      after.require = 'SSL';
+    }
+    let auth: { plugin: Plugin; password: string } | undefined;
+    if (password !== undefined) {
+      const plugin = isComputable(account.plugin) ? account.plugin : DEFAULT_PLUGIN;
+      if (plugin !== account.plugin || authenticationString(plugin, password) !== account.authenticationString) {
+        auth = { plugin, password };
+        reasons.push(plugin !== account.plugin
+          ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence cannot check against the password secret`
+          : 'the password secret does not match the stored authentication string');
+        before.password = 'stored hash';
+        after.password = 'from the secret';
+      }
+    }
+    const wantLocked = password === undefined;
+    const lock = account.locked === wantLocked ? undefined : wantLocked;
+    if (lock !== undefined) {
+      reasons.push(lock ? 'no password is declared, so the account stays locked' : 'it is locked (an apply stopped before unlocking it, or it was locked by hand)');
+      before.locked = account.locked;
+      after.locked = wantLocked;
+    }
+    if (reasons.length === 0) return;
+    this.add({
+      address: `mariadb.account.${user.user}@${account.host}`, resource: 'account', action: 'update',
+      reason: reasons.join('; '), before, after, path,
+    }, { type: 'alter-account', user: user.user, host: account.host, claim: recordMatches ? undefined : claim, requireSsl, lock, auth });
+  }
+
+  private grants(user: DesiredUser, host: string, account: LiveAccount | undefined): void {
+    const wanted = new Map<string, { grant: DesiredGrant; privileges: Set<string> }>();
+    for (const grant of user.grants) {
+      const target = grantTarget(grant);
+      const entry = wanted.get(target);
+      if (entry) grant.privileges.forEach((p) => entry.privileges.add(p));
+      else wanted.set(target, { grant, privileges: new Set(grant.privileges) });
+    }
+    const held = new Map<string, { privileges: Set<string>; grantable: boolean }>();
+    const name = accountName(user.user, host);
+    for (const privilege of account ? this.privilegesByAccount.get(name) ?? [] : []) {
+      if (privilege.level === 'database' || privilege.level === 'table') {
+        const target = liveTarget(privilege);
+        const entry = held.get(target) ?? { privileges: new Set<string>(), grantable: false };
+        entry.privileges.add(privilege.privilege);
+        entry.grantable ||= privilege.grantable;
+        held.set(target, entry);
+      } else {
+        this.otherPrivilege(user.user, host, privilege);
+      }
+    }
+    if (account && account.defaultRole !== '') this.otherPrivilege(user.user, host, { level: 'default-role', role: account.defaultRole });
+    for (const target of [...new Set([...wanted.keys(), ...held.keys()])].sort()) {
+      const want = [...(wanted.get(target)?.privileges ?? [])].sort();
+      const have = [...(held.get(target)?.privileges ?? [])].sort();
+      const grant = want.filter((p) => !have.includes(p));
+      const revoke = have.filter((p) => !want.includes(p));
+      const grantOption = held.get(target)?.grantable ?? false;
+      if (grant.length === 0 && revoke.length === 0 && !grantOption) continue;
+      const reasons: string[] = [];
+      if (grant.length > 0) reasons.push(`${list(grant)} on ${target} ${grant.length === 1 ? 'is' : 'are'} declared but not granted`);
+      if (revoke.length > 0) reasons.push(`${list(revoke)} on ${target} ${revoke.length === 1 ? 'is' : 'are'} granted but not declared`);
+      if (grantOption) reasons.push(`the grant on ${target} carries WITH GRANT OPTION, which dbfence never gives`);
+      const declared = wanted.get(target);
+      this.add({
+        address: `mariadb.grant.${user.user}@${host}.${target.replace(/`/g, '')}`, resource: 'grant',
+        action: have.length === 0 ? 'create' : want.length === 0 ? 'delete' : 'update',
+        reason: `${name}: ${reasons.join('; ')}`, before: have, after: want,
+        ...(declared && want.length > 0 ? { path: declared.grant.path } : {}),
+      }, { type: 'grant', user: user.user, host, on: target, grant, revoke, grantOption });
+    }
+  }
+
+  private otherPrivilege(user: string, host: string, privilege: LivePrivilege | { level: 'default-role'; role: string }): void {
+    const name = accountName(user, host);
+    const [what, address] = privilege.level === 'default-role' ? [`the default role ${privilege.role}`, `default-role`]
+      : privilege.level === 'global' ? [`${privilege.privilege} on *.*`, `global.${privilege.privilege}`]
+      : privilege.level === 'column' ? [`${privilege.privilege} on column ${privilege.column} of ${privilege.database}.${privilege.object}`, `column.${privilege.database}.${privilege.object}.${privilege.column}.${privilege.privilege}`]
+      : privilege.level === 'routine' ? [`${privilege.privilege} on ${privilege.routineType} ${privilege.database}.${privilege.object}`, `routine.${privilege.database}.${privilege.object}.${privilege.privilege}`]
+      : privilege.level === 'role' ? [`the role ${privilege.object}`, `role.${privilege.object}`]
+      : [`PROXY on ${privilege.object}`, `proxy.${privilege.object}`];
+    this.add({
+      address: `mariadb.privilege.${user}@${host}.${address.replace(/'/g, '')}`, resource: 'grant', action: 'delete',
+      reason: `${name} holds ${what}, which the file does not declare`,
+      before: what,
+    }, { type: 'revoke', user, host, privilege: privilege.level === 'default-role' ? { level: 'default-role' } : privilege });
+  }
+
+  /** Users this file manages but no longer declares: every account dropped, their sessions ended, their records forgotten. */
+  private undeclared(): void {
+    for (const [user, records] of [...this.recordsByUser].sort(([a], [b]) => a.localeCompare(b))) {
+      if (this.declared.has(user) || user === this.live.adminAccount.user) continue;
+      if (!records.every((record) => recordOwnership(this.desired, record) === 'mine')) continue;
+      const accounts = (this.live.accounts.get(user) ?? []).map((account) => account.host);
+      const sessions = (this.sessionsByUser.get(user) ?? []).map((session) => session.id);
+      const integration = records[0]!.integration;
+      this.add({
+        address: `mariadb.accounts.${user}`, resource: 'account', action: 'delete', destructive: accounts.length > 0,
+        reason: accounts.length > 0
+          ? `user ${user} (integration ${integration}) is managed by dbfence but no integration declares it: ${list(accounts.map((host) => accountName(user, host)))} ${accounts.length === 1 ? 'is' : 'are'} dropped and ${sessions.length === 0 ? 'no session is open' : `its sessions ended (${sessions.join(', ')})`}`
+          : `dbfence.accounts still records user ${user}, whose accounts are gone${sessions.length > 0 ? ` but whose sessions are still open (${sessions.join(', ')})` : ''}: an apply stopped half-way leaves this`,
+        before: accounts.map((host) => accountName(user, host)),
+      }, { type: 'drop', user, accounts, records: records.map((record) => record.host), sessions });
+    }
+  }
+}
+
+/**
+ * The changes that make the server match `desired`, each with the action that
+ * carries it out. Pure: `passwords` reads each user's password secret. A
+ * missing table, or a user dbfence does not manage, is a ToolError: never a
+ * half-applied plan.
+ */
+export function planChanges(desired: MariadbDesiredState, live: MariadbLive, passwords: (user: DesiredUser) => string | undefined): PlannedChange[] {
+  return new Planner(desired, live, passwords).run();
+}
