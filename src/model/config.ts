@@ -33,6 +33,8 @@ export interface SkysqlProviderSettings {
 export interface MariadbProviderSettings {
   kind: 'mariadb';
   adminUrl: SecretRef;
+  /** The name this file's accounts are recorded under; without it, the file owns the accounts of its databases' users. */
+  owner?: string;
   ca?: { certificate: SecretRef; key: SecretRef };
   /**
    * Where this machine writes the server certificate and key the server loads

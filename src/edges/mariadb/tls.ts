@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../../engines/mariadb/connect.js';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
 import type { Change, ChangeOutcome, PlanNotice } from '../../plan/types.js';
@@ -33,6 +34,8 @@ export interface ServerAddress {
 
 /** What the server serves and has loaded, and the files dbfence writes. No private key is kept, only whether it matches. */
 export interface MariadbTlsLive {
+  /** Where the admin URL reaches the server: its host must be in the certificate too, as the admin connection verifies it. */
+  address: ServerAddress;
   /** MySQL reloads TLS with ALTER INSTANCE RELOAD TLS, MariaDB with FLUSH SSL. */
   flavour: 'mariadb' | 'mysql';
   /** The loaded ssl_cert and ssl_key, absolute; empty when the server was started without them. */
@@ -73,6 +76,7 @@ export async function inspectTls(sql: MariadbSql, address: ServerAddress, settin
   const absolute = (path: string | null): string => (path ? posix.resolve(datadir, path) : '');
   const served = await servedCertificate(address);
   return {
+    address: { host: address.host, port: address.port },
     flavour: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
     sslCert: absolute(variables!.ssl_cert),
     sslKey: absolute(variables!.ssl_key),
@@ -128,7 +132,7 @@ async function servedCertificate(address: ServerAddress): Promise<CertificateInf
  * tls_version, which only a restart changes.
  */
 export function tlsChanges(desired: EndpointsConfig, live: MariadbTlsLive, now: Date): Change[] {
-  const want = desiredServerCertificate(desired);
+  const want = desiredCertificate(desired, live);
   if (!issuesCertificate(desired, want) || !live.files) return [];
   const changes: Change[] = [];
   const problems = certificateProblems(want, live, now);
@@ -171,7 +175,7 @@ export function tlsChanges(desired: EndpointsConfig, live: MariadbTlsLive, now: 
  * every other account may then log in over plain TCP.
  */
 export function tlsNotices(desired: EndpointsConfig, live: MariadbTlsLive, now: Date): PlanNotice[] {
-  const notices = live.served ? certificateExpiryNotices(desiredServerCertificate(desired), live.served, now, CERTIFICATE_ADDRESS) : [];
+  const notices = live.served ? certificateExpiryNotices(desiredCertificate(desired, live), live.served, now, CERTIFICATE_ADDRESS) : [];
   if (!live.requireSecureTransport) {
     notices.push({
       ruleId: PLAINTEXT_RULE_ID,
@@ -181,6 +185,17 @@ export function tlsNotices(desired: EndpointsConfig, live: MariadbTlsLive, now: 
     });
   }
   return notices;
+}
+
+/**
+ * The policy's certificate for the endpoint hostnames, naming the admin
+ * URL's host as well: dbfence's own admin connection verifies it, and would
+ * otherwise lock itself out with the first certificate it issues.
+ */
+function desiredCertificate(desired: EndpointsConfig, live: MariadbTlsLive): DesiredServerCertificate {
+  const want = desiredServerCertificate(desired);
+  if (want.hostnames.length === 0 || want.hostnames.some((hostname) => hostname.name === live.address.host)) return want;
+  return { ...want, hostnames: [...want.hostnames, { name: live.address.host, path: ['provider', 'adminUrl'] }] };
 }
 
 function issuesCertificate(config: EndpointsConfig, want: DesiredServerCertificate): boolean {
@@ -221,8 +236,6 @@ function cannotChangeTlsVersion(list: string): string {
 
 export interface TlsApplyContext {
   sql: MariadbSql;
-  address: ServerAddress;
-  settings: MariadbProviderSettings;
   /** provider.ca, with its key. */
   ca: () => PemPair;
   now: Date;
@@ -258,20 +271,20 @@ export async function applyTls(desired: EndpointsConfig, live: MariadbTlsLive, c
 
 /** Issues, writes, reloads and verifies; returns the new serial. */
 async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive, context: TlsApplyContext): Promise<string> {
-  const want = desiredServerCertificate(desired);
+  const want = desiredCertificate(desired, live);
   const issued = issueDesiredCertificate(want, signingCa(context.ca(), want, context.now), context.now);
   const files = live.files!;
   const backup = replacePair(files, issued);
   const previous = live.served!.serial;
   try {
     await reload(context.sql, live);
-    await expectServed(context.address, issued.serial, live, files);
+    await expectServed(live.address, issued.serial, live, files);
     return issued.serial;
   } catch (error) {
     backup.restore();
     // A reload that failed kept the old certificate in memory; one that loaded other files is undone by loading the old ones again.
     const reloaded = await reload(context.sql, live).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
-    const served = await fetchMariadbCertificate(context.address.host, context.address.port).catch(() => undefined);
+    const served = await fetchMariadbCertificate(live.address.host, live.address.port).catch(() => undefined);
     const now = served?.serial === previous ? `serial ${previous} is still served` : `the server now serves ${served ? `serial ${served.serial}` : 'no TLS'}`;
     throw new Error(`${(error as Error).message}; the previous files were put back${reloaded} and ${now}`);
   }
@@ -286,15 +299,10 @@ async function reload(sql: MariadbSql, live: MariadbTlsLive): Promise<void> {
   try {
     await sql.query(statement);
   } catch (error) {
-    throw new Error(`${statement} failed: ${serverMessage(error)}`);
+    throw new Error(`${statement} failed: ${errorMessage(error)}`);
   }
 }
 
-/** The server's own words: the driver's message adds the connection id and the statement on further lines. */
-function serverMessage(error: unknown): string {
-  const { text, errno, message } = error as { text?: string; errno?: number; message: string };
-  return text !== undefined ? `${text}${errno !== undefined ? ` (error ${errno})` : ''}` : message;
-}
 
 async function expectServed(address: ServerAddress, serial: string, live: MariadbTlsLive, files: PairFiles): Promise<void> {
   const deadline = Date.now() + SERVED_RETRY_MS;

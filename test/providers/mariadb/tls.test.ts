@@ -36,7 +36,7 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
   let sql: Connection;
   let settings: MariadbProviderSettings;
   const address = () => ({ host: '127.0.0.1', port: server.port });
-  const context = (pair: PemPair = ca) => ({ sql, address: address(), settings, ca: () => pair, now: new Date(), log: () => {} });
+  const context = (pair: PemPair = ca) => ({ sql, ca: () => pair, now: new Date(), log: () => {} });
   const inspect = (s = settings) => inspectTls(sql, address(), s, ca.certificatePem);
 
   beforeAll(async () => {
@@ -71,8 +71,8 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
     }
   });
 
-  it('issues a certificate for the endpoint names, writes it over the files, loads it with FLUSH SSL and serves it; then plans nothing', async () => {
-    const config = fileFor(settings, ['db.test', '127.0.0.1']);
+  it('issues a certificate for the endpoint names and the admin URL\'s host, writes it over the files, loads it with FLUSH SSL and serves it; then plans nothing', async () => {
+    const config = fileFor(settings, ['db.test']);
     const before = await inspect();
     const changes = tlsChanges(config, before, new Date());
     expect(changes).toMatchObject([{ address: CERTIFICATE_ADDRESS, action: 'replace', destructive: false, reason: expect.stringMatching(/does not name db\.test.*within renewBefore/) }]);
@@ -95,7 +95,7 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
 
   it('rotates: a new endpoint hostname gets a new certificate, served at once', async () => {
     const before = await inspect();
-    const config = fileFor(settings, ['db.test', '127.0.0.1', 'orders.db.test']);
+    const config = fileFor(settings, ['db.test', 'orders.db.test']);
     const changes = tlsChanges(config, before, new Date());
     expect(changes.map((c) => c.reason)).toEqual([expect.stringMatching(/does not name orders\.db\.test/)]);
     expect((await applyTls(config, before, changes, context()))[0]!.status).toBe('applied');
@@ -114,7 +114,7 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
     const wrong: MariadbProviderSettings = { ...settings, serverCertificate: files };
     const config = fileFor(wrong, ['db.test', '127.0.0.1', 'other.db.test']);
     const before = await inspect(wrong);
-    const outcomes = await applyTls(config, before, tlsChanges(config, before, new Date()), { ...context(), settings: wrong });
+    const outcomes = await applyTls(config, before, tlsChanges(config, before, new Date()), context());
     expect(outcomes[0]).toMatchObject({ status: 'failed' });
     expect(outcomes[0]!.error).toMatch(new RegExp(`did not load the new certificate .* with FLUSH SSL: it still serves serial ${before.served!.serial}; the server loads .*: are provider.serverCertificate's .* those files\\?; the previous files were put back and serial ${before.served!.serial} is still served$`));
     expect(readFileSync(files.certFile, 'utf8')).toBe(readFileSync(settings.serverCertificate!.certFile, 'utf8'));
@@ -179,7 +179,7 @@ describe('the mariadb edge on a MariaDB started without TLS', () => {
     const changes = tlsChanges(config, live, new Date());
     expect(changes).toMatchObject([{ address: CERTIFICATE_ADDRESS, action: 'create', disruptive: true }]);
     expect(changes[0]!.reason).toMatch(/^the server offers no TLS; dbfence cannot turn TLS on in a running server .*set ssl_cert = .*server\.crt and ssl_key = .*server\.key under \[mariadbd\], restart the server, then apply again$/);
-    const outcomes = await applyTls(config, live, changes, { sql, address: { host: '127.0.0.1', port: server.port }, settings, ca: () => ca, now: new Date(), log: () => {} });
+    const outcomes = await applyTls(config, live, changes, { sql, ca: () => ca, now: new Date(), log: () => {} });
     expect(outcomes).toMatchObject([{ status: 'failed', error: expect.stringMatching(/^not applied: dbfence cannot turn TLS on/) }]);
   });
 });
