@@ -6,6 +6,7 @@ import type { Provider } from '../../src/providers/types.js';
 import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { endpoint, startHarness as startAptible, TOKEN } from './aptible/harness.js';
 import { ADMIN_ENV, enableTls, integration, ordersConfig, providerFor, seedOrders } from './postgres/fixtures.js';
+import * as mariadb from './mariadb/fixtures.js';
 import { API_KEY, configFor, privateDatabase, publicDatabase, startHarness as startSkysql } from './skysql/harness.js';
 
 /**
@@ -87,6 +88,21 @@ const SUBJECTS: Record<string, () => Promise<Subject>> = {
       secrets: [API_KEY],
       mutations: async () => h.fake.mutations().length,
       close: async () => h.fake.close(),
+    };
+  },
+  async mariadb() {
+    const ca = mariadb.newCa();
+    const { server: db, files } = await mariadb.startOrdersServer(ca);
+    const env = mariadb.envFor(db, ca, { CONTRACT_MARIADB_PASSWORD: METABASE_PASSWORD });
+    const user = mariadb.integration('metabase', 'contract_mariadb', { credentials: { password: { fromEnv: 'CONTRACT_MARIADB_PASSWORD' } } });
+    const counts = async () => (await db.sql<{ n: bigint }>("SELECT COUNT(*) AS n FROM mysql.user WHERE user LIKE 'contract%'"))[0]!.n;
+    return {
+      provider: (config) => mariadb.providerFor(config, env),
+      desired: mariadb.ordersConfig(files, [user]),
+      destructive: mariadb.ordersConfig(files, []),
+      secrets: [METABASE_PASSWORD, new URL(db.adminUrl).password, ca.keyPem.split('\n')[1]!],
+      mutations: async () => Number(await counts()),
+      close: () => db.stop(),
     };
   },
 };

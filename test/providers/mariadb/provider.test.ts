@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApplyResult } from '../../../src/plan/types.js';
+import type { PemPair } from '../../../src/tls/pem.js';
+import { fetchMariadbCertificate } from '../../../src/edges/mariadb/served-certificate.js';
+import type { MariadbTestServer } from '../../helpers/mariadb-server.js';
+import { connectAs, envFor, HOSTNAME, integration, newCa, ordersConfig, planOnce, providerFor, startOrdersServer } from './fixtures.js';
+
+describe('mariadb provider on a real MariaDB: edge and accounts in one plan', () => {
+  const ca: PemPair = newCa();
+  let server: MariadbTestServer;
+  let files: { certFile: string; keyFile: string };
+  let env: Record<string, string>;
+  const metabase = integration('metabase', 'metabase_ro');
+  const config = () => ordersConfig(files, [metabase]);
+  const applyOnce = async (file = config(), allowDestructive = false): Promise<ApplyResult> => providerFor(file, env).apply(file, { allowDestructive });
+  const served = () => fetchMariadbCertificate('127.0.0.1', server.port);
+
+  beforeAll(async () => {
+    ({ server, files } = await startOrdersServer(ca));
+    env = envFor(server, ca, { METABASE_RO_PASSWORD: 'metabase first secret' });
+  }, 60_000);
+  afterAll(async () => { await server?.stop(); });
+
+  it('plans the certificate first, then the accounts; applies them; a second plan is empty', async () => {
+    const { changes } = await planOnce(config(), env);
+    expect(changes[0]).toMatchObject({ address: 'mariadb.certificate.server', action: 'replace' });
+    expect(changes.length).toBeGreaterThan(1);
+    expect(changes.slice(1).every((change) => !change.address.startsWith('mariadb.certificate'))).toBe(true);
+
+    const result = await applyOnce();
+    expect(result.outcomes.filter((o) => o.status !== 'applied')).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.outcomes[0]!.change.address).toBe('mariadb.certificate.server');
+    expect((await served())!.names).toEqual([HOSTNAME, '127.0.0.1']);
+    expect((await planOnce(config(), env)).changes).toEqual([]);
+  });
+
+  it('lets the integration connect with full verification, host name included, and read only what it was granted', async () => {
+    const connection = await connectAs(server, ca, 'metabase_ro', 'metabase first secret');
+    try {
+      expect(await connection.query('SELECT COUNT(*) AS n FROM orders.orders')).toEqual([{ n: 2n }]);
+      await expect(connection.query('SELECT * FROM orders.users')).rejects.toThrow(/denied/);
+      await expect(connection.query('DELETE FROM orders.orders')).rejects.toThrow(/denied/);
+      const [cipher] = await connection.query("SHOW SESSION STATUS LIKE 'Ssl_version'") as { Value: string }[];
+      expect(cipher!.Value).toMatch(/^TLSv1\.[23]$/);
+    } finally {
+      await connection.end();
+    }
+    await expect(connectAs(server, ca, 'metabase_ro', 'metabase first secret', 'other.db.test')).rejects.toThrow(/other\.db\.test|altnames|Hostname/i);
+  });
+
+  it('rotates the certificate when an endpoint hostname is added: FLUSH SSL, the new serial served, integrations still connect, then nothing to do', async () => {
+    const before = (await served())!.serial;
+    const rotated = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test']);
+    const { changes } = await planOnce(rotated, env);
+    expect(changes).toMatchObject([{ address: 'mariadb.certificate.server', action: 'replace', reason: expect.stringMatching(/does not name reports\.db\.test/) }]);
+    const result = await applyOnce(rotated);
+    expect(result).toMatchObject({ ok: true, outcomes: [{ status: 'applied' }] });
+    const after = await served();
+    expect(after!.serial).not.toBe(before);
+    expect(after!.names).toEqual([HOSTNAME, 'reports.db.test', '127.0.0.1']);
+    const connection = await connectAs(server, ca, 'metabase_ro', 'metabase first secret', 'reports.db.test');
+    await connection.end();
+    expect((await planOnce(rotated, env)).changes).toEqual([]);
+  });
+
+  it('refuses a disruptive change it was not told to make before changing anything, and reports it as not applied when told', async () => {
+    const strict = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test']);
+    strict.databases[0]!.endpoints![0]!.tls = { minVersion: '1.3' };
+    const serial = (await served())!.serial;
+    await expect(applyOnce(strict)).rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): mariadb\.tls\.version \(disruptive: tls_version is TLSv1\.2,TLSv1\.3 but the endpoints ask for TLSv1\.3 at least; /);
+    const result = await applyOnce(strict, true);
+    expect(result.ok).toBe(false);
+    expect(result.outcomes).toMatchObject([{ status: 'failed', error: expect.stringMatching(/^not applied: .*set tls_version = TLSv1\.3 under \[mariadbd\] and restart the server$/) }]);
+    expect((await served())!.serial).toBe(serial);
+  });
+});
