@@ -117,7 +117,7 @@ export async function caCertCommand(argv: string[]): Promise<CommandResult> {
 }
 
 /**
- * Each provider knows where its CA comes from: the postgres provider reads
+ * Each provider knows where its CA comes from: a self-managed one reads
  * the file's own references without connecting, managed services publish
  * theirs through their API.
  */
