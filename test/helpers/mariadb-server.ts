@@ -13,7 +13,7 @@ import { freePort, unreachableFor, type UserIds } from './pg-server.js';
  * password-protected TCP admin (what a provider's admin URL names).
  */
 export interface MariadbTestServer {
-  /** `mariadb://admin:password@127.0.0.1:port/`: plain, as the server is on loopback. */
+  /** `mariadb://admin:password@127.0.0.1:port/`: verified TLS when the server serves it, else plain (`ssl-mode=DISABLED`, loopback). */
   adminUrl: string;
   port: number;
   /** The server's Unix socket, where the OS user logs in as the server's root (unix_socket auth). */
@@ -77,13 +77,17 @@ export async function startMariadbServer(options: MariadbTestServerOptions = {})
   mkdirSync(dataDir, { mode: 0o700 });
   // The server creates its socket and pid file in the run's folder.
   if (owner) for (const path of [root, dataDir]) chownSync(path, owner.uid, owner.gid);
+  // Temporary tables get names from the process id: servers of parallel test runs sharing /tmp collide.
+  const tmp = join(root, 'tmp');
+  mkdirSync(tmp, { mode: 0o700 });
+  if (owner) chownSync(tmp, owner.uid, owner.gid);
   const socket = join(root, 'mariadb.sock');
   const port = await freePort();
   const userFlags = owner ? ['--user=mysql'] : [];
   const log: string[] = [];
-  await run(INSTALL_BINARY, ['--no-defaults', `--datadir=${dataDir}`, ...userFlags, '--skip-test-db'], log);
+  await run(INSTALL_BINARY, ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmp}`, ...userFlags, '--skip-test-db'], log);
   const child = spawn(SERVER_BINARY, [
-    '--no-defaults', `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
+    '--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmp}`, `--socket=${socket}`, `--port=${port}`, '--bind-address=127.0.0.1',
     '--skip-name-resolve', `--pid-file=${join(root, 'mariadbd.pid')}`, ...userFlags, ...tlsFlags(root, options.tls, owner),
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -124,7 +128,7 @@ export async function startMariadbServer(options: MariadbTestServerOptions = {})
     throw error;
   }
   return {
-    adminUrl: `mariadb://${ADMIN_USER}:${ADMIN_PASSWORD}@127.0.0.1:${port}/`,
+    adminUrl: `mariadb://${ADMIN_USER}:${ADMIN_PASSWORD}@127.0.0.1:${port}/${options.tls ? '' : '?ssl-mode=DISABLED'}`,
     port,
     socket,
     dataDir,

@@ -52,15 +52,20 @@ export class Session {
   private async openConnection(): Promise<Connection> {
     const { host, port, user, password, ssl, connectTimeoutMs } = this.url;
     const seconds = TIMEOUTS.statementMs / 1000;
+    let connection: Connection;
     try {
-      return await createConnection({
+      connection = await createConnection({
         host, port, user, password,
         ...(ssl ? { ssl } : {}),
         connectTimeout: connectTimeoutMs,
         socketTimeout: TIMEOUTS.socketMs,
         keepAliveDelay: 30_000,
         // The bounds hold on the server: a statement, and any wait for a table's metadata or a row lock.
-        initSql: `SET SESSION max_statement_time = ${seconds}, lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`,
+        // Backslashes escape in string literals whatever the server's sql_mode, as sql.ts quotes them.
+        initSql: [
+          `SET SESSION max_statement_time = ${seconds}, lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`,
+          "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
+        ],
         bigIntAsNumber: true,
         decimalAsNumber: true,
         multipleStatements: false,
@@ -72,6 +77,10 @@ export class Session {
       const reason = /timeout/i.test(message) && !/max_statement_time/.test(message) ? `no answer within ${formatDuration(connectTimeoutMs)}` : message;
       throw new ToolError(`mariadb: cannot connect to ${host}:${port} as ${user}: ${reason}`);
     }
+    // A connection the server ends between statements (a KILL, a restart) fails the next statement, which says so;
+    // without a listener the event would end the process.
+    connection.on('error', () => {});
+    return connection;
   }
 
   async query<Row = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]> {

@@ -47,12 +47,16 @@ function parseGrantee(grantee: string): { user: string; host: string } | undefin
   return match ? { user: match[1]!.replace(/''/g, "'"), host: match[2]!.replace(/''/g, "'") } : undefined;
 }
 
-function parseAccount(row: { user: string; host: string; priv: string }): LiveAccount & { isRole: boolean } {
-  let priv: Record<string, unknown>;
-  try {
-    priv = JSON.parse(row.priv) as Record<string, unknown>;
-  } catch {
-    priv = {};
+function parseAccount(row: { user: string; host: string; priv: unknown }): LiveAccount & { isRole: boolean } {
+  let priv: Record<string, unknown> = {};
+  // The driver decodes the JSON column itself; an older one hands over the text.
+  if (typeof row.priv === 'object' && row.priv !== null) priv = row.priv as Record<string, unknown>;
+  else if (typeof row.priv === 'string') {
+    try {
+      priv = JSON.parse(row.priv) as Record<string, unknown>;
+    } catch {
+      // Unreadable: every field below falls back to "unknown", which plans a rewrite of the account.
+    }
   }
   const chained = Array.isArray(priv.auth_or) && priv.auth_or.length > 0;
   return {
@@ -94,7 +98,7 @@ export async function inspect(session: Session, states: readonly MariadbDesiredS
     const relevant = new Set([...states.flatMap((state) => state.users.map((user) => user.user)), ...records.map((record) => record.user), '']);
     relevant.delete(admin.user);
     const accounts = new Map<string, LiveAccount[]>();
-    for (const row of await session.query<{ user: string; host: string; priv: string }>(ACCOUNTS_SQL)) {
+    for (const row of await session.query<{ user: string; host: string; priv: unknown }>(ACCOUNTS_SQL)) {
       if (!relevant.has(row.user)) continue;
       const { isRole, ...account } = parseAccount(row);
       if (isRole) continue;

@@ -1,23 +1,15 @@
 /**
  * Quoting for the statements that take no bind parameters (account and
- * grant statements). Every name that reaches them is a schema identifier, a
- * host pattern dbfence wrote, a computed hash, or a name read back from the
- * server's own catalogue, so quoting by doubling is enough; a backslash or
- * NUL, which NO_BACKSLASH_ESCAPES would read differently, is refused.
+ * grant statements), whose names can come back from the server's catalogue
+ * (a host made by hand may hold anything). The session turns
+ * NO_BACKSLASH_ESCAPES off (connect.ts), so a backslash is escaped too.
  */
-function refuseAmbiguous(text: string): void {
-  if (/[\\\0]/.test(text)) throw new Error(`a name with a backslash or NUL cannot be quoted safely: ${JSON.stringify(text)}`);
-}
-
-/** A quoted string literal: `'orders'`. */
 export function literal(text: string): string {
-  refuseAmbiguous(text);
-  return `'${text.replace(/'/g, "''")}'`;
+  return `'${text.replace(/\\/g, '\\\\').replace(/\0/g, '\\0').replace(/'/g, "''")}'`;
 }
 
 /** A quoted identifier: `` `orders` ``. */
 export function ident(name: string): string {
-  if (name.includes('\0')) throw new Error('an identifier cannot contain NUL');
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
