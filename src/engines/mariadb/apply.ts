@@ -231,7 +231,8 @@ class Outcomes {
   }
 }
 
-async function lock(session: Session, log: (message: string) => void): Promise<void> {
+/** Takes the server-wide apply lock on the session's connection (also for the provider's edge, which runs before the accounts). */
+export async function lock(session: Session, log: (message: string) => void): Promise<void> {
   const take = async (seconds: number) => {
     // The wait is bounded by its own argument, not by max_statement_time.
     const [row] = await session.query<{ locked: number | null }>(`SET STATEMENT max_statement_time = 0 FOR SELECT GET_LOCK(?, ?) AS locked`, [APPLY_LOCK, seconds]);
@@ -245,6 +246,11 @@ async function lock(session: Session, log: (message: string) => void): Promise<v
     throw new ToolError(`mariadb: could not take the apply lock: ${errorMessage(error)}`);
   }
   throw new ToolError(`mariadb: another dbfence apply has held the apply lock for ${LOCK_WAIT_S / 60} min; try again once it has finished`);
+}
+
+/** Releases the apply lock; a dropped connection releases it too. */
+export async function unlock(session: Session): Promise<void> {
+  await session.query('SELECT RELEASE_LOCK(?)', [APPLY_LOCK]).catch(() => {});
 }
 
 export interface ApplyContext {

@@ -1,10 +1,11 @@
 import { applyTls, inspectTls, type MariadbTlsLive, tlsChanges, tlsNotices } from '../../edges/mariadb/tls.js';
+import { lock, unlock } from '../../engines/mariadb/apply.js';
 import { Session } from '../../engines/mariadb/connect.js';
 import { MariadbEngine, type MariadbLive, mariadbDesiredState } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
-import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
+import type { ApplyResult } from '../../plan/types.js';
 import { resolveProviderCa, resolveProviderCaCertificate } from '../../tls/provider-ca.js';
 import type { Provider, ProviderFactory } from '../types.js';
 
@@ -64,17 +65,27 @@ export const createMariadbProvider: ProviderFactory = (config, context) => {
      * certificate served and its files in place, so the accounts still apply.
      */
     async apply(desired, options): Promise<ApplyResult> {
-      const live = await inspect([desired]);
       const state = mariadbDesiredState(desired);
-      const edgeChanges = tlsChanges(desired, live.tls, context.now());
-      refuseUnacknowledged([...edgeChanges, ...engine.changes(state, live.accounts)], options.allowDestructive);
-      const edge: ChangeOutcome[] = edgeChanges.length === 0 ? [] : await withEdgeSession((session) => applyTls(desired, live.tls, edgeChanges, {
-        sql: session,
-        ca: () => resolveProviderCa(settings, context.secrets, context.now()),
-        now: context.now(),
-        log: context.log,
-      }));
+      const edge = await withEdgeSession(async (session) => {
+        // The files of the server certificate are written by one apply at a time: two would mix their pairs.
+        await lock(session, context.log);
+        try {
+          const tls = await inspectTls(session, session.server, settings, caCertificate());
+          const edgeChanges = tlsChanges(desired, tls, context.now());
+          refuseUnacknowledged([...edgeChanges, ...engine.changes(state, await engine.inspect([state]))], options.allowDestructive);
+          if (edgeChanges.length === 0) return [];
+          return await applyTls(desired, tls, edgeChanges, {
+            sql: session,
+            ca: () => resolveProviderCa(settings, context.secrets, context.now()),
+            now: context.now(),
+            log: context.log,
+          });
+        } finally {
+          await unlock(session);
+        }
+      });
       edge.forEach((outcome) => options.onOutcome?.(outcome));
+      // The engine takes the lock again, reads the accounts again and applies them.
       const accounts = await engine.apply(state, options);
       const outcomes = [...edge, ...accounts.outcomes];
       return { outcomes, ok: outcomes.every((outcome) => outcome.status === 'applied') };

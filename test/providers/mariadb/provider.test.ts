@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyMatchesCertificate } from '../../../src/tls/certificate-info.js';
 import type { ApplyResult } from '../../../src/plan/types.js';
 import type { PemPair } from '../../../src/tls/pem.js';
 import { fetchMariadbCertificate } from '../../../src/edges/mariadb/served-certificate.js';
@@ -64,8 +66,20 @@ describe('mariadb provider on a real MariaDB: edge and accounts in one plan', ()
     expect((await planOnce(rotated, env)).changes).toEqual([]);
   });
 
+  it('serialises two applies started at once: one writes the new pair, the other finds nothing left to do, and the files stay a pair', async () => {
+    const file = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test', 'billing.db.test']);
+    const results = await Promise.all([applyOnce(file), applyOnce(file)]);
+    expect(results.map((result) => result.ok)).toEqual([true, true]);
+    const certificateSteps = results.flatMap((result) => result.outcomes).filter((outcome) => outcome.change.address === 'mariadb.certificate.server');
+    expect(certificateSteps.map((outcome) => outcome.status)).toEqual(['applied']);
+    const live = (await served())!;
+    expect(readFileSync(files.certFile, 'utf8')).toBe(live.pem);
+    expect(keyMatchesCertificate(live.pem, readFileSync(files.keyFile, 'utf8'))).toBe(true);
+    expect((await planOnce(file, env)).changes).toEqual([]);
+  });
+
   it('refuses a disruptive change it was not told to make before changing anything, and reports it as not applied when told', async () => {
-    const strict = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test']);
+    const strict = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test', 'billing.db.test']);
     strict.databases[0]!.endpoints![0]!.tls = { minVersion: '1.3' };
     const serial = (await served())!.serial;
     await expect(applyOnce(strict)).rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): mariadb\.tls\.version \(disruptive: tls_version is TLSv1\.2,TLSv1\.3 but the endpoints ask for TLSv1\.3 at least; /);
