@@ -49,7 +49,7 @@ export interface MariadbTlsLive {
   /** The served certificate is signed by provider.ca; undefined when inspected without a CA. */
   servedByCa: boolean | undefined;
   /** The files of provider.serverCertificate as this machine reads them; undefined without that setting. */
-  files: (PairFiles & { onDisk: CertificateInfo | undefined; keyMatches: boolean }) | undefined;
+  files: (PairFiles & { certExists: boolean; onDisk: CertificateInfo | undefined; keyMatches: boolean }) | undefined;
 }
 
 interface Variables {
@@ -104,7 +104,7 @@ function readFiles(files: PairFiles): MariadbTlsLive['files'] {
     throw new ToolError(`provider.serverCertificate: ${(error as Error).message}; dbfence reads and writes these files on the machine it runs on`);
   }
   const onDisk = certText === undefined ? undefined : tryReadCertificate(certText);
-  return { ...files, onDisk, keyMatches: onDisk !== undefined && keyText !== undefined && keyMatchesCertificate(onDisk.pem, keyText) };
+  return { ...files, certExists: certText !== undefined, onDisk, keyMatches: onDisk !== undefined && keyText !== undefined && keyMatchesCertificate(onDisk.pem, keyText) };
 }
 
 function tryReadCertificate(pem: string): CertificateInfo | undefined {
@@ -206,7 +206,12 @@ function certificateProblems(want: DesiredServerCertificate, live: MariadbTlsLiv
   const files = live.files!;
   if (!live.served) return [{ reason: `the server offers no TLS; ${cannotEnableTls(files)}` }];
   const problems = renewalReasons(want, live.served, live.servedByCa, now);
-  if (files.onDisk?.serial !== live.served.serial) {
+  if (!files.certExists) {
+    problems.push({
+      reason: `the certificate file ${files.certFile} does not exist here: dbfence writes the server's files where it runs, so run it on the database host or with their folder mounted`,
+      path: ['provider', 'serverCertificate', 'certFile'],
+    });
+  } else if (files.onDisk?.serial !== live.served.serial) {
     problems.push({ reason: `the certificate file ${files.certFile} is not the certificate served, so a restart would change it`, path: ['provider', 'serverCertificate', 'certFile'] });
   } else if (!files.keyMatches) {
     problems.push({ reason: `the key file ${files.keyFile} does not belong to the certificate, so a restart would fail to load TLS`, path: ['provider', 'serverCertificate', 'keyFile'] });

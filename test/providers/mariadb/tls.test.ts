@@ -121,6 +121,17 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
     expect(readFileSync(files.keyFile, 'utf8')).toBe(readFileSync(settings.serverCertificate!.keyFile, 'utf8'));
   });
 
+  it('says so when the files are not on this machine, as on a runner that is not the database host', async () => {
+    const away: MariadbProviderSettings = { ...settings, serverCertificate: { certFile: '/nonexistent/server.crt', keyFile: '/nonexistent/server.key' } };
+    const live = await inspect(away);
+    expect(live.files).toMatchObject({ certExists: false, keyMatches: false });
+    const config = fileFor(away, ['db.test', '127.0.0.1', 'orders.db.test']);
+    expect(tlsChanges(config, live, new Date())).toMatchObject([{
+      reason: expect.stringMatching(/^the certificate file \/nonexistent\/server\.crt does not exist here: dbfence writes the server's files where it runs, so run it on the database host or with their folder mounted$/),
+      path: ['provider', 'serverCertificate', 'certFile'],
+    }]);
+  });
+
   it.skipIf(!asRoot)('keeps serving the old certificate when FLUSH SSL cannot read the new key, and leaves the old pair on disk', async () => {
     const { keyFile, certFile } = settings.serverCertificate!;
     const [oldCert, oldKey] = [readFileSync(certFile, 'utf8'), readFileSync(keyFile, 'utf8')];
