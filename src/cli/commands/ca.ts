@@ -92,7 +92,7 @@ delete this copy; never commit it. ca.crt may be committed. Reference both in
 endpoints.yaml:
 
   provider:
-    kind: postgres
+    kind: postgres                 # or mariadb, which also needs serverCertificate
     ca:
       certificate: { fromFile: ca.crt }
       key: { fromEnv: DBFENCE_CA_KEY }
