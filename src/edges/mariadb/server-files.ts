@@ -48,10 +48,14 @@ export function replacePair(files: PairFiles, pair: PemPair): PairBackup {
   if (certPath === keyPath) throw new Error(`${files.certFile} and ${files.keyFile} are the same file: the certificate and the key need a file each`);
   const snapshots = [snapshot(keyPath, 0o600), snapshot(certPath, 0o644)];
   const [key, cert] = snapshots as [Snapshot, Snapshot];
-  const staged = [
-    stage(keyPath, Buffer.from(pair.keyPem), { ...key, mode: 0o600 | (key.mode & 0o040) }),
-    stage(certPath, Buffer.from(pair.certificatePem), { ...cert, mode: cert.mode & 0o644 }),
-  ];
+  const staged = [stage(keyPath, Buffer.from(pair.keyPem), { ...key, mode: 0o600 | (key.mode & 0o040) })];
+  try {
+    staged.push(stage(certPath, Buffer.from(pair.certificatePem), { ...cert, mode: cert.mode & 0o644 }));
+  } catch (error) {
+    // The new key must not stay behind on its own.
+    rmSync(staged[0]!.temporary, { force: true });
+    throw error;
+  }
   let renamed = 0;
   try {
     for (const { temporary, path } of staged) {
@@ -99,18 +103,21 @@ function readFileOrNull(path: string): Buffer | null {
  */
 function stage(path: string, content: Buffer, owner: Omit<Snapshot, 'path' | 'content'>): { temporary: string; path: string } {
   const temporary = `${path}.dbfence-new`;
-  // A leftover of a run that was killed while writing.
-  rmSync(temporary, { force: true });
-  const fd = openSync(temporary, 'wx', 0o600);
+  let fd: number | undefined;
   try {
+    // A leftover of a run that was killed while writing.
+    rmSync(temporary, { force: true });
+    fd = openSync(temporary, 'wx', 0o600);
     const ids = statSync(temporary);
     if (ids.uid !== owner.uid || ids.gid !== owner.gid) fchownSync(fd, owner.uid, owner.gid);
     fchmodSync(fd, owner.mode);
     writeSync(fd, content);
     fsyncSync(fd);
   } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
+    if (fd !== undefined) {
+      closeSync(fd);
+      rmSync(temporary, { force: true });
+    }
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'EPERM' ? `giving it to uid ${owner.uid} needs root or that user` : code ?? (error as Error).message;
     throw new Error(`cannot write ${temporary}: ${why}`);

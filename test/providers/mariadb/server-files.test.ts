@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,5 +73,15 @@ describe('replacePair: the server certificate and key as files', () => {
     expect(() => replacePair({ certFile: files.certFile, keyFile: files.certFile }, NEW)).toThrow(/are the same file: the certificate and the key need a file each/);
     expect(() => replacePair({ ...files, keyFile: join(dir, 'missing', 'server.key') }, NEW)).toThrow(/cannot read|ENOENT/);
     expect(readFileSync(files.keyFile, 'utf8')).toBe('OLD KEY\n');
+  });
+
+  it('leaves neither file changed nor the new key behind when the certificate cannot be staged', () => {
+    const dir = folder();
+    const files = pairIn(dir);
+    // Something in the way of the certificate's new file.
+    mkdirSync(`${files.certFile}.dbfence-new`);
+    expect(() => replacePair(files, NEW)).toThrow(/^cannot write .*server\.crt\.dbfence-new: ERR_FS_EISDIR$/);
+    expect(existsSync(`${files.keyFile}.dbfence-new`)).toBe(false);
+    expect([readFileSync(files.certFile, 'utf8'), readFileSync(files.keyFile, 'utf8')]).toEqual(['OLD CERTIFICATE\n', 'OLD KEY\n']);
   });
 });
