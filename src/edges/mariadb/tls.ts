@@ -262,7 +262,7 @@ export async function applyTls(desired: EndpointsConfig, live: MariadbTlsLive, c
     } else {
       try {
         const serial = await replaceCertificate(desired, live, context);
-        context.log(`mariadb: server certificate ${serial} issued, written and loaded with FLUSH SSL`);
+        context.log(`mariadb: server certificate ${serial} issued, written and loaded with ${reloadStatement(live)}`);
         outcomes.push({ change, status: 'applied' });
       } catch (error) {
         outcomes.push({ change, status: 'failed', error: (error as Error).message });
@@ -284,7 +284,11 @@ async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive
     await expectServed(live.address, issued.serial, live, files);
     return issued.serial;
   } catch (error) {
-    backup.restore();
+    try {
+      backup.restore();
+    } catch (restoreError) {
+      throw new Error(`${(error as Error).message}; putting the previous files back failed too: ${(restoreError as Error).message}; the server keeps serving what it loaded until its next FLUSH SSL or restart`);
+    }
     // A reload that failed kept the old certificate in memory; one that loaded other files is undone by loading the old ones again.
     const reloaded = await reload(context.sql, live).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
     const served = await fetchMariadbCertificate(live.address.host, live.address.port).catch(() => undefined);
@@ -305,7 +309,6 @@ async function reload(sql: MariadbSql, live: MariadbTlsLive): Promise<void> {
     throw new Error(`${statement} failed: ${errorMessage(error)}`);
   }
 }
-
 
 async function expectServed(address: ServerAddress, serial: string, live: MariadbTlsLive, files: PairFiles): Promise<void> {
   const deadline = Date.now() + SERVED_RETRY_MS;
