@@ -17,7 +17,7 @@ export const CERTIFICATE_ADDRESS = 'mariadb.certificate.server';
 export const TLS_VERSION_ADDRESS = 'mariadb.tls.version';
 const PLAINTEXT_RULE_ID = 'plaintext-logins';
 
-/** tls_version's protocols in order, as MariaDB spells them (MySQL writes `TLSv1` for 1.0). */
+/** tls_version's protocols in order, as MariaDB spells them. */
 const PROTOCOLS = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 /** A reload that worked is visible to the next handshake; this only absorbs one the server accepted just before. */
 const SERVED_RETRY_MS = 1_000;
@@ -34,8 +34,6 @@ export type ServerAddress = Pick<AdminAddress, 'host' | 'port'>;
 export interface MariadbTlsLive {
   /** Where the admin URL reaches the server: its host must be in the certificate too, as the admin connection verifies it. */
   address: ServerAddress;
-  /** MySQL reloads TLS with ALTER INSTANCE RELOAD TLS, MariaDB with FLUSH SSL. */
-  flavour: 'mariadb' | 'mysql';
   /** The loaded ssl_cert and ssl_key, absolute; empty when the server was started without them. */
   sslCert: string;
   sslKey: string;
@@ -51,7 +49,6 @@ export interface MariadbTlsLive {
 }
 
 interface Variables {
-  version: string;
   ssl_cert: string | null;
   ssl_key: string | null;
   tls_version: string | null;
@@ -66,16 +63,15 @@ interface Variables {
  */
 export async function inspectTls(sql: MariadbSql, address: ServerAddress, settings: MariadbProviderSettings, caPem?: string): Promise<MariadbTlsLive> {
   const [variables] = await sql.query(
-    'SELECT VERSION() AS version, @@ssl_cert AS ssl_cert, @@ssl_key AS ssl_key, @@tls_version AS tls_version, '
+    'SELECT @@ssl_cert AS ssl_cert, @@ssl_key AS ssl_key, @@tls_version AS tls_version, '
     + '@@require_secure_transport AS require_secure_transport, @@datadir AS datadir',
   ) as Variables[];
-  const { version, datadir } = variables!;
+  const { datadir } = variables!;
   // The server resolves relative paths from its data directory, where it runs.
   const absolute = (path: string | null): string => (path ? posix.resolve(datadir, path) : '');
   const served = await servedCertificate(address);
   return {
     address: { host: address.host, port: address.port },
-    flavour: /mariadb/i.test(version) ? 'mariadb' : 'mysql',
     sslCert: absolute(variables!.ssl_cert),
     sslKey: absolute(variables!.ssl_key),
     protocols: enabledProtocols(variables!.tls_version ?? ''),
@@ -86,9 +82,9 @@ export async function inspectTls(sql: MariadbSql, address: ServerAddress, settin
   };
 }
 
-/** `TLSv1,TLSv1.1` (MySQL) or `TLSv1.0,TLSv1.1` (MariaDB) as MariaDB's names, oldest first. */
+/** `TLSv1.2,TLSv1.3` as a list, oldest first. */
 function enabledProtocols(list: string): string[] {
-  const named = new Set(list.split(',').map((name) => name.trim()).map((name) => (name === 'TLSv1' ? 'TLSv1.0' : name)));
+  const named = new Set(list.split(',').map((name) => name.trim()));
   return PROTOCOLS.filter((protocol) => named.has(protocol));
 }
 
@@ -223,6 +219,7 @@ function describeServed(live: MariadbTlsLive): Record<string, unknown> {
   return { serial, notAfter: notAfter.toISOString(), names };
 }
 
+/** The policy's protocol (`TLSv1` for 1.0, as OpenSSL and Node spell it) in MariaDB's spelling. */
 function mariadbProtocol(name: string): (typeof PROTOCOLS)[number] {
   return name === 'TLSv1' ? 'TLSv1.0' : name as (typeof PROTOCOLS)[number];
 }
@@ -262,7 +259,7 @@ export async function applyTls(desired: EndpointsConfig, live: MariadbTlsLive, c
     } else {
       try {
         const serial = await replaceCertificate(desired, live, context);
-        context.log(`mariadb: server certificate ${serial} issued, written and loaded with ${reloadStatement(live)}`);
+        context.log(`mariadb: server certificate ${serial} issued, written and loaded with FLUSH SSL`);
         outcomes.push({ change, status: 'applied' });
       } catch (error) {
         outcomes.push({ change, status: 'failed', error: (error as Error).message });
@@ -280,7 +277,7 @@ async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive
   const backup = replacePair(files, issued);
   const previous = live.served!.serial;
   try {
-    await reload(context.sql, live);
+    await reload(context.sql);
     await expectServed(live.address, issued.serial, live, files);
     return issued.serial;
   } catch (error) {
@@ -290,23 +287,19 @@ async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive
       throw new Error(`${(error as Error).message}; putting the previous files back failed too: ${(restoreError as Error).message}; the server keeps serving what it loaded until its next FLUSH SSL or restart`);
     }
     // A reload that failed kept the old certificate in memory; one that loaded other files is undone by loading the old ones again.
-    const reloaded = await reload(context.sql, live).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
+    const reloaded = await reload(context.sql).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
     const served = await fetchMariadbCertificate(live.address.host, live.address.port).catch(() => undefined);
     const now = served?.serial === previous ? `serial ${previous} is still served` : `the server now serves ${served ? `serial ${served.serial}` : 'no TLS'}`;
     throw new Error(`${(error as Error).message}; the previous files were put back${reloaded} and ${now}`);
   }
 }
 
-function reloadStatement(live: MariadbTlsLive): string {
-  return live.flavour === 'mysql' ? 'ALTER INSTANCE RELOAD TLS' : 'FLUSH SSL';
-}
-
-async function reload(sql: MariadbSql, live: MariadbTlsLive): Promise<void> {
-  const statement = reloadStatement(live);
+/** FLUSH SSL reloads the configured files; on an error the server keeps what it had loaded. */
+async function reload(sql: MariadbSql): Promise<void> {
   try {
-    await sql.query(statement);
+    await sql.query('FLUSH SSL');
   } catch (error) {
-    throw new Error(`${statement} failed: ${errorMessage(error)}`);
+    throw new Error(`FLUSH SSL failed: ${errorMessage(error)}`);
   }
 }
 
@@ -320,7 +313,7 @@ async function expectServed(address: ServerAddress, serial: string, live: Mariad
       const elsewhere = files.certFile === live.sslCert && files.keyFile === live.sslKey
         ? ''
         : `; the server loads ${live.sslCert} and ${live.sslKey}: are provider.serverCertificate's ${files.certFile} and ${files.keyFile} those files?`;
-      throw new Error(`the server did not load the new certificate (serial ${serial}) with ${reloadStatement(live)}: ${now}${elsewhere}`);
+      throw new Error(`the server did not load the new certificate (serial ${serial}) with FLUSH SSL: ${now}${elsewhere}`);
     }
     await sleep(100);
   }

@@ -18,7 +18,7 @@ export interface MariadbState {
 const ADMIN_URL = 'provider.adminUrl';
 
 /**
- * The `mariadb` provider: a self-managed MariaDB (or MySQL) reached with an
+ * The `mariadb` provider: a self-managed MariaDB server reached with an
  * admin URL. Its edge is the server's TLS (src/edges/mariadb: the certificate
  * provider.ca issues, written to provider.serverCertificate's files on this
  * machine and loaded with FLUSH SSL; tls_version and
