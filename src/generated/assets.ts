@@ -45,6 +45,7 @@ export const BUILTIN_PACK = {
     "certificate-expiry": "warning",
     "accounts-unmanaged": "warning",
     "plaintext-logins": "warning",
+    "wide-account-access": "warning",
     "drift": "warning"
   }
 };

@@ -21,6 +21,12 @@ export interface MariadbTestServer {
   dataDir: string;
   /** Runs statements as the server's root over the socket (for a test's setup and checks, e.g. a hand-made drift). */
   sql<Row = Record<string, unknown>>(statement: string, values?: unknown[]): Promise<Row[]>;
+  /**
+   * Runs one statement as root with the `mariadb` command-line client and
+   * returns its rows, tab-separated: synchronous, so a test can act between
+   * two statements of the code under test (from a progress callback).
+   */
+  client(statement: string): string;
   /** Everything the server has written to its log so far. */
   log(): string;
   stop(): Promise<void>;
@@ -33,6 +39,7 @@ export interface MariadbTestServerOptions {
 
 const SERVER_BINARY = '/usr/sbin/mariadbd';
 const INSTALL_BINARY = '/usr/bin/mariadb-install-db';
+const CLIENT_BINARY = '/usr/bin/mariadb';
 const ADMIN_USER = 'dbfence_admin';
 const ADMIN_PASSWORD = 'test-admin-password';
 /** Bounds every wait on the server: install, start-up and shutdown each take well under a second here. */
@@ -41,7 +48,7 @@ const STOP_TIMEOUT_MS = 10_000;
 
 /** Why MariaDB tests cannot run on this machine, or undefined when they can. */
 export function mariadbMissing(): string | undefined {
-  const missing = [SERVER_BINARY, INSTALL_BINARY].filter((path) => !existsSync(path));
+  const missing = [SERVER_BINARY, INSTALL_BINARY, CLIENT_BINARY].filter((path) => !existsSync(path));
   if (missing.length === 0) return undefined;
   return `MariaDB is not installed (${missing.join(', ')} missing): \`apt-get install -y mariadb-server\` on Debian 12, as .ci/run does`;
 }
@@ -127,7 +134,11 @@ export async function startMariadbServer(options: MariadbTestServerOptions = {})
     await stop();
     throw error;
   }
+  const client = (statement: string): string => execFileSync(CLIENT_BINARY, [
+    '--no-defaults', `--socket=${socket}`, `--user=${owner ? 'root' : userInfo().username}`, '--batch', '--skip-column-names', `--connect-timeout=5`, '-e', statement,
+  ], { encoding: 'utf8', timeout: 30_000 });
   return {
+    client,
     adminUrl: `mariadb://${ADMIN_USER}:${ADMIN_PASSWORD}@127.0.0.1:${port}/${options.tls ? '' : '?ssl-mode=DISABLED'}`,
     port,
     socket,

@@ -1,4 +1,4 @@
-import { type Connection, createConnection } from 'mariadb';
+import type { Connection } from 'mariadb';
 import { ToolError } from '../../errors.js';
 import type { SecretRef } from '../../model/config.js';
 import type { SecretResolver } from '../../providers/types.js';
@@ -52,6 +52,8 @@ export class Session {
   private async openConnection(): Promise<Connection> {
     const { host, port, user, password, ssl, connectTimeoutMs } = this.url;
     const seconds = TIMEOUTS.statementMs / 1000;
+    // Loaded at the first connection, so `lint` (which never connects) never evaluates the driver.
+    const { createConnection } = await import(/* webpackMode: "eager" */ 'mariadb');
     let connection: Connection;
     try {
       connection = await createConnection({

@@ -20,8 +20,11 @@ export interface DesiredGrant {
   path: DocPath;
 }
 
+/** The host of a platform's accounts: any address, as the platform's edge filters sources. */
+export const ANY_HOST = '%';
+
 export interface DesiredHost {
-  /** The account host pattern (`10.0.0.0/255.255.255.0`, `10.0.0.5`). */
+  /** The account host pattern (`10.0.0.0/255.255.255.0`, `10.0.0.5`; `%` on a platform). */
   host: string;
   path: DocPath;
 }
@@ -48,6 +51,8 @@ export interface DesiredDatabase {
 export interface MariadbDesiredState {
   /** `provider.owner` of the file, recorded with each account it manages. */
   owner: string | undefined;
+  /** The admin URL setting, which names the server: where notices about the server itself are placed (and waived). */
+  adminUrlPath: DocPath;
   databases: DesiredDatabase[];
   users: DesiredUser[];
 }
@@ -59,19 +64,21 @@ export interface MariadbDesiredState {
  */
 export function mariadbDesiredState(config: EndpointsConfig): MariadbDesiredState {
   const owner = 'owner' in config.provider ? (config.provider as { owner?: string }).owner : undefined;
-  return buildState(config.databases.map((database, d) => ({ database, path: ['databases', d] })), owner, true);
+  return buildState(config.databases.map((database, d) => ({ database, path: ['databases', d] })), owner, ['provider', 'adminUrl'], true);
 }
 
 /**
  * The accounts of one database of a platform (a SkySQL service, an Aptible
  * MySQL database): the platform is the edge, and its server may hold several
- * MariaDB databases, so a grant's `schema` part names any of them.
+ * MariaDB databases, so a grant's `schema` part names any of them. The
+ * platform's IP filter enforces `from`, and behind its proxy the server does
+ * not see the client's address, so each integration has one account, at `%`.
  */
 export function mariadbDatabaseAccounts(config: EndpointsConfig, index: number): MariadbDesiredState {
-  return buildState([{ database: config.databases[index]!, path: ['databases', index] }], undefined, false);
+  return buildState([{ database: config.databases[index]!, path: ['databases', index] }], undefined, ['databases', index, 'adminUrl'], false);
 }
 
-function buildState(selected: { database: Database; path: DocPath }[], owner: string | undefined, ownDatabase: boolean): MariadbDesiredState {
+function buildState(selected: { database: Database; path: DocPath }[], owner: string | undefined, adminUrlPath: DocPath, selfManaged: boolean): MariadbDesiredState {
   const databases: DesiredDatabase[] = [];
   const users: DesiredUser[] = [];
   const byUser = new Map<string, DesiredUser>();
@@ -86,8 +93,8 @@ function buildState(selected: { database: Database; path: DocPath }[], owner: st
       if (existing) {
         throw new ToolError(`${formatPath([...path, 'user'])}: user ${integration.user} is also the user of integration ${existing.integration}; each integration needs its own user`);
       }
-      const hosts = new Map<string, DesiredHost>();
-      (integration.from ?? []).forEach((cidr, f) => {
+      const hosts = new Map<string, DesiredHost>(selfManaged ? [] : [[ANY_HOST, { host: ANY_HOST, path }]]);
+      if (selfManaged) (integration.from ?? []).forEach((cidr, f) => {
         const pattern = hostPattern(cidr);
         if (!pattern.ok) throw new ToolError(`${formatPath([...path, 'from', f])}: ${pattern.reason}`);
         if (!hosts.has(pattern.host)) hosts.set(pattern.host, { host: pattern.host, path: [...path, 'from', f] });
@@ -100,14 +107,14 @@ function buildState(selected: { database: Database; path: DocPath }[], owner: st
           ? undefined
           : { ref: integration.credentials.password, path: [...path, 'credentials', 'password'] },
         hosts: [...hosts.values()],
-        grants: (integration.grants ?? []).map((grant, g) => desiredGrant(grant.table, grant.privileges, database, [...path, 'grants', g], ownDatabase)),
+        grants: (integration.grants ?? []).map((grant, g) => desiredGrant(grant.table, grant.privileges, database, [...path, 'grants', g], selfManaged)),
         path,
       };
       byUser.set(user.user, user);
       users.push(user);
     });
   }
-  return { owner, databases, users };
+  return { owner, adminUrlPath, databases, users };
 }
 
 function desiredGrant(table: string, privileges: Privilege[], database: Database, path: DocPath, ownDatabase: boolean): DesiredGrant {

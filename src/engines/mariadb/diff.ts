@@ -5,7 +5,7 @@ import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.j
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
 import { authenticationString, DEFAULT_PLUGIN, isComputable, type Plugin } from './passwords.js';
-import { databasePattern } from './sql.js';
+import { databasePattern, ident } from './sql.js';
 
 /** A row of dbfence.accounts as this file writes it. */
 export interface Claim {
@@ -45,7 +45,7 @@ type Ownership = 'mine' | 'unclaimed' | { other: string };
  * has just set `provider.owner` takes over the unowned records of its
  * databases.
  */
-export function recordOwnership(state: MariadbDesiredState, record: OwnershipRecord): Ownership {
+function recordOwnership(state: MariadbDesiredState, record: OwnershipRecord): Ownership {
   if (record.owner !== null) return record.owner === state.owner ? 'mine' : { other: `the file with provider.owner ${record.owner}` };
   if (!state.databases.some((database) => database.name === record.database)) return { other: `the file of database ${record.database}` };
   return state.owner === undefined ? 'mine' : 'unclaimed';
@@ -53,21 +53,19 @@ export function recordOwnership(state: MariadbDesiredState, record: OwnershipRec
 
 /** The `ON` part of a grant: `` `db`.`table` `` or `` `db\_x`.* ``. */
 function grantTarget(grant: { database: string; table: string }): string {
-  const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
-  return grant.table === '*' ? `${quote(databasePattern(grant.database))}.*` : `${quote(grant.database)}.${quote(grant.table)}`;
+  return grant.table === '*' ? `${ident(databasePattern(grant.database))}.*` : `${ident(grant.database)}.${ident(grant.table)}`;
 }
 
 /** The same target for a live privilege, whose database name is already stored escaped at the database level. */
 function liveTarget(privilege: LivePrivilege): string {
-  const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
-  return privilege.level === 'database' ? `${quote(privilege.database!)}.*` : `${quote(privilege.database!)}.${quote(privilege.object!)}`;
+  return privilege.level === 'database' ? `${ident(privilege.database!)}.*` : `${ident(privilege.database!)}.${ident(privilege.object!)}`;
 }
 
 function list(items: readonly string[]): string {
   return items.join(', ');
 }
 
-export function accountName(user: string, host: string): string {
+function accountName(user: string, host: string): string {
   return `'${user}'@'${host}'`;
 }
 
@@ -165,7 +163,7 @@ class Planner {
     const wanted = new Set(user.hosts.map((h) => h.host));
     const extraAccounts = [...accounts.keys()].filter((host) => !wanted.has(host));
     const extraRecords = [...records.keys()].filter((host) => !wanted.has(host));
-    const stale = (this.sessionsByUser.get(user.user) ?? []).filter((session) => !user.hosts.some((h) => session.address !== undefined && admits(h.host, session.address)));
+    const stale = (this.sessionsByUser.get(user.user) ?? []).filter((session) => !user.hosts.some((h) => admits(h.host, session.address)));
     if (extraAccounts.length > 0 || extraRecords.length > 0) {
       const described = extraAccounts.map((host) => accountName(user.user, host));
       this.add({

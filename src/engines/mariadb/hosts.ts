@@ -29,12 +29,15 @@ export function hostPattern(cidr: string): HostPattern {
 }
 
 /**
- * Whether a client address is admitted by a host pattern dbfence writes
- * (a bare address or IPv4 netmask form). Other patterns (`%`, names,
- * LIKE wildcards) are never dbfence's: they admit nothing here.
+ * Whether a client address is admitted by a host pattern dbfence writes:
+ * `%` (a platform's accounts), a bare address or the IPv4 netmask form;
+ * `clientAddress` is undefined for a socket connection.
+ * Other patterns (names, LIKE wildcards) are never dbfence's: they admit
+ * nothing here.
  */
-export function admits(pattern: string, clientAddress: string): boolean {
-  if (!ipaddr.isValid(clientAddress)) return false;
+export function admits(pattern: string, clientAddress: string | undefined): boolean {
+  if (pattern === '%') return true;
+  if (clientAddress === undefined || !ipaddr.isValid(clientAddress)) return false;
   const client = ipaddr.process(clientAddress);
   const slash = pattern.indexOf('/');
   if (slash === -1) return ipaddr.isValid(pattern) && ipaddr.process(pattern).toString() === client.toString();

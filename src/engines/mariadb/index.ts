@@ -13,6 +13,8 @@ import type { MariadbLive } from './live.js';
 import { wideAccessNotices } from './notices.js';
 
 export type { Trust } from './admin-url.js';
+/** The admin connection, for an edge that needs SQL of its own (a self-managed server's `FLUSH SSL`). */
+export { errorMessage, Session } from './connect.js';
 export type { MariadbDesiredState } from './desired.js';
 export { mariadbDatabaseAccounts, mariadbDesiredState } from './desired.js';
 export type { MariadbLive } from './live.js';
@@ -48,8 +50,8 @@ export class MariadbEngine {
   }
 
   /** What widens access on the server without being a change dbfence makes: the anonymous user, PUBLIC grants. */
-  notices(_state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
-    return wideAccessNotices(live);
+  notices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
+    return wideAccessNotices(state, live);
   }
 
   /** Re-reads and re-plans under the apply lock, then applies. */

@@ -1,4 +1,5 @@
 import type { PlanNotice } from '../../plan/types.js';
+import type { MariadbDesiredState } from './desired.js';
 import type { MariadbLive } from './live.js';
 
 export const WIDE_ACCESS_RULE = 'wide-account-access';
@@ -10,13 +11,14 @@ export const WIDE_ACCESS_RULE = 'wide-account-access';
  * `PUBLIC` (which every account holds), and client host names being resolved
  * (a name can then match a host pattern).
  */
-export function wideAccessNotices(live: MariadbLive): PlanNotice[] {
+export function wideAccessNotices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
+  const path = state.adminUrlPath;
   const notices: PlanNotice[] = [];
   for (const account of live.accounts.get('') ?? []) {
     notices.push({
       ruleId: WIDE_ACCESS_RULE,
       message: `the server has the anonymous account ''@'${account.host}': a client with any user name can log in as it, and it can shadow a managed account; drop it (DROP USER ''@'${account.host}')`,
-      address: `mariadb.anonymous.${account.host}`,
+      address: `mariadb.anonymous.${account.host}`, path,
     });
   }
   const publicGrants = live.privileges.filter((p) => p.user === 'PUBLIC');
@@ -29,14 +31,14 @@ export function wideAccessNotices(live: MariadbLive): PlanNotice[] {
     notices.push({
       ruleId: WIDE_ACCESS_RULE,
       message: `PUBLIC holds ${[...new Set(privileges)].join(', ')} on ${target}: every account, managed ones included, has them; revoke them unless every integration should`,
-      address: `mariadb.public.${target}`,
+      address: `mariadb.public.${target}`, path,
     });
   }
   if (!live.skipNameResolve) {
     notices.push({
       ruleId: WIDE_ACCESS_RULE,
       message: 'skip_name_resolve is OFF: the server looks up client host names, and an account at a host name pattern can admit a client whose reverse DNS its owner controls; set skip_name_resolve=ON (needs a restart)',
-      address: 'mariadb.skip-name-resolve',
+      address: 'mariadb.skip-name-resolve', path,
     });
   }
   return notices;

@@ -135,4 +135,23 @@ describe('the mariadb engine on a real MariaDB', () => {
     });
     expect(await harness.plan(shops)).toEqual([]);
   });
+
+  it('on a platform, gives each integration one account at %, as the platform\'s edge filters sources', async () => {
+    const { mariadbDatabaseAccounts } = await import('../../../src/engines/mariadb/index.js');
+    const service = ordersFile([integration('bi', 'bi_ro', PASSWORD_ENV, { grants: [{ table: 'shop_x.t', privileges: ['SELECT'] }] })]);
+    service.databases[0]!.name = 'bi-service'; // a service of its own: orders' accounts belong to the other file
+    const state = mariadbDatabaseAccounts(service, 0);
+    const live = await harness.engine.inspect([state]);
+    expect(harness.engine.changes(state, live).map((c) => `${c.action} ${c.address}`)).toEqual([
+      'create mariadb.account.bi_ro@%', 'create mariadb.grant.bi_ro@%.shop_x.t',
+    ]);
+    expect((await harness.engine.apply(state, { allowDestructive: false })).ok).toBe(true);
+    const connection = await connectAs(server, ca.certificatePem, 'bi_ro', 'third-secret', '127.0.0.2');
+    try {
+      expect(await connection.query('SELECT * FROM shop_x.t')).toEqual([]);
+    } finally {
+      await connection.end();
+    }
+    expect(harness.engine.changes(state, await harness.engine.inspect([state]))).toEqual([]);
+  });
 });

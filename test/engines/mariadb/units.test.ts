@@ -24,7 +24,9 @@ describe('host patterns', () => {
     expect(admits('10.0.0.0/255.255.255.0', '10.0.1.1')).toBe(false);
     expect(admits('127.0.0.1', '127.0.0.1')).toBe(true);
     expect(admits('127.0.0.1', '127.0.0.2')).toBe(false);
-    expect(admits('%', '127.0.0.1')).toBe(false);
+    expect(admits('%', '127.0.0.1')).toBe(true);
+    expect(admits('127.0.0.1', undefined)).toBe(false);
+    expect(admits('127.0.0.%', '127.0.0.1')).toBe(false);
     expect(sessionAddress('10.1.2.3:50123')).toBe('10.1.2.3');
     expect(sessionAddress('[::1]:50123')).toBe('::1');
     expect(sessionAddress('localhost')).toBeUndefined();
@@ -76,7 +78,10 @@ describe('the desired state', () => {
   it('refuses a grant on another database of a self-managed server, TRUNCATE, and a db.* grant reaching a sensitive table', () => {
     const other = ordersFile([integration('a', 'a_ro', 'P', { grants: [{ table: 'billing.invoices', privileges: ['SELECT'] }] })]);
     expect(() => mariadbDesiredState(other)).toThrow(/a schema is a database, so a grant of database orders names its tables as orders.<table>/);
-    expect(mariadbDatabaseAccounts(other, 0).users[0]!.grants[0]).toMatchObject({ database: 'billing', table: 'invoices' });
+    // On a platform a grant may name any database of the server, and the platform's edge filters sources: one account at %.
+    const [platformUser] = mariadbDatabaseAccounts(other, 0).users;
+    expect(platformUser!.grants[0]).toMatchObject({ database: 'billing', table: 'invoices' });
+    expect(platformUser!.hosts.map((h) => h.host)).toEqual(['%']);
     const truncate = ordersFile([integration('a', 'a_ro', 'P', { grants: [{ table: 'orders.line_items', privileges: ['TRUNCATE'] }] })]);
     expect(() => mariadbDesiredState(truncate)).toThrow(/MariaDB has no TRUNCATE privilege/);
     const wide = ordersFile([integration('a', 'a_ro', 'P', { grants: [{ table: 'orders.*', privileges: ['SELECT'] }] })]);
