@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errorMessage, type ServerAddress as AdminAddress } from '../../engines/mariadb/connect.js';
+import { errorMessage, type Session } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
 import type { Change, ChangeOutcome, PlanNotice } from '../../plan/types.js';
@@ -28,7 +28,7 @@ export interface MariadbSql {
 }
 
 /** Where the admin URL reaches the server. */
-export type ServerAddress = Pick<AdminAddress, 'host' | 'port'>;
+export type ServerAddress = Pick<Session['server'], 'host' | 'port'>;
 
 /** What the server serves and has loaded, and the files dbfence writes. No private key is kept, only whether it matches. */
 export interface MariadbTlsLive {

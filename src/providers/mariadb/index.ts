@@ -1,7 +1,6 @@
 import { applyTls, inspectTls, type MariadbTlsLive, tlsChanges, tlsNotices } from '../../edges/mariadb/tls.js';
 import { lock, unlock } from '../../engines/mariadb/apply.js';
-import { Session } from '../../engines/mariadb/connect.js';
-import { MariadbEngine, type MariadbLive, mariadbDesiredState } from '../../engines/mariadb/index.js';
+import { MariadbEngine, type MariadbLive, mariadbDesiredState, Session } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
