@@ -152,7 +152,7 @@ export function tlsChanges(desired: EndpointsConfig, live: MariadbTlsLive, now: 
       address: TLS_VERSION_ADDRESS,
       resource: 'tls-setting',
       action: 'update',
-      reason: `tls_version is ${live.protocols.join(',') || 'empty'} but the endpoints ask for ${wanted} at least; ${cannotChangeTlsVersion(list)}`,
+      reason: `tls_version is ${live.protocols.join(',') || 'empty'}, but the endpoints ask for ${list} (${wanted} and later); ${cannotChangeTlsVersion(list)}`,
       destructive: false,
       disruptive: true,
       before: { tls_version: live.protocols.join(',') },

@@ -82,7 +82,7 @@ describe('mariadb provider on a real MariaDB: edge and accounts in one plan', ()
     const strict = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test', 'billing.db.test']);
     strict.databases[0]!.endpoints![0]!.tls = { minVersion: '1.3' };
     const serial = (await served())!.serial;
-    await expect(applyOnce(strict)).rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): mariadb\.tls\.version \(disruptive: tls_version is TLSv1\.2,TLSv1\.3 but the endpoints ask for TLSv1\.3 at least; /);
+    await expect(applyOnce(strict)).rejects.toThrow(/^apply refused: 1 change needs acknowledgement \(--allow-destructive\): mariadb\.tls\.version \(disruptive: tls_version is TLSv1\.2,TLSv1\.3, but the endpoints ask for TLSv1\.3 \(TLSv1\.3 and later\); /);
     const result = await applyOnce(strict, true);
     expect(result.ok).toBe(false);
     expect(result.outcomes).toMatchObject([{ status: 'failed', error: expect.stringMatching(/^not applied: .*set tls_version = TLSv1\.3 under \[mariadbd\] and restart the server$/) }]);
