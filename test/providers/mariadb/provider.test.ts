@@ -53,6 +53,7 @@ describe('mariadb provider on a real MariaDB: edge and accounts in one plan', ()
 
   it('rotates the certificate when an endpoint hostname is added: FLUSH SSL, the new serial served, integrations still connect, then nothing to do', async () => {
     const before = (await served())!.serial;
+    const open = await connectAs(server, ca, 'metabase_ro', 'metabase first secret');
     const rotated = ordersConfig(files, [metabase], [HOSTNAME, 'reports.db.test']);
     const { changes } = await planOnce(rotated, env);
     expect(changes).toMatchObject([{ address: 'mariadb.certificate.server', action: 'replace', reason: expect.stringMatching(/does not name reports\.db\.test/) }]);
@@ -63,6 +64,9 @@ describe('mariadb provider on a real MariaDB: edge and accounts in one plan', ()
     expect(after!.names).toEqual([HOSTNAME, 'reports.db.test', '127.0.0.1']);
     const connection = await connectAs(server, ca, 'metabase_ro', 'metabase first secret', 'reports.db.test');
     await connection.end();
+    // A session opened before the reload keeps its TLS.
+    expect(await open.query('SELECT COUNT(*) AS n FROM orders.orders')).toEqual([{ n: 2n }]);
+    await open.end();
     expect((await planOnce(rotated, env)).changes).toEqual([]);
   });
 
