@@ -4,6 +4,6 @@ import type { ProviderDescriptor } from '../descriptor.js';
 export const mariadbDescriptor: ProviderDescriptor<MariadbProviderSettings> = {
   // An integration's `from` entries become account host patterns, which take IPv4 netmasks but no IPv6 range.
   limits: () => ({ label: 'a self-managed MariaDB', privateEndpoints: false, ipv6SingleSourcesOnly: true }),
-  // What MariaDB and MySQL create themselves, and what Debian adds for its maintenance scripts.
-  adminUsers: ['root', 'mariadb.sys', 'mysql', 'mysql.sys', 'mysql.session', 'mysql.infoschema', 'debian-sys-maint'],
+  // The accounts mariadb-install-db creates.
+  adminUsers: ['root', 'mysql', 'mariadb.sys'],
 };
