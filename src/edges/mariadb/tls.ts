@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dialect } from '../../engines/mariadb/dialect.js';
 import { errorMessage, type Session } from '../../engines/mariadb/index.js';
 import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../model/config.js';
@@ -17,13 +18,14 @@ export const CERTIFICATE_ADDRESS = 'mariadb.certificate.server';
 export const TLS_VERSION_ADDRESS = 'mariadb.tls.version';
 const PLAINTEXT_RULE_ID = 'plaintext-logins';
 
-/** tls_version's protocols in order, as MariaDB spells them. */
+/** tls_version's protocols in order, as MariaDB spells them (MySQL writes `TLSv1` for 1.0). */
 const PROTOCOLS = ['TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 /** A reload that worked is visible to the next handshake; this only absorbs one the server accepted just before. */
 const SERVED_RETRY_MS = 1_000;
 
-/** How the edge runs SQL: on the admin connection the provider opened. */
+/** How the edge runs SQL: on the admin connection the provider opened, which knows the server's dialect. */
 export interface MariadbSql {
+  dialect(): Promise<Pick<Dialect, 'kind'>>;
   query(sql: string): Promise<unknown>;
 }
 
@@ -34,6 +36,8 @@ export type ServerAddress = Pick<Session['server'], 'host' | 'port'>;
 export interface MariadbTlsLive {
   /** Where the admin URL reaches the server: its host must be in the certificate too, as the admin connection verifies it. */
   address: ServerAddress;
+  /** MariaDB reloads TLS with FLUSH SSL, MySQL with ALTER INSTANCE RELOAD TLS. */
+  server: Dialect['kind'];
   /** The loaded ssl_cert and ssl_key, absolute; empty when the server was started without them. */
   sslCert: string;
   sslKey: string;
@@ -72,6 +76,7 @@ export async function inspectTls(sql: MariadbSql, address: ServerAddress, settin
   const served = await servedCertificate(address);
   return {
     address: { host: address.host, port: address.port },
+    server: (await sql.dialect()).kind,
     sslCert: absolute(variables!.ssl_cert),
     sslKey: absolute(variables!.ssl_key),
     protocols: enabledProtocols(variables!.tls_version ?? ''),
@@ -82,9 +87,9 @@ export async function inspectTls(sql: MariadbSql, address: ServerAddress, settin
   };
 }
 
-/** `TLSv1.2,TLSv1.3` as a list, oldest first. */
+/** `TLSv1.2,TLSv1.3` as MariaDB's names, oldest first. */
 function enabledProtocols(list: string): string[] {
-  const named = new Set(list.split(',').map((name) => name.trim()));
+  const named = new Set(list.split(',').map((name) => name.trim()).map((name) => (name === 'TLSv1' ? 'TLSv1.0' : name)));
   return PROTOCOLS.filter((protocol) => named.has(protocol));
 }
 
@@ -152,7 +157,7 @@ export function tlsChanges(desired: EndpointsConfig, live: MariadbTlsLive, now: 
       address: TLS_VERSION_ADDRESS,
       resource: 'tls-setting',
       action: 'update',
-      reason: `tls_version is ${live.protocols.join(',') || 'empty'}, but the endpoints ask for ${list} (${wanted} and later); ${cannotChangeTlsVersion(list)}`,
+      reason: `tls_version is ${live.protocols.join(',') || 'empty'}, but the endpoints ask for ${list} (${wanted} and later); ${cannotChangeTlsVersion(live, list)}`,
       destructive: false,
       disruptive: true,
       before: { tls_version: live.protocols.join(',') },
@@ -198,7 +203,7 @@ function issuesCertificate(config: EndpointsConfig, want: DesiredServerCertifica
 
 function certificateProblems(want: DesiredServerCertificate, live: MariadbTlsLive, now: Date): CertificateProblem[] {
   const files = live.files!;
-  if (!live.served) return [{ reason: `the server offers no TLS; ${cannotEnableTls(files)}` }];
+  if (!live.served) return [{ reason: `the server offers no TLS; ${cannotEnableTls(live)}` }];
   const problems = renewalReasons(want, live.served, live.servedByCa, now);
   if (!files.certExists) {
     problems.push({
@@ -224,12 +229,19 @@ function mariadbProtocol(name: string): (typeof PROTOCOLS)[number] {
   return name === 'TLSv1' ? 'TLSv1.0' : name as (typeof PROTOCOLS)[number];
 }
 
-function cannotEnableTls(files: PairFiles): string {
-  return `dbfence cannot turn TLS on in a running server (FLUSH SSL reloads only what the server was started with): set ssl_cert = ${files.certFile} and ssl_key = ${files.keyFile} under [mariadbd], restart the server, then apply again`;
+/** The option file's section the server reads. */
+function section(live: MariadbTlsLive): string {
+  return live.server === 'mysql' ? '[mysqld]' : '[mariadbd]';
 }
 
-function cannotChangeTlsVersion(list: string): string {
-  return `dbfence cannot change it in a running server (tls_version is read-only; it takes a restart): set tls_version = ${list} under [mariadbd] and restart the server`;
+function cannotEnableTls(live: MariadbTlsLive): string {
+  const files = live.files!;
+  return `dbfence cannot turn TLS on in a running server (${reloadStatement(live)} reloads only what the server was started with): set ssl_cert = ${files.certFile} and ssl_key = ${files.keyFile} under ${section(live)}, restart the server, then apply again`;
+}
+
+/** dbfence edits no option file and restarts nothing, so a setting only a restart loads is a change it cannot make. */
+function cannotChangeTlsVersion(live: MariadbTlsLive, list: string): string {
+  return `dbfence cannot change it in a running server (tls_version is read at start-up; dbfence edits no option file and restarts nothing): set tls_version = ${list} under ${section(live)} and restart the server`;
 }
 
 // ---------------------------------------------------------------- apply
@@ -255,11 +267,11 @@ export async function applyTls(desired: EndpointsConfig, live: MariadbTlsLive, c
     if (change.address === TLS_VERSION_ADDRESS) {
       outcomes.push({ change, status: 'failed', error: `not applied: ${change.reason}` });
     } else if (live.served === undefined) {
-      outcomes.push({ change, status: 'failed', error: `not applied: ${cannotEnableTls(live.files!)}` });
+      outcomes.push({ change, status: 'failed', error: `not applied: ${cannotEnableTls(live)}` });
     } else {
       try {
         const serial = await replaceCertificate(desired, live, context);
-        context.log(`mariadb: server certificate ${serial} issued, written and loaded with FLUSH SSL`);
+        context.log(`mariadb: server certificate ${serial} issued, written and loaded with ${reloadStatement(live)}`);
         outcomes.push({ change, status: 'applied' });
       } catch (error) {
         outcomes.push({ change, status: 'failed', error: (error as Error).message });
@@ -277,7 +289,7 @@ async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive
   const backup = replacePair(files, issued);
   const previous = live.served!.serial;
   try {
-    await reload(context.sql);
+    await reload(context.sql, live);
     await expectServed(live.address, issued.serial, live, files);
     return issued.serial;
   } catch (error) {
@@ -287,19 +299,27 @@ async function replaceCertificate(desired: EndpointsConfig, live: MariadbTlsLive
       throw new Error(`${(error as Error).message}; putting the previous files back failed too: ${(restoreError as Error).message}; the server keeps serving what it loaded until its next FLUSH SSL or restart`);
     }
     // A reload that failed kept the old certificate in memory; one that loaded other files is undone by loading the old ones again.
-    const reloaded = await reload(context.sql).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
+    const reloaded = await reload(context.sql, live).then(() => '', (again: Error) => `; reloading them failed too: ${again.message}`);
     const served = await fetchMariadbCertificate(live.address.host, live.address.port).catch(() => undefined);
     const now = served?.serial === previous ? `serial ${previous} is still served` : `the server now serves ${served ? `serial ${served.serial}` : 'no TLS'}`;
     throw new Error(`${(error as Error).message}; the previous files were put back${reloaded} and ${now}`);
   }
 }
 
-/** FLUSH SSL reloads the configured files; on an error the server keeps what it had loaded. */
-async function reload(sql: MariadbSql): Promise<void> {
+/**
+ * The statement that loads the configured files again; on an error the
+ * server keeps what it had loaded (MySQL: unless told NO ROLLBACK ON ERROR).
+ */
+function reloadStatement(live: MariadbTlsLive): string {
+  return live.server === 'mysql' ? 'ALTER INSTANCE RELOAD TLS' : 'FLUSH SSL';
+}
+
+async function reload(sql: MariadbSql, live: MariadbTlsLive): Promise<void> {
+  const statement = reloadStatement(live);
   try {
-    await sql.query('FLUSH SSL');
+    await sql.query(statement);
   } catch (error) {
-    throw new Error(`FLUSH SSL failed: ${errorMessage(error)}`);
+    throw new Error(`${statement} failed: ${errorMessage(error)}`);
   }
 }
 
@@ -313,7 +333,7 @@ async function expectServed(address: ServerAddress, serial: string, live: Mariad
       const elsewhere = files.certFile === live.sslCert && files.keyFile === live.sslKey
         ? ''
         : `; the server loads ${live.sslCert} and ${live.sslKey}: are provider.serverCertificate's ${files.certFile} and ${files.keyFile} those files?`;
-      throw new Error(`the server did not load the new certificate (serial ${serial}) with FLUSH SSL: ${now}${elsewhere}`);
+      throw new Error(`the server did not load the new certificate (serial ${serial}) with ${reloadStatement(live)}: ${now}${elsewhere}`);
     }
     await sleep(100);
   }

@@ -2,8 +2,9 @@ import { ToolError } from '../../errors.js';
 import { refuseUnacknowledged } from '../../plan/acknowledge.js';
 import type { ApplyResult, ChangeOutcome } from '../../plan/types.js';
 import type { ApplyOptions } from '../../providers/types.js';
-import { errorMessage, errorNumber, type Session } from './connect.js';
+import { errorMessage, errorNumber, type SqlSession } from './connect.js';
 import type { DesiredUser, MariadbDesiredState } from './desired.js';
+import type { Dialect } from './dialect.js';
 import { type Action, type Claim, type PlannedChange, planChanges } from './diff.js';
 import { inspect, RECORDS_TABLE } from './inspect.js';
 import type { LivePrivilege } from './live.js';
@@ -112,34 +113,40 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function revokeStatement(user: string, host: string, privilege: LivePrivilege | { level: 'default-role' }): string {
+function revokeStatement(dialect: Dialect, user: string, host: string, privilege: LivePrivilege | { level: 'default-role' }): string {
   const to = account(user, host);
   const quote = (name: string | null) => ident(name ?? '');
+  const revoke = dialect.revoke;
   switch (privilege.level) {
-    case 'default-role': return `SET DEFAULT ROLE NONE FOR ${to}`;
-    case 'global': return `REVOKE ${privilege.privilege}${privilege.grantable ? ', GRANT OPTION' : ''} ON *.* FROM ${to}`;
-    case 'column': return `REVOKE ${privilege.privilege} (${quote(privilege.column)}) ON ${quote(privilege.database)}.${quote(privilege.object)} FROM ${to}`;
-    case 'routine': return `REVOKE ${privilege.privilege} ON ${privilege.routineType === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} ${quote(privilege.database)}.${quote(privilege.object)} FROM ${to}`;
-    case 'role': return `REVOKE ${quote(privilege.object)} FROM ${to}`;
-    case 'proxy': return `REVOKE PROXY ON ${privilege.object} FROM ${to}`;
+    case 'default-role': return dialect.clearDefaultRole(to);
+    case 'global': return `${revoke} ${privilege.privilege}${privilege.grantable ? ', GRANT OPTION' : ''} ON *.* FROM ${to}`;
+    case 'column': return `${revoke} ${privilege.privilege} (${quote(privilege.column)}) ON ${quote(privilege.database)}.${quote(privilege.object)} FROM ${to}`;
+    case 'routine': {
+      // mysql.procs_priv holds a set (`Execute,Alter Routine,Grant`), whose `Grant` is the grant option.
+      const privileges = privilege.privilege.split(',').filter((p) => p !== '').map((p) => (p === 'Grant' ? 'GRANT OPTION' : p));
+      return `${revoke} ${privileges.join(', ')} ON ${privilege.routineType === 'FUNCTION' ? 'FUNCTION' : 'PROCEDURE'} ${quote(privilege.database)}.${quote(privilege.object)} FROM ${to}`;
+    }
+    case 'role': return dialect.revokeRole({ user: privilege.object ?? '', host: privilege.objectHost ?? null }, to);
+    case 'proxy': return `${revoke} PROXY ON ${privilege.object} FROM ${to}`;
     case 'database':
     case 'table': throw new Error('database and table privileges are grant changes');
   }
 }
 
 /** Turns planned changes into statements in the order of `Stage`. */
-function buildStatements(planned: readonly PlannedChange[]): Statement[] {
+export function buildStatements(planned: readonly PlannedChange[], dialect: Dialect): Statement[] {
   const steps = new Steps();
-  planned.forEach(({ action }, change) => addAction(steps, action, change));
+  planned.forEach(({ action }, change) => addAction(steps, action, change, dialect));
   return steps.statements();
 }
 
-function addAction(steps: Steps, action: Action, change: number): void {
+function addAction(steps: Steps, action: Action, change: number, dialect: Dialect): void {
+  const revoke = dialect.revoke;
   switch (action.type) {
     case 'create-account': {
       const { claim, auth } = action;
       steps.claim(claim, change);
-      steps.create(`${account(claim.user, claim.host)}${auth ? ` ${identifiedClause(auth.plugin, auth.password)}` : ''}`, change);
+      steps.create(`${account(claim.user, claim.host)}${auth ? ` ${identifiedClause(auth.plugin, auth.password, dialect.kind)}` : ''}`, change);
       if (action.unlock) steps.unlock(account(claim.user, claim.host), change);
       break;
     }
@@ -148,24 +155,24 @@ function addAction(steps: Steps, action: Action, change: number): void {
       if (action.claim) steps.claim(action.claim, change);
       if (action.requireSsl) steps.add(Stage.Tighten, `ALTER USER ${name} REQUIRE SSL`, change);
       if (action.lock === true) steps.add(Stage.Tighten, `ALTER USER ${name} ACCOUNT LOCK`, change);
-      if (action.auth) steps.add(Stage.Unlock, `ALTER USER ${name} ${identifiedClause(action.auth.plugin, action.auth.password)}`, change);
+      if (action.auth) steps.add(Stage.Unlock, `ALTER USER ${name} ${identifiedClause(action.auth.plugin, action.auth.password, dialect.kind)}`, change);
       if (action.lock === false) steps.unlock(name, change);
       break;
     }
     case 'grant': {
       const name = account(action.user, action.host);
-      if (action.grantOption) steps.add(Stage.Revoke, `REVOKE GRANT OPTION ON ${action.on} FROM ${name}`, change);
-      if (action.revoke.length > 0) steps.add(Stage.Revoke, `REVOKE ${action.revoke.join(', ')} ON ${action.on} FROM ${name}`, change);
+      if (action.grantOption) steps.add(Stage.Revoke, `${revoke} GRANT OPTION ON ${action.on} FROM ${name}`, change);
+      if (action.revoke.length > 0) steps.add(Stage.Revoke, `${revoke} ${action.revoke.join(', ')} ON ${action.on} FROM ${name}`, change);
       if (action.grant.length > 0) steps.grant(action.grant, action.on, name, change);
       break;
     }
     case 'revoke':
-      steps.add(Stage.Revoke, revokeStatement(action.user, action.host, action.privilege), change);
+      steps.add(Stage.Revoke, revokeStatement(dialect, action.user, action.host, action.privilege), change);
       break;
     case 'drop':
       for (const host of action.accounts) {
         // Revoked first: a revoke reaches open sessions at their next statement, a DROP USER does not.
-        steps.add(Stage.Revoke, `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${account(action.user, host)}`, change);
+        steps.add(Stage.Revoke, `${revoke} ALL PRIVILEGES, GRANT OPTION FROM ${account(action.user, host)}`, change);
         steps.add(Stage.Drop, `DROP USER ${account(action.user, host)}`, change);
       }
       for (const id of action.sessions) steps.add(Stage.EndSessions, `KILL CONNECTION ${Number(id)}`, change, true);
@@ -232,10 +239,10 @@ class Outcomes {
 }
 
 /** Takes the server-wide apply lock on the session's connection (also for the provider's edge, which runs before the accounts). */
-export async function lock(session: Session, log: (message: string) => void): Promise<void> {
+export async function lock(session: SqlSession, dialect: Dialect, log: (message: string) => void): Promise<void> {
   const take = async (seconds: number) => {
-    // The wait is bounded by its own argument, not by max_statement_time.
-    const [row] = await session.query<{ locked: number | null }>(`SET STATEMENT max_statement_time = 0 FOR SELECT GET_LOCK(?, ?) AS locked`, [APPLY_LOCK, seconds]);
+    // The wait is bounded by its own argument, not by the statement bound.
+    const [row] = await session.query<{ locked: number | null }>(dialect.lockSql(seconds), [APPLY_LOCK, seconds]);
     return row?.locked === 1;
   };
   try {
@@ -249,7 +256,7 @@ export async function lock(session: Session, log: (message: string) => void): Pr
 }
 
 /** Releases the apply lock; a dropped connection releases it too. */
-export async function unlock(session: Session): Promise<void> {
+export async function unlock(session: SqlSession): Promise<void> {
   await session.query('SELECT RELEASE_LOCK(?)', [APPLY_LOCK]).catch(() => {});
 }
 
@@ -265,9 +272,10 @@ export interface ApplyContext {
  * run the statements in the safe order, stopping at the first failure and
  * reporting what ran.
  */
-export async function applyDesired(session: Session, desired: MariadbDesiredState, context: ApplyContext): Promise<ApplyResult> {
+export async function applyDesired(session: SqlSession, desired: MariadbDesiredState, context: ApplyContext): Promise<ApplyResult> {
   const { options, log } = context;
-  await lock(session, log);
+  const dialect = await session.dialect();
+  await lock(session, dialect, log);
   try {
     const live = await inspect(session, [desired]);
     const planned = planChanges(desired, live, context.passwords);
@@ -276,7 +284,7 @@ export async function applyDesired(session: Session, desired: MariadbDesiredStat
       return { outcomes: [], ok: true };
     }
     refuseUnacknowledged(planned.map((p) => p.change), options.allowDestructive);
-    const statements = buildStatements(planned);
+    const statements = buildStatements(planned, dialect);
     const outcomes = new Outcomes(planned, statements, options.onOutcome);
     log(`mariadb: applying ${planned.length} change${planned.length === 1 ? '' : 's'}`);
     try {

@@ -4,6 +4,7 @@ import type { SecretRef } from '../../model/config.js';
 import type { SecretResolver } from '../../providers/types.js';
 import { formatDuration } from '../postgresql/admin-url.js';
 import { type AdminUrl, parseAdminUrl, TIMEOUTS, type Trust } from './admin-url.js';
+import { type Dialect, detectDialect } from './dialect.js';
 
 /** Where the admin URL points. */
 export interface ServerAddress {
@@ -26,6 +27,16 @@ export function errorNumber(error: unknown): number | undefined {
   return typeof errno === 'number' ? errno : undefined;
 }
 
+/** What inspect and apply need of the admin connection (a test stands in for it with recorded rows). */
+export interface SqlSession {
+  /** Statements sent by `query`: the connection's own set-up is not counted. */
+  readonly statements: number;
+  readonly server: ServerAddress;
+  /** The server's dialect, known once connected. */
+  dialect(): Promise<Dialect>;
+  query<Row = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]>;
+}
+
 /**
  * The admin connection of one engine operation, opened on first use, with a
  * count of the statements sent, so a benchmark can show that reads do not
@@ -33,9 +44,9 @@ export function errorNumber(error: unknown): number | undefined {
  * server's `max_statement_time` and lock-wait bounds, and the client drops a
  * connection silent for longer than any of them.
  */
-export class Session {
+export class Session implements SqlSession {
   statements = 0;
-  private connection: Promise<Connection> | undefined;
+  private connection: Promise<{ connection: Connection; dialect: Dialect }> | undefined;
 
   private constructor(private readonly url: AdminUrl, readonly server: ServerAddress) {}
 
@@ -44,12 +55,16 @@ export class Session {
     return new Session(url, { host: url.host, port: url.port, user: url.user });
   }
 
-  private connect(): Promise<Connection> {
+  private connect(): Promise<{ connection: Connection; dialect: Dialect }> {
     this.connection ??= this.openConnection();
     return this.connection;
   }
 
-  private async openConnection(): Promise<Connection> {
+  async dialect(): Promise<Dialect> {
+    return (await this.connect()).dialect;
+  }
+
+  private async openConnection(): Promise<{ connection: Connection; dialect: Dialect }> {
     const { host, port, user, password, ssl, connectTimeoutMs } = this.url;
     const seconds = TIMEOUTS.statementMs / 1000;
     // Loaded at the first connection, so `lint` (which never connects) never evaluates the driver.
@@ -62,12 +77,8 @@ export class Session {
         connectTimeout: connectTimeoutMs,
         socketTimeout: TIMEOUTS.socketMs,
         keepAliveDelay: 30_000,
-        // The bounds hold on the server: a statement, and any wait for a table's metadata or a row lock.
         // Backslashes escape in string literals whatever the server's sql_mode, as sql.ts quotes them.
-        initSql: [
-          `SET SESSION max_statement_time = ${seconds}, lock_wait_timeout = ${seconds}, innodb_lock_wait_timeout = ${seconds}`,
-          "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')",
-        ],
+        initSql: ["SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')"],
         bigIntAsNumber: true,
         decimalAsNumber: true,
         multipleStatements: false,
@@ -82,11 +93,22 @@ export class Session {
     // A connection the server ends between statements (a KILL, a restart) fails the next statement, which says so;
     // without a listener the event would end the process.
     connection.on('error', () => {});
-    return connection;
+    try {
+      const [about] = (await connection.query('SELECT VERSION() AS version, @@version_comment AS comment')) as { version: string; comment: string | null }[];
+      const dialect = detectDialect(String(about?.version ?? ''), String(about?.comment ?? ''));
+      // The bounds hold on the server: a statement, and any wait for a table's metadata or a row lock.
+      await connection.query(dialect.statementBound(seconds));
+      return { connection, dialect };
+    } catch (error) {
+      this.connection = undefined;
+      await connection.end().catch(() => {});
+      if (error instanceof ToolError) throw error;
+      throw new ToolError(`mariadb: setting up the admin connection to ${host}:${port} failed: ${errorMessage(error)}`);
+    }
   }
 
   async query<Row = Record<string, unknown>>(sql: string, values?: unknown[]): Promise<Row[]> {
-    const connection = await this.connect();
+    const { connection } = await this.connect();
     this.statements += 1;
     const result: unknown = await connection.query(sql, values);
     return (Array.isArray(result) ? result : []) as Row[];
@@ -95,6 +117,6 @@ export class Session {
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
-    await connection?.then((c) => c.end()).catch(() => {});
+    await connection?.then(({ connection: c }) => c.end()).catch(() => {});
   }
 }

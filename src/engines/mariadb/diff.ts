@@ -4,7 +4,7 @@ import type { Change } from '../../plan/types.js';
 import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
-import { authenticationString, DEFAULT_PLUGIN, isComputable, type Plugin } from './passwords.js';
+import { passwordMatches, type Plugin } from './passwords.js';
 import { databasePattern, ident } from './sql.js';
 
 /** A row of dbfence.accounts as this file writes it. */
@@ -59,6 +59,10 @@ function grantTarget(grant: { database: string; table: string }): string {
 /** The same target for a live privilege, whose database name is already stored escaped at the database level. */
 function liveTarget(privilege: LivePrivilege): string {
   return privilege.level === 'database' ? `${ident(privilege.database!)}.*` : `${ident(privilege.database!)}.${ident(privilege.object!)}`;
+}
+
+function isPlugin(name: string): name is Plugin {
+  return name === 'mysql_native_password' || name === 'ed25519' || name === 'caching_sha2_password';
 }
 
 function list(items: readonly string[]): string {
@@ -186,9 +190,9 @@ class Planner {
     this.add({
       address: `mariadb.account.${user.user}@${claim.host}`, resource: 'account', action: 'create',
       reason: `integration ${user.integration} needs the account ${accountName(user.user, claim.host)} for its source ${claim.host}${password === undefined ? ' (no password declared: it stays locked)' : ''}`,
-      after: { require: 'SSL', password: password === undefined ? 'none (locked)' : 'from the secret', plugin: DEFAULT_PLUGIN },
+      after: { require: 'SSL', password: password === undefined ? 'none (locked)' : 'from the secret', plugin: this.live.dialect.defaultPlugin },
       path,
-    }, { type: 'create-account', claim, auth: password === undefined ? undefined : { plugin: DEFAULT_PLUGIN, password }, unlock: password !== undefined });
+    }, { type: 'create-account', claim, auth: password === undefined ? undefined : { plugin: this.live.dialect.defaultPlugin, password }, unlock: password !== undefined });
   }
 
   private alter(user: DesiredUser, account: LiveAccount, claim: Claim, record: OwnershipRecord | undefined, password: string | undefined, path: DocPath): void {
@@ -211,11 +215,12 @@ class Planner {
     }
     let auth: { plugin: Plugin; password: string } | undefined;
     if (password !== undefined) {
-      const plugin = isComputable(account.plugin) ? account.plugin : DEFAULT_PLUGIN;
-      if (plugin !== account.plugin || authenticationString(plugin, password) !== account.authenticationString) {
+      const { dialect } = this.live;
+      const plugin = dialect.kept.find((kept) => kept === account.plugin) ?? dialect.defaultPlugin;
+      if (plugin !== account.plugin || !passwordMatches(plugin, password, account.authenticationString)) {
         auth = { plugin, password };
         reasons.push(plugin !== account.plugin
-          ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence cannot check against the password secret`
+          ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence ${isPlugin(account.plugin) ? `does not use on ${dialect.label}` : 'cannot check against the password secret'}`
           : 'the password secret does not match the stored authentication string');
         before.password = 'stored hash';
         after.password = 'from the secret';

@@ -1,4 +1,5 @@
 import type { ServerAddress } from './connect.js';
+import type { Dialect } from './dialect.js';
 
 export interface LiveAccount {
   user: string;
@@ -22,6 +23,8 @@ export interface LivePrivilege {
   database: string | null;
   /** A table, routine, role or proxied account. */
   object: string | null;
+  /** A MySQL role's host: a role is an account there (MariaDB's roles have none). */
+  objectHost?: string;
   column: string | null;
   /** `SELECT`…; `PROCEDURE`/`FUNCTION`/`PACKAGE`… precede a routine's; `MEMBER` for a role, `PROXY` for a proxy. */
   privilege: string;
@@ -48,14 +51,18 @@ export interface LiveSession {
 
 export interface MariadbLive {
   server: ServerAddress;
+  /** MariaDB or MySQL, and what differs between them. */
+  dialect: Dialect;
   /** `SELECT VERSION()`. */
   version: string;
   /** `CURRENT_USER()`, whose accounts are never touched. */
   adminAccount: { user: string; host: string };
   skipNameResolve: boolean;
+  /** MySQL's `mandatory_roles`: roles every account is granted (none on MariaDB, whose PUBLIC is in `privileges`). */
+  mandatoryRoles: { user: string; host: string }[];
   /** Accounts of the files' users, of managed users, and anonymous ones (`''@host`), by user name. */
   accounts: Map<string, LiveAccount[]>;
-  /** Privileges of those accounts and of `PUBLIC`. */
+  /** Privileges of those accounts and of MariaDB's `PUBLIC`. */
   privileges: LivePrivilege[];
   /** Every row of `dbfence.accounts` (empty before the first apply made the table). */
   records: OwnershipRecord[];

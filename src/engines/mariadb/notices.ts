@@ -8,7 +8,8 @@ export const WIDE_ACCESS_RULE = 'wide-account-access';
  * What shadows or widens every managed account without being one of them:
  * anonymous accounts (`''@host`, which a client with any user name can match
  * ahead of a managed account at a less specific host), privileges granted to
- * `PUBLIC` (which every account holds), and client host names being resolved
+ * MariaDB's `PUBLIC` (which every account holds), MySQL's `mandatory_roles`
+ * (which every account is granted), and client host names being resolved
  * (a name can then match a host pattern).
  */
 export function wideAccessNotices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
@@ -32,6 +33,13 @@ export function wideAccessNotices(state: MariadbDesiredState, live: MariadbLive)
       ruleId: WIDE_ACCESS_RULE,
       message: `PUBLIC holds ${[...new Set(privileges)].join(', ')} on ${target}: every account, managed ones included, has them; revoke them unless every integration should`,
       address: `mariadb.public.${target}`, path,
+    });
+  }
+  for (const role of live.mandatoryRoles) {
+    notices.push({
+      ruleId: WIDE_ACCESS_RULE,
+      message: `mandatory_roles names '${role.user}'@'${role.host}': every account, managed ones included, is granted it and its privileges; remove it from mandatory_roles unless every integration should have them`,
+      address: `mariadb.mandatory-role.${role.user}@${role.host}`, path,
     });
   }
   if (!live.skipNameResolve) {

@@ -67,7 +67,7 @@ export const createMariadbProvider: ProviderFactory = (config, context) => {
       const state = mariadbDesiredState(desired);
       const edge = await withEdgeSession(async (session) => {
         // The files of the server certificate are written by one apply at a time: two would mix their pairs.
-        await lock(session, context.log);
+        await lock(session, await session.dialect(), context.log);
         try {
           const tls = await inspectTls(session, session.server, settings, caCertificate());
           const edgeChanges = tlsChanges(desired, tls, context.now());

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAdminUrl } from '../../../src/engines/mariadb/admin-url.js';
 import { mariadbDatabaseAccounts, mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
 import { admits, hostPattern, sessionAddress } from '../../../src/engines/mariadb/hosts.js';
-import { authenticationString, identifiedClause } from '../../../src/engines/mariadb/passwords.js';
+import { cachingSha2String, identifiedClause, passwordMatches, shaCrypt256 } from '../../../src/engines/mariadb/passwords.js';
 import { databasePattern, literal } from '../../../src/engines/mariadb/sql.js';
 import { integration, ordersFile } from './fixtures.js';
 
@@ -36,8 +36,40 @@ describe('host patterns', () => {
 describe('authentication strings', () => {
   it('computes mysql_native_password as *HEX(SHA1(SHA1(password)))', () => {
     // PASSWORD('pw1') on MariaDB 10.11.
-    expect(authenticationString('mysql_native_password', 'pw1')).toBe('*2B602296A79E0A8784ACC5C88D92E46588CCA3C3');
-    expect(identifiedClause('ed25519', 'pw1')).toMatch(/^IDENTIFIED VIA ed25519 USING '[A-Za-z0-9+/]{43}'$/);
+    expect(passwordMatches('mysql_native_password', 'pw1', '*2B602296A79E0A8784ACC5C88D92E46588CCA3C3')).toBe(true);
+    expect(identifiedClause('mysql_native_password', 'pw1', 'mariadb')).toBe("IDENTIFIED BY PASSWORD '*2B602296A79E0A8784ACC5C88D92E46588CCA3C3'");
+    expect(identifiedClause('mysql_native_password', 'pw1', 'mysql')).toBe("IDENTIFIED WITH mysql_native_password AS '*2B602296A79E0A8784ACC5C88D92E46588CCA3C3'");
+    expect(identifiedClause('ed25519', 'pw1', 'mariadb')).toMatch(/^IDENTIFIED VIA ed25519 USING '[A-Za-z0-9+/]{43}'$/);
+  });
+
+  it('computes SHA-crypt-256 as openssl passwd -5 does, for salts up to 16 characters', () => {
+    // openssl passwd -5 -salt abcdefghijklmnop pw1; openssl passwd -5 -salt saltstring 'Hello world!' (Drepper's vector).
+    expect(shaCrypt256(Buffer.from('pw1'), Buffer.from('abcdefghijklmnop'), 5000)).toBe('xE9owYO3w1ipE7GqGEezZG336RfVULSC4iMdz9rkuv5');
+    expect(shaCrypt256(Buffer.from('Hello world!'), Buffer.from('saltstring'), 5000)).toBe('5B8vYYiY.CVt1RlTTf8KbXBH3hsxY/GNooZaBBGWEc5');
+  });
+
+  it('computes caching_sha2_password as MySQL stores it: $A$005$, a raw 20-byte salt, the digest', () => {
+    // hashcat mode 7401's example, password "hashcat": $mysql$A$005*<salt hex>*<digest hex>.
+    const salt = Buffer.from('F9CC98CE08892924F50A213B6BC571A2C11778C5', 'hex');
+    const digest = Buffer.from('625479393559393965414D45316477456B484F41316E64484742577A2E3162785353526B7554584647562F', 'hex');
+    const stored = Buffer.concat([Buffer.from('$A$005$'), salt, digest]);
+    expect(cachingSha2String('hashcat', salt).equals(stored)).toBe(true);
+    // Rotation: the secret hashed again with the stored salt (read as HEX(authentication_string), kept as latin1).
+    expect(passwordMatches('caching_sha2_password', 'hashcat', stored.toString('latin1'))).toBe(true);
+    expect(passwordMatches('caching_sha2_password', 'hashcat2', stored.toString('latin1'))).toBe(false);
+    expect(passwordMatches('caching_sha2_password', 'hashcat', '')).toBe(false);
+  });
+
+  it('sets caching_sha2_password from a fresh salt, in hex, which the same password then matches', () => {
+    const clause = identifiedClause('caching_sha2_password', 'pw1', 'mysql');
+    const hex = /^IDENTIFIED WITH caching_sha2_password AS 0x([0-9A-F]{140})$/.exec(clause)?.[1];
+    expect(hex).toBeDefined();
+    const bytes = Buffer.from(hex!, 'hex');
+    expect(bytes.subarray(0, 7).toString()).toBe('$A$005$');
+    // The salt avoids "$" and NUL, where MySQL's hash stops reading it.
+    expect(bytes.subarray(7, 27).toString('latin1')).toMatch(/^[./0-9A-Za-z]{20}$/);
+    expect(passwordMatches('caching_sha2_password', 'pw1', bytes.toString('latin1'))).toBe(true);
+    expect(identifiedClause('caching_sha2_password', 'pw1', 'mysql')).not.toBe(clause);
   });
 });
 

@@ -13,7 +13,7 @@ const files = { certFile: '/etc/mysql/ssl/server.crt', keyFile: '/etc/mysql/ssl/
 function live(overrides: Partial<MariadbTlsLive> = {}): MariadbTlsLive {
   const served = readCertificate(issued.certificatePem);
   return {
-    address: { host: '10.0.0.5', port: 3306 }, sslCert: files.certFile, sslKey: files.keyFile, protocols: ['TLSv1.2', 'TLSv1.3'],
+    address: { host: '10.0.0.5', port: 3306 }, server: 'mariadb', sslCert: files.certFile, sslKey: files.keyFile, protocols: ['TLSv1.2', 'TLSv1.3'],
     requireSecureTransport: true, served, servedByCa: true, files: { ...files, certExists: true, onDisk: served, keyMatches: true },
     ...overrides,
   };
@@ -48,6 +48,13 @@ describe('the mariadb edge plan, on a given live state', () => {
     expect(older).toMatchObject([{ address: 'mariadb.tls.version', after: { tls_version: 'TLSv1.2,TLSv1.3' }, path: ['provider'] }]);
     const stricter = tlsChanges(file('1.2'), live({ protocols: ['TLSv1.3'] }), now);
     expect(stricter).toMatchObject([{ after: { tls_version: 'TLSv1.2,TLSv1.3' }, path: ['databases', 0, 'endpoints', 0, 'tls', 'minVersion'] }]);
+  });
+
+  it('names the option file section of the server: [mysqld] on MySQL', () => {
+    const [change] = tlsChanges(file('1.3'), live({ server: 'mysql' }), now);
+    expect(change!.reason).toMatch(/set tls_version = TLSv1\.3 under \[mysqld\] and restart the server$/);
+    const [off] = tlsChanges(file(), live({ server: 'mysql', served: undefined }), now);
+    expect(off!.reason).toMatch(/\(ALTER INSTANCE RELOAD TLS reloads only what the server was started with\): set ssl_cert = .* under \[mysqld\]/);
   });
 
   it('reissues for the admin URL\'s host when the served certificate does not name it', () => {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { type Connection, createConnection } from 'mariadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchMariadbCertificate } from '../../../src/edges/mariadb/served-certificate.js';
-import { applyTls, CERTIFICATE_ADDRESS, inspectTls, type MariadbTlsLive, tlsChanges, tlsNotices, TLS_VERSION_ADDRESS } from '../../../src/edges/mariadb/tls.js';
+import { applyTls, CERTIFICATE_ADDRESS, inspectTls, type MariadbSql, type MariadbTlsLive, tlsChanges, tlsNotices, TLS_VERSION_ADDRESS } from '../../../src/edges/mariadb/tls.js';
 import type { EndpointsConfig, MariadbProviderSettings } from '../../../src/model/config.js';
 import { createCa } from '../../../src/tls/ca.js';
 import type { PemPair } from '../../../src/tls/pem.js';
@@ -26,6 +26,20 @@ function fileFor(settings: MariadbProviderSettings, hostnames: string[], minVers
   };
 }
 
+/**
+ * The edge's SQL on a driver connection. As `mysql`, it stands for a MySQL
+ * server: the statements are recorded, and MySQL's reload runs as MariaDB's.
+ */
+function edgeSql(connection: Connection, kind: 'mariadb' | 'mysql' = 'mariadb', sent: string[] = []): MariadbSql {
+  return {
+    dialect: async () => ({ kind }),
+    query: (statement) => {
+      sent.push(statement);
+      return connection.query(kind === 'mysql' && statement === 'ALTER INSTANCE RELOAD TLS' ? 'FLUSH SSL' : statement);
+    },
+  };
+}
+
 async function adminConnection(server: MariadbTestServer): Promise<Connection> {
   const url = new URL(server.adminUrl);
   return createConnection({ host: url.hostname, port: Number(url.port), user: url.username, password: decodeURIComponent(url.password), connectTimeout: 5_000 });
@@ -36,8 +50,8 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
   let sql: Connection;
   let settings: MariadbProviderSettings;
   const address = () => ({ host: '127.0.0.1', port: server.port });
-  const context = (pair: PemPair = ca) => ({ sql, ca: () => pair, now: new Date(), log: () => {} });
-  const inspect = (s = settings) => inspectTls(sql, address(), s, ca.certificatePem);
+  const context = (pair: PemPair = ca) => ({ sql: edgeSql(sql), ca: () => pair, now: new Date(), log: () => {} });
+  const inspect = (s = settings) => inspectTls(edgeSql(sql), address(), s, ca.certificatePem);
 
   beforeAll(async () => {
     server = await startMariadbServer({ tls: { ca, hostnames: ['127.0.0.1'] } });
@@ -103,6 +117,19 @@ describe('the mariadb edge on a real MariaDB: the server certificate and TLS set
     expect(after.served!.serial).not.toBe(before.served!.serial);
     expect(after.served!.names).toContain('orders.db.test');
     expect(tlsChanges(config, after, new Date())).toEqual([]);
+  });
+
+  it('reloads a MySQL server with ALTER INSTANCE RELOAD TLS', async () => {
+    const sent: string[] = [];
+    const mysql = edgeSql(sql, 'mysql', sent);
+    const before = await inspectTls(mysql, address(), settings, ca.certificatePem);
+    expect(before.server).toBe('mysql');
+    const config = fileFor(settings, ['db.test', 'orders.db.test', 'mysql.db.test']);
+    const outcomes = await applyTls(config, before, tlsChanges(config, before, new Date()), { ...context(), sql: mysql });
+    expect(outcomes.map((o) => o.status)).toEqual(['applied']);
+    expect(sent).toContain('ALTER INSTANCE RELOAD TLS');
+    expect(sent).not.toContain('FLUSH SSL');
+    expect((await inspect()).served!.names).toContain('mysql.db.test');
   });
 
   it('puts the old files back when the server does not load the new pair, and says why', async () => {
@@ -184,13 +211,13 @@ describe('the mariadb edge on a MariaDB started without TLS', () => {
       ca: { certificate: { fromEnv: 'CA_CERT' }, key: { fromEnv: 'CA_KEY' } },
       serverCertificate: { certFile: join(folder, 'server.crt'), keyFile: join(folder, 'server.key') },
     };
-    const live: MariadbTlsLive = await inspectTls(sql, { host: '127.0.0.1', port: server.port }, settings, ca.certificatePem);
+    const live: MariadbTlsLive = await inspectTls(edgeSql(sql), { host: '127.0.0.1', port: server.port }, settings, ca.certificatePem);
     expect(live).toMatchObject({ served: undefined, sslCert: '', files: { onDisk: undefined, keyMatches: false } });
     const config = fileFor(settings, ['db.test']);
     const changes = tlsChanges(config, live, new Date());
     expect(changes).toMatchObject([{ address: CERTIFICATE_ADDRESS, action: 'create', disruptive: true }]);
     expect(changes[0]!.reason).toMatch(/^the server offers no TLS; dbfence cannot turn TLS on in a running server .*set ssl_cert = .*server\.crt and ssl_key = .*server\.key under \[mariadbd\], restart the server, then apply again$/);
-    const outcomes = await applyTls(config, live, changes, { sql, ca: () => ca, now: new Date(), log: () => {} });
+    const outcomes = await applyTls(config, live, changes, { sql: edgeSql(sql), ca: () => ca, now: new Date(), log: () => {} });
     expect(outcomes).toMatchObject([{ status: 'failed', error: expect.stringMatching(/^not applied: dbfence cannot turn TLS on/) }]);
   });
 });
