@@ -178,7 +178,7 @@ export function tlsNotices(desired: EndpointsConfig, live: MariadbTlsLive, now: 
   if (!live.requireSecureTransport) {
     notices.push({
       ruleId: PLAINTEXT_RULE_ID,
-      message: 'require_secure_transport is OFF: the accounts dbfence manages REQUIRE SSL, but any other account may log in over plain TCP, its password and data in clear; set require_secure_transport = ON under [mariadbd] (SET GLOBAL lasts until the next restart)',
+      message: `require_secure_transport is OFF: the accounts dbfence manages REQUIRE SSL, but any other account may log in over plain TCP, its password and data in clear; set require_secure_transport = ON under ${section(live)} (SET GLOBAL lasts until the next restart)`,
       address: 'mariadb.tls.require_secure_transport',
       path: ['provider'],
     });
