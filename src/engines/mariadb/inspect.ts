@@ -57,7 +57,7 @@ UNION ALL SELECT 'global', CONCAT('''', USER, '''@''', HOST, ''''), NULL, NULL, 
 const RECORDS_SQL = `SELECT user, host, integration, db AS \`database\`, owner FROM ${RECORDS_TABLE}`;
 const DATABASES_SQL = 'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA';
 const TABLES_SQL = 'SELECT TABLE_SCHEMA AS db, TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?)';
-const SESSIONS_SQL = `SELECT ID AS id, USER AS user, HOST AS host FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Daemon', 'Binlog Dump')`;
+const SESSIONS_SQL = `SELECT ID AS id, USER AS user, HOST AS host FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Binlog Dump GTID')`;
 
 /** mysql.global_priv's `ssl_type` numbers. */
 const REQUIRE: LiveAccount['require'][] = ['NONE', 'SSL', 'X509', 'SPECIFIED'];
