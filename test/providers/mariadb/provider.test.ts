@@ -93,3 +93,25 @@ describe('mariadb provider on a real MariaDB: edge and accounts in one plan', ()
     expect((await served())!.serial).toBe(serial);
   });
 });
+
+describe('mariadb provider bootstrapping a server whose certificate another CA signed', () => {
+  const ca: PemPair = newCa();
+  const other: PemPair = newCa();
+  let server: MariadbTestServer;
+  let files: { certFile: string; keyFile: string };
+  afterAll(async () => { await server?.stop(); });
+
+  it('takes the server over from a loopback admin connection, after which a verified one works', async () => {
+    ({ server, files } = await startOrdersServer(other));
+    const file = ordersConfig(files, []);
+    const verified = envFor(server, ca);
+    await expect(planOnce(file, verified)).rejects.toThrow(/^mariadb: cannot connect to 127\.0\.0\.1:\d+ as dbfence_admin: /);
+
+    const loopback = { ...verified, DBFENCE_MARIADB_ADMIN_URL: `${server.adminUrl}?ssl-mode=DISABLED` };
+    const { changes } = await planOnce(file, loopback);
+    expect(changes).toMatchObject([{ address: 'mariadb.certificate.server', reason: expect.stringMatching(/is not signed by provider\.ca/) }]);
+    expect((await providerFor(file, loopback).apply(file, { allowDestructive: false })).ok).toBe(true);
+
+    expect((await planOnce(file, verified)).changes).toEqual([]);
+  });
+});
