@@ -70,6 +70,10 @@ function toReport(error: ErrorObject, data: unknown): Report {
       const missing = (error.params as { missingProperty: string }).missingProperty;
       return { path, message: `missing required property "${missing}"` };
     }
+    case 'dependentRequired': {
+      const { property, missingProperty } = error.params as { property: string; missingProperty: string };
+      return { path, message: `missing property "${missingProperty}", which "${property}" needs` };
+    }
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(parent.properties ?? {});

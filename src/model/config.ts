@@ -32,7 +32,20 @@ export interface SkysqlProviderSettings {
   cloud?: 'aws' | 'gcp' | 'azure';
 }
 
-export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings;
+export interface MariadbProviderSettings {
+  kind: 'mariadb';
+  adminUrl: SecretRef;
+  /** The name this file's accounts are recorded under; without it, the file owns the accounts of its databases' users. */
+  owner?: string;
+  ca?: { certificate: SecretRef; key: SecretRef };
+  /**
+   * Where this machine writes the server certificate and key the server loads
+   * (its ssl_cert and ssl_key): MariaDB cannot write files over SQL.
+   */
+  serverCertificate?: { certFile: string; keyFile: string };
+}
+
+export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings | MariadbProviderSettings;
 export type ProviderKind = ProviderSettings['kind'];
 
 export interface CertificateDefaults {

@@ -55,7 +55,8 @@ export function detectDialect(version: string, comment: string): Dialect {
   const numbers = (/^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version) ?? []).slice(1).map((n) => Number(n ?? 0));
   const mariadb = /MariaDB/i.test(version) || /MariaDB/i.test(comment);
   const kind = mariadb ? 'mariadb' : 'mysql';
-  const shown = `${mariadb ? 'MariaDB' : 'MySQL'} ${version}`;
+  // `10.11.19-MariaDB-0+deb12u1` shows as MariaDB 10.11.19, `5.7.44-log` as MySQL 5.7.44.
+  const shown = `${mariadb ? 'MariaDB' : 'MySQL'} ${version.split('-')[0]}`;
   const minimum = mariadb ? MARIADB_MINIMUM : MYSQL_MINIMUM;
   if (numbers.length === 0 || !atLeast(numbers, minimum)) {
     throw new ToolError(`mariadb: the server runs ${shown}; dbfence needs MariaDB ${MARIADB_MINIMUM.join('.')} or MySQL ${MYSQL_MINIMUM.join('.')} and later`);

@@ -6,7 +6,7 @@ export interface LiveAccount {
   host: string;
   /** The authentication plugin; `chained` when the account has several (`IDENTIFIED VIA a OR b`). */
   plugin: string;
-  /** What the plugin stores: a hash, never a password. */
+  /** What the plugin stores: a hash, never a password (on MySQL its bytes, read in hex, as a latin1 string: caching_sha2_password's salt is binary). */
   authenticationString: string;
   /** `REQUIRE`: NONE, SSL (any TLS), X509 or SPECIFIED (issuer, subject or cipher). */
   require: 'NONE' | 'SSL' | 'X509' | 'SPECIFIED';

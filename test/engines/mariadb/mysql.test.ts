@@ -78,7 +78,7 @@ describe('the server', () => {
     expect(MYSQL_84.kept).toEqual(['caching_sha2_password']);
     expect(detectDialect('8.0.29', 'MySQL Community Server - GPL').revoke).toBe('REVOKE');
     expect(() => detectDialect('5.7.44', 'MySQL Community Server (GPL)')).toThrow('mariadb: the server runs MySQL 5.7.44; dbfence needs MariaDB 10.6 or MySQL 8.0 and later');
-    expect(() => detectDialect('10.5.27-MariaDB', 'MariaDB Server')).toThrow(/runs MariaDB 10.5.27-MariaDB; dbfence needs MariaDB 10.6/);
+    expect(() => detectDialect('10.5.27-MariaDB', 'MariaDB Server')).toThrow(/runs MariaDB 10.5.27; dbfence needs MariaDB 10.6/);
   });
 });
 
