@@ -50,7 +50,7 @@ export interface EngineHarness {
 /** The engine alone as a provider, so tests apply through the one apply every provider uses. */
 export function engineProvider(engine: MariadbEngine, stateOf: (file: EndpointsConfig) => MariadbDesiredState = mariadbDesiredState): Provider<MariadbLive> {
   return {
-    kind: 'postgres', // as in ordersFile: the provider's kind is not the engine's business
+    kind: 'mariadb',
     inspect: (scope) => engine.inspect(scope.map(stateOf)),
     diff: (desired, live) => engine.changes(stateOf(desired), live),
     notices: (desired, live) => engine.notices(stateOf(desired), live),
