@@ -4,7 +4,7 @@ import type { Change } from '../../plan/types.js';
 import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
-import { passwordMatches, type Plugin } from './passwords.js';
+import { isPlugin, passwordMatches, type Plugin } from './passwords.js';
 import { databasePattern, ident } from './sql.js';
 
 /** A row of dbfence.accounts as this file writes it. */
@@ -59,10 +59,6 @@ function grantTarget(grant: { database: string; table: string }): string {
 /** The same target for a live privilege, whose database name is already stored escaped at the database level. */
 function liveTarget(privilege: LivePrivilege): string {
   return privilege.level === 'database' ? `${ident(privilege.database!)}.*` : `${ident(privilege.database!)}.${ident(privilege.object!)}`;
-}
-
-function isPlugin(name: string): name is Plugin {
-  return name === 'mysql_native_password' || name === 'ed25519' || name === 'caching_sha2_password';
 }
 
 function list(items: readonly string[]): string {

@@ -1,8 +1,14 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
+import type { Dialect } from './dialect.js';
 
 /** The authentication plugins whose stored string dbfence can compute from a password, so none is ever sent. */
-export type Plugin = 'mysql_native_password' | 'ed25519' | 'caching_sha2_password';
+const PLUGINS = ['mysql_native_password', 'ed25519', 'caching_sha2_password'] as const;
+export type Plugin = (typeof PLUGINS)[number];
+
+export function isPlugin(name: string): name is Plugin {
+  return (PLUGINS as readonly string[]).includes(name);
+}
 
 /** `'*' + HEX(SHA1(SHA1(password)))`: what the server stores, and what `IDENTIFIED BY PASSWORD` takes. */
 function nativeHash(password: string): string {
@@ -124,7 +130,7 @@ export function passwordMatches(plugin: Plugin, password: string, stored: string
  * plugin's string with `IDENTIFIED WITH … AS`, in hex (8.0.17 and later) as
  * caching_sha2_password's salt is binary.
  */
-export function identifiedClause(plugin: Plugin, password: string, server: 'mariadb' | 'mysql'): string {
+export function identifiedClause(plugin: Plugin, password: string, server: Dialect['kind']): string {
   switch (plugin) {
     case 'ed25519': return `IDENTIFIED VIA ed25519 USING '${ed25519Hash(password)}'`;
     case 'mysql_native_password':
