@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash, hash, randomInt } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Dialect } from './dialect.js';
 
@@ -62,12 +62,15 @@ export function shaCrypt256(password: Buffer, salt: Buffer, rounds: number): str
   const ds = createHash('sha256');
   for (let i = 0; i < 16 + alternate[0]!; i++) ds.update(salt);
   const s = repeated(ds.digest(), salt.length);
+  // The rounds are most of the cost: each is one one-shot hash of a reused buffer (half the time of a Hash object).
+  const input = Buffer.alloc(2 * 32 + s.length + 2 * p.length);
   let c = alternate;
   for (let round = 0; round < rounds; round++) {
-    const next = createHash('sha256').update(round & 1 ? p : c);
-    if (round % 3 !== 0) next.update(s);
-    if (round % 7 !== 0) next.update(p);
-    c = next.update(round & 1 ? c : p).digest();
+    let length = (round & 1 ? p : c).copy(input, 0);
+    if (round % 3 !== 0) length += s.copy(input, length);
+    if (round % 7 !== 0) length += p.copy(input, length);
+    length += (round & 1 ? c : p).copy(input, length);
+    c = hash('sha256', input.subarray(0, length), 'buffer');
   }
   let text = '';
   const encode = (b2: number, b1: number, b0: number, characters: number) => {
