@@ -20,9 +20,10 @@ export { mariadbDatabaseAccounts, mariadbDesiredState } from './desired.js';
 export type { MariadbLive } from './live.js';
 
 /**
- * The `mariadb` accounts engine: per integration and `from` entry one
- * account `'user'@'<host pattern>'`, requiring TLS, its password set from a
- * computed authentication string, exactly the declared grants, recorded in
+ * The `mariadb` accounts engine, for MariaDB and MySQL 8 servers (dialect.ts
+ * holds what differs): per integration and `from` entry one account
+ * `'user'@'<host pattern>'`, requiring TLS, its password set from a computed
+ * authentication string, exactly the declared grants, recorded in
  * `dbfence.accounts` (MariaDB has no account comments). Statements commit
  * one by one, so an apply holds the server's apply lock and runs them in an
  * order where every prefix is safe. Every operation opens its own connection
@@ -49,7 +50,7 @@ export class MariadbEngine {
     return planChanges(state, live, (user) => this.password(user)).map((planned) => planned.change);
   }
 
-  /** What widens access on the server without being a change dbfence makes: the anonymous user, PUBLIC grants. */
+  /** What widens access on the server without being a change dbfence makes (`wide-account-access`), at the admin URL. */
   notices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
     return wideAccessNotices(state, live);
   }
