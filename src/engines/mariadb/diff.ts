@@ -61,6 +61,11 @@ function liveTarget(privilege: LivePrivilege): string {
   return privilege.level === 'database' ? `${ident(privilege.database!)}.*` : `${ident(privilege.database!)}.${ident(privilege.object!)}`;
 }
 
+/** A role as the server names it: MariaDB's by name, MySQL's (an account) with its host. */
+function roleName(privilege: LivePrivilege): string {
+  return privilege.objectHost === undefined ? privilege.object ?? '' : `${privilege.object ?? ''}@${privilege.objectHost}`;
+}
+
 function list(items: readonly string[]): string {
   return items.join(', ');
 }
@@ -285,7 +290,7 @@ class Planner {
       : privilege.level === 'global' ? [`${privilege.privilege} on *.*`, `global.${privilege.privilege}`]
       : privilege.level === 'column' ? [`${privilege.privilege} on column ${privilege.column} of ${privilege.database}.${privilege.object}`, `column.${privilege.database}.${privilege.object}.${privilege.column}.${privilege.privilege}`]
       : privilege.level === 'routine' ? [`${privilege.privilege} on ${privilege.routineType} ${privilege.database}.${privilege.object}`, `routine.${privilege.database}.${privilege.object}.${privilege.privilege}`]
-      : privilege.level === 'role' ? [`the role ${privilege.object}`, `role.${privilege.object}`]
+      : privilege.level === 'role' ? [`the role ${roleName(privilege)}`, `role.${roleName(privilege)}`]
       : [`PROXY on ${privilege.object}`, `proxy.${privilege.object}`];
     this.add({
       address: `mariadb.privilege.${user}@${host}.${address.replace(/'/g, '')}`, resource: 'grant', action: 'delete',

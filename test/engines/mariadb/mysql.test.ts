@@ -128,6 +128,14 @@ describe('a MySQL 8 server', () => {
       records: [record('metabase_ro', '127.0.0.1', 'metabase'), record('metabase_ro', '%', 'metabase')],
     };
     const session = new RecordedSession(catalogue);
+    const state = mariadbDesiredState(FILE);
+    const planned = planChanges(state, await inspect(new RecordedSession(catalogue), [state]), passwords);
+    expect(planned.map((p) => p.change.reason).filter((reason) => reason.includes(' holds '))).toEqual([
+      "'metabase_ro'@'127.0.0.1' holds the role reporting@%, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds BACKUP_ADMIN on *.*, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds Execute,Grant on PROCEDURE orders.refund, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds the default role reporting@%, which the file does not declare",
+    ]);
     const result = await applyDesired(session, mariadbDesiredState(FILE), { options: { allowDestructive: true }, passwords, log: () => {} });
     expect(result.ok).toBe(true);
     const hex = /0x[0-9A-F]{140}/;
