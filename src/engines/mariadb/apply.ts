@@ -8,7 +8,7 @@ import type { Dialect } from './dialect.js';
 import { type Action, type Claim, type PlannedChange, planChanges } from './diff.js';
 import { inspect, RECORDS_TABLE } from './inspect.js';
 import type { LivePrivilege } from './live.js';
-import { identifiedClause } from './passwords.js';
+import { identifiedClause, type PasswordCheck } from './passwords.js';
 import { account, ident, literal } from './sql.js';
 
 /** The lock every dbfence apply on the server takes (GET_LOCK is server-wide; it dies with the connection). */
@@ -257,6 +257,8 @@ async function lock(session: SqlSession, dialect: Dialect, log: (message: string
 export interface ApplyContext {
   options: ApplyOptions;
   passwords: (user: DesiredUser) => string | undefined;
+  /** Checks a password against an account's stored string (by default, passwordMatches). */
+  matches?: PasswordCheck;
   log(message: string): void;
 }
 
@@ -272,7 +274,7 @@ export async function applyDesired(session: SqlSession, desired: MariadbDesiredS
   await lock(session, dialect, log);
   try {
     const live = await inspect(session, [desired]);
-    const planned = planChanges(desired, live, context.passwords);
+    const planned = planChanges(desired, live, context.passwords, context.matches);
     if (planned.length === 0) {
       log('mariadb: nothing to change');
       return { outcomes: [], ok: true };

@@ -4,7 +4,7 @@ import type { Change } from '../../plan/types.js';
 import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
-import { isPlugin, passwordMatches, type Plugin } from './passwords.js';
+import { isPlugin, type PasswordCheck, passwordMatches, type Plugin } from './passwords.js';
 import { databasePattern, ident } from './sql.js';
 
 /** A row of dbfence.accounts as this file writes it. */
@@ -82,7 +82,10 @@ class Planner {
   private readonly privilegesByAccount = new Map<string, LivePrivilege[]>();
   private readonly sessionsByUser = new Map<string, LiveSession[]>();
 
-  constructor(private readonly desired: MariadbDesiredState, private readonly live: MariadbLive, private readonly passwords: (user: DesiredUser) => string | undefined) {
+  constructor(
+    private readonly desired: MariadbDesiredState, private readonly live: MariadbLive,
+    private readonly passwords: (user: DesiredUser) => string | undefined, private readonly matches: PasswordCheck,
+  ) {
     this.declared = new Map(desired.users.map((user) => [user.user, user]));
     for (const record of live.records) this.recordsByUser.set(record.user, [...(this.recordsByUser.get(record.user) ?? []), record]);
     for (const privilege of live.privileges) {
@@ -218,7 +221,7 @@ class Planner {
     if (password !== undefined) {
       const { dialect } = this.live;
       const plugin = dialect.kept.find((kept) => kept === account.plugin) ?? dialect.defaultPlugin;
-      if (plugin !== account.plugin || !passwordMatches(plugin, password, account.authenticationString)) {
+      if (plugin !== account.plugin || !this.matches(plugin, password, account.authenticationString)) {
         auth = { plugin, password };
         reasons.push(plugin !== account.plugin
           ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence ${isPlugin(account.plugin) ? `does not use on ${dialect.label}` : 'cannot check against the password secret'}`
@@ -320,10 +323,13 @@ class Planner {
 
 /**
  * The changes that make the server match `desired`, each with the action that
- * carries it out. Pure: `passwords` reads each user's password secret. A
+ * carries it out. Pure: `passwords` reads each user's password secret, and
+ * `matches` checks it against an account's stored string. A
  * missing table, or a user dbfence does not manage, is a ToolError: never a
  * half-applied plan.
  */
-export function planChanges(desired: MariadbDesiredState, live: MariadbLive, passwords: (user: DesiredUser) => string | undefined): PlannedChange[] {
-  return new Planner(desired, live, passwords).run();
+export function planChanges(
+  desired: MariadbDesiredState, live: MariadbLive, passwords: (user: DesiredUser) => string | undefined, matches: PasswordCheck = passwordMatches,
+): PlannedChange[] {
+  return new Planner(desired, live, passwords, matches).run();
 }

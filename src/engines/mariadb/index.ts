@@ -11,6 +11,7 @@ import { planChanges } from './diff.js';
 import { inspect } from './inspect.js';
 import type { MariadbLive } from './live.js';
 import { wideAccessNotices } from './notices.js';
+import { rememberingPasswordMatches } from './passwords.js';
 
 export type { Trust } from './admin-url.js';
 /** The admin connection, for an edge that needs SQL of its own (a self-managed server's `FLUSH SSL`). */
@@ -30,6 +31,9 @@ export type { MariadbLive } from './live.js';
  * and closes it.
  */
 export class MariadbEngine {
+  /** Password checks, remembered for the engine's run: plan, drift and apply check the same accounts. */
+  private readonly matches = rememberingPasswordMatches();
+
   /** `where` names the admin URL's setting in the file, for messages; `trust` is what verifies the admin connection's TLS. */
   constructor(
     private readonly adminUrl: SecretRef, private readonly where: string, private readonly context: ProviderContext,
@@ -47,7 +51,7 @@ export class MariadbEngine {
 
   /** Pure: the changes that make `live` match `state`. */
   changes(state: MariadbDesiredState, live: MariadbLive): Change[] {
-    return planChanges(state, live, (user) => this.password(user)).map((planned) => planned.change);
+    return planChanges(state, live, (user) => this.password(user), this.matches).map((planned) => planned.change);
   }
 
   /** What widens access on the server without being a change dbfence makes (`wide-account-access`), at the admin URL. */
@@ -58,7 +62,7 @@ export class MariadbEngine {
   /** Re-reads and re-plans under the apply lock, then applies. */
   apply(state: MariadbDesiredState, options: ApplyOptions): Promise<ApplyResult> {
     return this.withSession((session) => applyDesired(session, state, {
-      options, log: this.context.log, passwords: (user) => this.password(user),
+      options, log: this.context.log, passwords: (user) => this.password(user), matches: this.matches,
     }));
   }
 
