@@ -6,7 +6,7 @@ import type { PasswordRef } from '../../providers/types.js';
 import type { DesiredGrant, DesiredUser, MariadbDesiredState } from './desired.js';
 import { admits } from './hosts.js';
 import type { LiveAccount, LivePrivilege, LiveSession, MariadbLive, OwnershipRecord } from './live.js';
-import { passwordMatches, type Plugin } from './passwords.js';
+import { isPlugin, type PasswordCheck, passwordMatches, type Plugin } from './passwords.js';
 import { databasePattern, ident } from './sql.js';
 
 /** A row of dbfence.accounts as this file writes it. */
@@ -53,8 +53,9 @@ function liveTarget(privilege: LivePrivilege): string {
   return privilege.level === 'database' ? `${ident(privilege.database!)}.*` : `${ident(privilege.database!)}.${ident(privilege.object!)}`;
 }
 
-function isPlugin(name: string): name is Plugin {
-  return name === 'mysql_native_password' || name === 'ed25519' || name === 'caching_sha2_password';
+/** A role as the server names it: MariaDB's by name, MySQL's (an account) with its host. */
+function roleName(privilege: LivePrivilege): string {
+  return privilege.objectHost === undefined ? privilege.object ?? '' : `${privilege.object ?? ''}@${privilege.objectHost}`;
 }
 
 function list(items: readonly string[]): string {
@@ -89,7 +90,10 @@ class Planner {
   private readonly privilegesByAccount = new Map<string, LivePrivilege[]>();
   private readonly sessionsByUser = new Map<string, LiveSession[]>();
 
-  constructor(private readonly desired: MariadbDesiredState, private readonly live: MariadbLive, private readonly readPassword: (ref: PasswordRef) => string) {
+  constructor(
+    private readonly desired: MariadbDesiredState, private readonly live: MariadbLive,
+    private readonly readPassword: (ref: PasswordRef) => string, private readonly matches: PasswordCheck,
+  ) {
     this.declared = new Map(desired.users.map((user) => [user.user, user]));
     for (const record of live.records) this.recordsByUser.set(record.user, [...(this.recordsByUser.get(record.user) ?? []), record]);
     for (const privilege of live.privileges) {
@@ -231,7 +235,7 @@ class Planner {
     if (password !== undefined) {
       const { dialect } = this.live;
       const plugin = dialect.kept.find((kept) => kept === account.plugin) ?? dialect.defaultPlugin;
-      if (plugin !== account.plugin || !passwordMatches(plugin, password.value, account.authenticationString)) {
+      if (plugin !== account.plugin || !this.matches(plugin, password.value, account.authenticationString)) {
         auth = { plugin, password: password.ref };
         reasons.push(plugin !== account.plugin
           ? `it authenticates with ${account.plugin || 'no plugin'}, which dbfence ${isPlugin(account.plugin) ? `does not use on ${dialect.label}` : 'cannot check against the password secret'}`
@@ -303,7 +307,7 @@ class Planner {
       : privilege.level === 'global' ? [`${privilege.privilege} on *.*`, `global.${privilege.privilege}`]
       : privilege.level === 'column' ? [`${privilege.privilege} on column ${privilege.column} of ${privilege.database}.${privilege.object}`, `column.${privilege.database}.${privilege.object}.${privilege.column}.${privilege.privilege}`]
       : privilege.level === 'routine' ? [`${privilege.privilege} on ${privilege.routineType} ${privilege.database}.${privilege.object}`, `routine.${privilege.database}.${privilege.object}.${privilege.privilege}`]
-      : privilege.level === 'role' ? [`the role ${privilege.object}`, `role.${privilege.object}`]
+      : privilege.level === 'role' ? [`the role ${roleName(privilege)}`, `role.${roleName(privilege)}`]
       : [`PROXY on ${privilege.object}`, `proxy.${privilege.object}`];
     this.add({
       address: `mariadb.privilege.${user}@${host}.${address.replace(/'/g, '')}`, resource: 'grant', action: 'delete',
@@ -333,10 +337,13 @@ class Planner {
 
 /**
  * The changes that make the server match `desired`, each with the action that
- * carries it out. Pure: `readPassword` reads a password secret. A
+ * carries it out. Pure: `readPassword` reads a password secret, and
+ * `matches` checks it against an account's stored string. A
  * missing table, or a user dbfence does not manage, is a ToolError: never a
  * half-applied plan.
  */
-export function planChanges(desired: MariadbDesiredState, live: MariadbLive, readPassword: (ref: PasswordRef) => string): MariadbChange[] {
-  return new Planner(desired, live, readPassword).run();
+export function planChanges(
+  desired: MariadbDesiredState, live: MariadbLive, readPassword: (ref: PasswordRef) => string, matches: PasswordCheck = passwordMatches,
+): MariadbChange[] {
+  return new Planner(desired, live, readPassword, matches).run();
 }

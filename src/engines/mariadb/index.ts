@@ -12,6 +12,7 @@ import { type MariadbChange, planChanges } from './diff.js';
 import { inspect } from './inspect.js';
 import type { MariadbLive } from './live.js';
 import { wideAccessNotices } from './notices.js';
+import { rememberingPasswordMatches } from './passwords.js';
 
 export type { Trust } from './admin-url.js';
 /** The admin connection, for an edge that needs SQL of its own (a self-managed server's `FLUSH SSL`). */
@@ -22,9 +23,10 @@ export { mariadbDatabaseAccounts, mariadbDesiredState } from './desired.js';
 export type { MariadbLive } from './live.js';
 
 /**
- * The `mariadb` accounts engine: per integration and `from` entry one
- * account `'user'@'<host pattern>'`, requiring TLS, its password set from a
- * computed authentication string, exactly the declared grants, recorded in
+ * The `mariadb` accounts engine, for MariaDB and MySQL 8 servers (dialect.ts
+ * holds what differs): per integration and `from` entry one account
+ * `'user'@'<host pattern>'`, requiring TLS, its password set from a computed
+ * authentication string, exactly the declared grants, recorded in
  * `dbfence.accounts` (MariaDB has no account comments). Statements commit
  * one by one, so an apply holds the server's apply lock (GET_LOCK) and runs
  * them, one step each, in an order where every prefix is safe. Every
@@ -34,6 +36,8 @@ export type { MariadbLive } from './live.js';
 export class MariadbEngine {
   /** The session holding the apply lock, while `exclusive` runs. */
   private held: Session | undefined;
+  /** Password checks, remembered for the engine's run: plan, drift and apply check the same accounts. */
+  private readonly matches = rememberingPasswordMatches();
 
   /** `where` names the admin URL's setting in the file, for messages; `trust` is what verifies the admin connection's TLS. */
   constructor(
@@ -52,10 +56,10 @@ export class MariadbEngine {
 
   /** Pure: the changes that make `live` match `state`, each with its operation. */
   changes(state: MariadbDesiredState, live: MariadbLive): MariadbChange[] {
-    return planChanges(state, live, (ref) => this.password(ref));
+    return planChanges(state, live, (ref) => this.password(ref), this.matches);
   }
 
-  /** What widens access on the server without being a change dbfence makes: the anonymous user, PUBLIC grants. */
+  /** What widens access on the server without being a change dbfence makes (`wide-account-access`), at the admin URL. */
   notices(state: MariadbDesiredState, live: MariadbLive): PlanNotice[] {
     return wideAccessNotices(state, live);
   }

@@ -131,6 +131,13 @@ describe('a MySQL 8 server', () => {
     };
     const session = new RecordedSession(catalogue);
     const state = mariadbDesiredState(FILE);
+    const planned = planChanges(state, await inspect(new RecordedSession(catalogue), [state]), passwords);
+    expect(planned.map((p) => p.reason).filter((reason) => reason.includes(' holds '))).toEqual([
+      "'metabase_ro'@'127.0.0.1' holds the role reporting@%, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds BACKUP_ADMIN on *.*, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds Execute,Grant on PROCEDURE orders.refund, which the file does not declare",
+      "'metabase_ro'@'127.0.0.1' holds the default role reporting@%, which the file does not declare",
+    ]);
     const result = await withApplyLock(session, () => {}, async () => {
       const live = await inspect(session, [state]);
       const changes = planChanges(state, live, passwords);

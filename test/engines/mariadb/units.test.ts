@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAdminUrl } from '../../../src/engines/mariadb/admin-url.js';
 import { mariadbDatabaseAccounts, mariadbDesiredState } from '../../../src/engines/mariadb/index.js';
 import { admits, hostPattern, sessionAddress } from '../../../src/engines/mariadb/hosts.js';
-import { cachingSha2String, identifiedClause, passwordMatches, shaCrypt256 } from '../../../src/engines/mariadb/passwords.js';
+import { cachingSha2String, identifiedClause, passwordMatches, rememberingPasswordMatches, shaCrypt256 } from '../../../src/engines/mariadb/passwords.js';
 import { databasePattern, literal } from '../../../src/engines/mariadb/sql.js';
 import { integration, ordersFile } from './fixtures.js';
 
@@ -58,6 +58,16 @@ describe('authentication strings', () => {
     expect(passwordMatches('caching_sha2_password', 'hashcat', stored.toString('latin1'))).toBe(true);
     expect(passwordMatches('caching_sha2_password', 'hashcat2', stored.toString('latin1'))).toBe(false);
     expect(passwordMatches('caching_sha2_password', 'hashcat', '')).toBe(false);
+  });
+
+  it('remembers a check by password and stored string: a rotated password or a new string is checked again', () => {
+    const matches = rememberingPasswordMatches();
+    const stored = cachingSha2String('pw1').toString('latin1');
+    const other = cachingSha2String('pw2').toString('latin1');
+    expect(matches('caching_sha2_password', 'pw1', stored)).toBe(true);
+    expect(matches('caching_sha2_password', 'pw1', stored)).toBe(true);
+    expect(matches('caching_sha2_password', 'pw1', other)).toBe(false);
+    expect(matches('caching_sha2_password', 'pw2', other)).toBe(true);
   });
 
   it('sets caching_sha2_password from a fresh salt, in hex, which the same password then matches', () => {
