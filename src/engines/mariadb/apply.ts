@@ -238,20 +238,20 @@ export interface StepContext {
 export function engineSteps(session: SqlSession, changes: readonly Change[], context: StepContext): Step[] {
   const { log } = context;
   const statements = buildStatements(changes.map((change) => change.operation as MariadbOperation), context.dialect, context.password);
-  let recording = true;
+  let recordsTableReady = false;
   log(`mariadb: applying ${changes.length} change${changes.length === 1 ? '' : 's'}`);
   return statements.map((statement) => {
     const carried = [...new Set(statement.changes)].map((i) => changes[i]!);
     return {
       changes: carried,
       async run() {
-        if (recording) {
+        if (!recordsTableReady) {
           try {
             for (const ddl of RECORDS_DDL) await session.query(ddl);
           } catch (error) {
             throw new StepFailed(`mariadb: could not create ${RECORDS_TABLE}, where dbfence records the accounts it manages: ${errorMessage(error)}`, carried);
           }
-          recording = false;
+          recordsTableReady = true;
         }
         try {
           await session.query(statement.sql);
