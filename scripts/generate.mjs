@@ -64,7 +64,7 @@ export const PACKAGE_VERSION = ${JSON.stringify(version)};
 
 /** examples/init/<provider>.yaml: the starter files \`dbfence init\` writes. */
 export const STARTER_FILES = {
-${['postgres', 'aptible', 'skysql'].map((provider) => `  ${provider}: ${JSON.stringify(readFileSync(root(`examples/init/${provider}.yaml`), 'utf8'))},`).join('\n')}
+${['postgres', 'aptible', 'skysql', 'mariadb'].map((provider) => `  ${provider}: ${JSON.stringify(readFileSync(root(`examples/init/${provider}.yaml`), 'utf8'))},`).join('\n')}
 } as const;
 `;
 }

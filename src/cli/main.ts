@@ -17,7 +17,7 @@ Commands:
   verify [FILE]    prove, as each integration, that the live database behaves as the file says
   rules            list the rules with their severities and documentation
   schema [policy]  print the JSON Schema of endpoints.yaml (or of policy files)
-  ca init          create a CA for the postgres provider's server certificates
+  ca init          create a CA for the server certificates of postgres or mariadb
   ca-cert [FILE]   print the CA certificate clients need for full verification
 
 Run dbfence <command> --help for a command's options.`;

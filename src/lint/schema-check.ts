@@ -70,6 +70,10 @@ function toReport(error: ErrorObject, data: unknown): Report {
       const missing = (error.params as { missingProperty: string }).missingProperty;
       return { path, message: `missing required property "${missing}"` };
     }
+    case 'dependentRequired': {
+      const { property, missingProperty } = error.params as { property: string; missingProperty: string };
+      return { path, message: `missing property "${missingProperty}", which "${property}" needs` };
+    }
     case 'additionalProperties': {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       const known = Object.keys(parent.properties ?? {});
@@ -82,7 +86,7 @@ function toReport(error: ErrorObject, data: unknown): Report {
       const suggestion = typeof error.data === 'string' && mayQuote(error.data, path) ? closest(error.data, allowed.map(String)) : undefined;
       return {
         path,
-        message: `${quoteValue(error.data, path)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}`,
+        message: `${quoteValue(error.data, path)} is not one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''}${parent.description ? ` (${parent.description.replace(/\.$/, '')})` : ''}`,
       };
     }
     case 'const':

@@ -27,10 +27,25 @@ export interface SkysqlProviderSettings {
   kind: 'skysql';
   apiKey: SecretRef;
   apiUrl?: string;
+  /** The organization sent as `X-MDB-Org`; without it, the key's default organization. */
+  orgId?: string;
   cloud?: 'aws' | 'gcp' | 'azure';
 }
 
-export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings;
+export interface MariadbProviderSettings {
+  kind: 'mariadb';
+  adminUrl: SecretRef;
+  /** The name this file's accounts are recorded under; without it, the file owns the accounts of its databases' users. */
+  owner?: string;
+  ca?: { certificate: SecretRef; key: SecretRef };
+  /**
+   * Where this machine writes the server certificate and key the server loads
+   * (its ssl_cert and ssl_key): MariaDB cannot write files over SQL.
+   */
+  serverCertificate?: { certFile: string; keyFile: string };
+}
+
+export type ProviderSettings = PostgresProviderSettings | AptibleProviderSettings | SkysqlProviderSettings | MariadbProviderSettings;
 export type ProviderKind = ProviderSettings['kind'];
 
 export interface CertificateDefaults {
@@ -95,7 +110,7 @@ export type Engine = 'postgresql' | 'mysql' | 'mariadb';
 export interface Database {
   name: string;
   engine: Engine;
-  /** On a platform (aptible): the database's administrative connection, through which its integrations' users and grants are managed. */
+  /** On a platform (aptible, skysql): the database's administrative connection, through which its integrations' users and grants are managed. */
   adminUrl?: SecretRef;
   sensitive?: string[];
   endpoints?: Endpoint[];

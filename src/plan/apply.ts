@@ -2,7 +2,7 @@ import { ToolError } from '../errors.js';
 import type { EndpointsConfig } from '../model/config.js';
 import type { Provider } from '../providers/types.js';
 import { refuseUnacknowledged } from './acknowledge.js';
-import { type RunProgress, runSteps } from './runner.js';
+import { type RunProgress, runSteps, type Step, type StepGroup } from './runner.js';
 import type { ApplyResult, Change } from './types.js';
 
 export interface ApplyOptions extends RunProgress {
@@ -81,4 +81,34 @@ export function planDifferences(reviewed: readonly Change[], current: readonly C
   ];
   const more = differences.length > 5 ? ` (and ${differences.length - 5} more)` : '';
   return `${differences.slice(0, 5).join('; ')}${more}`;
+}
+
+/** What an accounts engine gives a step group that takes its lock when its turn comes. */
+export interface LockedPlan<Live> {
+  /** Runs `use` holding the engine's apply lock. */
+  exclusive<T>(use: () => Promise<T>): Promise<T>;
+  inspect(): Promise<Live>;
+  /** The changes planned for `live`, under the addresses of the group's changes. */
+  changes(live: Live): readonly Change[];
+  /** The steps carrying out the group's changes from `live`. */
+  steps(live: Live): Step[];
+}
+
+/**
+ * `changes` as a step group that takes the engine's apply lock only when its
+ * turn comes (for a platform whose earlier steps may restart the database,
+ * ending any session held through them), reads the live state again under
+ * it, and runs its steps only if they still plan `changes`; `where` names
+ * what changed otherwise.
+ */
+export function lockedStepGroup<Live>(changes: readonly Change[], plan: LockedPlan<Live>, where: string): StepGroup {
+  return {
+    changes,
+    open: (run) => plan.exclusive(async () => {
+      const live = await plan.inspect();
+      const differences = planDifferences(changes, plan.changes(live));
+      if (differences !== undefined) throw new ToolError(`${where} changed since the plan was made (${differences}): plan again and review it`);
+      await run(plan.steps(live));
+    }),
+  };
 }

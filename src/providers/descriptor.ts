@@ -1,4 +1,4 @@
-import type { ProviderSettings } from '../model/config.js';
+import type { Engine, ProviderSettings } from '../model/config.js';
 
 /** What a provider's platform allows, checked at lint time by `provider-limits`. */
 export interface ProviderLimits {
@@ -22,6 +22,8 @@ export interface ProviderLimits {
  */
 export interface ProviderDescriptor<Settings extends ProviderSettings = ProviderSettings> {
   limits(settings: Settings): ProviderLimits;
+  /** The engines (`databases[].engine`) the platform serves. */
+  engines: readonly Engine[];
   /** The administrative users the platform creates, which no integration should use. */
   adminUsers: readonly string[];
   /** Administrative users named by a pattern (SkySQL's default user carries the service id). */

@@ -10,6 +10,7 @@ const FACTORIES: Record<ProviderKind, () => Promise<ProviderFactory>> = {
   postgres: async () => (await import(/* webpackMode: "eager" */ './postgres/index.js')).createPostgresProvider,
   aptible: async () => (await import(/* webpackMode: "eager" */ './aptible/index.js')).createAptibleProvider,
   skysql: async () => (await import(/* webpackMode: "eager" */ './skysql/index.js')).createSkysqlProvider,
+  mariadb: async () => (await import(/* webpackMode: "eager" */ './mariadb/index.js')).createMariadbProvider,
 };
 
 export async function createProvider(config: EndpointsConfig, context: ProviderContext): Promise<Provider> {

@@ -1,10 +1,17 @@
 import type { EndpointsConfig, ProviderKind, SecretRef } from '../model/config.js';
+import type { DocPath } from '../model/path.js';
 import type { Step, StepGroup } from '../plan/runner.js';
 import type { Change, PlanNotice } from '../plan/types.js';
 
 /** Reads secrets the file references; a missing one is a ToolError naming the reference, never the value. */
 export interface SecretResolver {
   resolve(ref: SecretRef, what: string): string;
+}
+
+/** A secret as the file references it (an integration's password), with where the file does: what an operation holds instead of the value. */
+export interface PasswordRef {
+  ref: SecretRef;
+  path: DocPath;
 }
 
 export interface ProviderContext {

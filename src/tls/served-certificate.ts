@@ -46,12 +46,16 @@ export function fetchServedCertificate(host: string, port: number, options: Fetc
         return resolve(undefined);
       }
       if (answer[0] !== 0x53 /* S */) return fail(new Error(`${host}:${port} did not answer the SSLRequest like a PostgreSQL server`));
-      handshake(socket, options, timeoutMs).then(resolve, fail);
+      tlsHandshake(socket, options, timeoutMs).then(resolve, fail);
     });
   });
 }
 
-function handshake(socket: Socket, { servername, ca }: FetchOptions, timeoutMs: number): Promise<ServedCertificate> {
+/**
+ * Starts TLS on a socket whose protocol has just agreed to it, and reads the
+ * certificate the server presents. Any engine's probe ends here.
+ */
+export function tlsHandshake(socket: Socket, { servername, ca }: FetchOptions, timeoutMs: number): Promise<ServedCertificate> {
   return new Promise((resolve, reject) => {
     const tls = connectTls({
       socket,

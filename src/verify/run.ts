@@ -3,7 +3,7 @@ import { ToolError } from '../errors.js';
 import { maskSecretsInText } from '../lint/secrets.js';
 import { runLint } from '../lint/run.js';
 import type { Database, EndpointsConfig } from '../model/config.js';
-import { resolvePostgresCaCertificate } from '../edges/pg-hba/certificate.js';
+import { resolveProviderCaCertificate } from '../tls/provider-ca.js';
 import { Session } from '../engines/postgresql/connect.js';
 import { envSecretResolver } from '../providers/secrets.js';
 import type { SecretResolver } from '../providers/types.js';
@@ -59,7 +59,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyResult> {
   try {
     const proofs = await provePostgresql({
       config, targets, secrets, admin,
-      ca: config.provider.ca ? { pem: resolvePostgresCaCertificate(config.provider, secrets), name: 'provider.ca' } : undefined,
+      ca: config.provider.ca ? { pem: resolveProviderCaCertificate(config.provider, secrets), name: 'provider.ca' } : undefined,
       now: options.now ?? new Date(),
     });
     const ordered = sortProofs(config, proofs).map((proof) => ({ ...proof, detail: maskSecretsInText(proof.detail, secretValues) }));

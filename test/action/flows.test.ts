@@ -472,7 +472,10 @@ describe('apply on merge', () => {
   });
 
   it('skips verify, without failing, for an engine verify does not prove yet, and says why', async () => {
-    const runner = await run('push', push, { command: 'apply' }, FILE(['52.20.10.10/32', '34.90.0.0/28']).replace('engine: postgresql', 'engine: mariadb'));
+    const skysql = FILE(['52.20.10.10/32', '34.90.0.0/28'])
+      .replace('kind: postgres\n  adminUrl: { fromEnv: PG_URL }', 'kind: skysql\n  apiKey: { fromEnv: PG_URL }')
+      .replace('engine: postgresql', 'engine: mariadb');
+    const runner = await run('push', push, { command: 'apply' }, skysql);
     expect(failures).toEqual([]);
     expect(verifyRuns).toEqual([]);
     expect(fake.commentsOn(PR_NUMBER)[0]!.body).toContain('**Verify skipped:** database orders is mariadb; verify proves postgresql databases so far');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { dbfence, expectOneLineError } from './helpers.js';
 
-const PROVIDERS = ['postgres', 'aptible', 'skysql'];
+const PROVIDERS = ['postgres', 'aptible', 'skysql', 'mariadb'];
 const temp = () => mkdtempSync(join(tmpdir(), 'dbfence-init-'));
 /** util-linux `script` runs a command on a pseudo-terminal, as a person at a terminal would. */
 const SCRIPT = ['/usr/bin/script', '/bin/script'].find((path) => existsSync(path));
@@ -39,8 +39,8 @@ describe('dbfence init', () => {
 
   it('never asks off a terminal: without --provider it says what to pass', async () => {
     const cwd = temp();
-    expectOneLineError(await dbfence(['init'], { cwd }), /init needs --provider postgres\|aptible\|skysql when it is not run from a terminal/);
-    expectOneLineError(await dbfence(['init', '-p', 'mysql'], { cwd }), /--provider must be postgres, aptible or skysql, not "mysql"/);
+    expectOneLineError(await dbfence(['init'], { cwd }), /init needs --provider postgres\|aptible\|skysql\|mariadb when it is not run from a terminal/);
+    expectOneLineError(await dbfence(['init', '-p', 'mysql'], { cwd }), /--provider must be postgres, aptible, skysql or mariadb, not "mysql"/);
   });
 
   it.skipIf(!SCRIPT)('asks which provider on a terminal', async () => {
@@ -49,7 +49,7 @@ describe('dbfence init', () => {
     const child = spawn(SCRIPT!, ['-qec', `"${process.execPath}" "${bin}" init`, '/dev/null'], { cwd });
     let screen = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const asked = !screen.includes('Which provider') && (screen + chunk).includes('Which provider: postgres, aptible or skysql?');
+      const asked = !screen.includes('Which provider') && (screen + chunk).includes('Which provider: postgres, aptible, skysql or mariadb?');
       screen += chunk;
       if (asked) child.stdin.end('aptible\r');
     });

@@ -35,4 +35,11 @@ describe('checkSchema', () => {
       ['databases.0.endpoints.0.allow.0', expect.stringMatching(/^must be an object, not string "10\.0\.0\.0\/8"/)],
     ]);
   });
+
+  it('names the setting another one needs: a mariadb CA needs the files it writes the server certificate to', () => {
+    const file = { version: 1, provider: { kind: 'mariadb', adminUrl: { fromEnv: 'X' }, ca: { certificate: { fromEnv: 'C' }, key: { fromEnv: 'K' } } }, databases: [] };
+    expect(checkSchema(file)).toEqual([{ path: ['provider'], message: 'missing property "serverCertificate", which "ca" needs' }]);
+    expect(checkSchema({ ...file, provider: { ...file.provider, serverCertificate: { certFile: '/etc/mysql/ssl/server.crt', keyFile: 'server.key' } } })
+      .map((report) => report.path.join('.'))).toEqual(['provider.serverCertificate.keyFile']);
+  });
 });

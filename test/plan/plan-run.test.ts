@@ -94,6 +94,40 @@ describe('the plan pipeline', () => {
     });
   });
 
+  describe('a provider\'s notice of wide-account-access (the mariadb engine\'s)', () => {
+    const notice = { ruleId: 'wide-account-access', message: 'PUBLIC holds SELECT on docs.*', address: 'mariadb.public.docs.*', path: ['provider', 'adminUrl'] };
+    const waived = BASE.replace('  adminUrl:', '  # dbfence-ignore wide-account-access reason="docs are public, SEC-12"\n  adminUrl:');
+
+    beforeEach(() => {
+      provider.notices = () => [notice];
+    });
+
+    it('is a warning at the admin URL', async () => {
+      await withPlan({ file: write(BASE + endpoint('public', ['52.20.10.10/32'])), allowDestructive: false }, async (run) => {
+        expect(run.findings).toMatchObject([{ ruleId: 'wide-account-access', severity: 'warning', message: 'PUBLIC holds SELECT on docs.*', path: 'provider.adminUrl', line: 4 }]);
+      });
+    });
+
+    it('is waived by a waiver above the admin URL, which lint knows as a plan rule and does not call unused', async () => {
+      await withPlan({ file: write(waived + endpoint('public', ['52.20.10.10/32'])), allowDestructive: false }, async (run) => {
+        expect(run.file.findings).toEqual([]);
+        expect(run.findings).toEqual([]);
+      });
+    });
+
+    it('takes its severity from a policy pack', async () => {
+      const policiesDir = mkdtempSync(join(tmpdir(), 'dbfence-policies-'));
+      writeFileSync(join(policiesDir, 'pack.yaml'), 'kind: pack\nrules:\n  wide-account-access: error\n');
+      await withPlan({ file: write(BASE + endpoint('public', ['52.20.10.10/32'])), allowDestructive: false, policiesDir }, async (run) => {
+        expect(run.findings).toMatchObject([{ ruleId: 'wide-account-access', severity: 'error' }]);
+      });
+      writeFileSync(join(policiesDir, 'pack.yaml'), 'kind: pack\nrules:\n  wide-account-access: off\n');
+      await withPlan({ file: write(BASE + endpoint('public', ['52.20.10.10/32'])), allowDestructive: false, policiesDir }, async (run) => {
+        expect(run.findings).toEqual([]);
+      });
+    });
+  });
+
   it('refuses a waiver of destructive-change: acknowledging is for --allow-destructive', async () => {
     const file = write(BASE + '      # dbfence-ignore destructive-change reason="we mean it"\n' + endpoint('public', ['52.20.10.10/32']));
     await withPlan({ file, allowDestructive: false }, async (run) => {

@@ -10,6 +10,7 @@ import { type FaultProxy, startFaultProxy } from '../helpers/pg-fault-proxy.js';
 import { startTestServer, type TestServer } from '../helpers/pg-server.js';
 import { endpoint, startHarness as startAptible, TOKEN } from './aptible/harness.js';
 import { ADMIN_ENV, enableTls, integration, ordersConfig, providerFor, seedOrders } from './postgres/fixtures.js';
+import * as mariadb from './mariadb/fixtures.js';
 import { API_KEY, configFor, privateDatabase, publicDatabase, startHarness as startSkysql } from './skysql/harness.js';
 
 /**
@@ -123,6 +124,38 @@ const SUBJECTS: Record<string, () => Promise<Subject>> = {
       secrets: [API_KEY],
       mutations: async () => h.fake.mutations().length,
       close: async () => h.fake.close(),
+    };
+  },
+  async mariadb() {
+    const ca = mariadb.newCa();
+    const { server: db, files } = await mariadb.startOrdersServer(ca);
+    const env = mariadb.envFor(db, ca, { CONTRACT_MARIADB_PASSWORD: METABASE_PASSWORD });
+    const user = mariadb.integration('metabase', 'contract_mariadb', { credentials: { password: { fromEnv: 'CONTRACT_MARIADB_PASSWORD' } } });
+    const counts = async () => (await db.sql<{ n: bigint }>("SELECT COUNT(*) AS n FROM mysql.user WHERE user LIKE 'contract%'"))[0]!.n;
+    return {
+      provider: (config) => mariadb.providerFor(config, env),
+      failing(config) {
+        // The admin connection dies as the second statement is about to run: a client gone mid-apply, after the first committed.
+        const provider = mariadb.providerFor(config, env);
+        return {
+          ...provider,
+          steps: (desired, live, changes) => provider.steps(desired, live, changes).map((step, i) => (i !== 1 || 'open' in step ? step : {
+            ...step,
+            async run(progress) {
+              const sessions = await db.sql<{ id: bigint }>(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = '${new URL(db.adminUrl).username}'`);
+              for (const { id } of sessions) await db.sql(`KILL CONNECTION ${Number(id)}`);
+              await step.run(progress);
+            },
+          })),
+        };
+      },
+      desired: mariadb.ordersConfig(files, [user]),
+      destructive: mariadb.ordersConfig(files, []),
+      // The account, without its password yet: `desired` then sets and unlocks it instead of creating it.
+      moved: mariadb.ordersConfig(files, [{ ...user, credentials: {} }]),
+      secrets: [METABASE_PASSWORD, new URL(db.adminUrl).password, ca.keyPem.split('\n')[1]!],
+      mutations: async () => Number(await counts()),
+      close: () => db.stop(),
     };
   },
 };

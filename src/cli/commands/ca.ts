@@ -92,7 +92,7 @@ delete this copy; never commit it. ca.crt may be committed. Reference both in
 endpoints.yaml:
 
   provider:
-    kind: postgres
+    kind: postgres                 # or mariadb, which also needs serverCertificate
     ca:
       certificate: { fromFile: ca.crt }
       key: { fromEnv: DBFENCE_CA_KEY }
@@ -117,7 +117,7 @@ export async function caCertCommand(argv: string[]): Promise<CommandResult> {
 }
 
 /**
- * Each provider knows where its CA comes from: the postgres provider reads
+ * Each provider knows where its CA comes from: a self-managed one reads
  * the file's own references without connecting, managed services publish
  * theirs through their API.
  */

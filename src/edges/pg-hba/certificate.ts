@@ -1,19 +1,15 @@
-import { X509Certificate } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { ToolError } from '../../errors.js';
-import type { EndpointsConfig, PostgresProviderSettings } from '../../model/config.js';
+import type { EndpointsConfig } from '../../model/config.js';
 import type { ChangeDescription, PlanNotice } from '../../plan/types.js';
-import type { SecretResolver } from '../../providers/types.js';
-import { caProblem } from '../../tls/ca.js';
 import { type CertificateInfo, keyMatchesCertificate, readCertificate } from '../../tls/certificate-info.js';
 import {
   type CertificateProblem, certificateExpiryNotices, type DesiredServerCertificate, desiredServerCertificate,
   issueDesiredCertificate, renewalReasons, signedByCa, signingCa,
 } from '../../tls/certificate-policy.js';
-import { normalizePem, type PemPair } from '../../tls/pem.js';
 import { fetchServedCertificate } from '../../tls/served-certificate.js';
 import { dataDirectoryIsLocal, readServerFile, writeKeyFile, writeServerFile } from './server-files.js';
 import { alterSystem, readSettings, reloadConfiguration, sameSetting, SETTINGS, type Setting } from './tls-settings.js';
@@ -60,38 +56,6 @@ export interface CertificateLive {
    * (an `ALTER SYSTEM` not reloaded yet): what the next reload or restart loads.
    */
   pendingSettings: { name: Setting; loaded: string; next: string }[];
-}
-
-// ---------------------------------------------------------------- the CA
-
-/** The CA that signs server certificates, from provider.ca; a ToolError when it cannot sign. */
-export function resolvePostgresCa(settings: PostgresProviderSettings, secrets: SecretResolver, now = new Date()): PemPair {
-  if (!settings.ca) throw new ToolError(missingCaMessage());
-  const ca = {
-    certificatePem: normalizePem(secrets.resolve(settings.ca.certificate, 'provider.ca.certificate')),
-    keyPem: normalizePem(secrets.resolve(settings.ca.key, 'provider.ca.key')),
-  };
-  const problem = caProblem(ca, now);
-  if (problem) throw new ToolError(`provider.ca: ${problem}`);
-  return ca;
-}
-
-/** The CA certificate clients need for full verification (no key is read). */
-export function resolvePostgresCaCertificate(settings: PostgresProviderSettings, secrets: SecretResolver): string {
-  if (!settings.ca) throw new ToolError(missingCaMessage());
-  const pem = normalizePem(secrets.resolve(settings.ca.certificate, 'provider.ca.certificate'));
-  let cert: X509Certificate;
-  try {
-    cert = new X509Certificate(pem);
-  } catch {
-    throw new ToolError('provider.ca.certificate is not a PEM certificate');
-  }
-  if (!cert.ca) throw new ToolError('provider.ca.certificate is not a CA certificate (basicConstraints CA:TRUE is missing)');
-  return pem;
-}
-
-function missingCaMessage(): string {
-  return 'provider.ca is not set: dbfence signs the server certificate with a CA you keep; create one with `dbfence ca init`';
 }
 
 // ---------------------------------------------------------------- inspect

@@ -11,7 +11,7 @@ export function serviceOf(database: Database, databasePath: DocPath, live: Skysq
   const matches = live.services.filter((service) => service.name === database.name);
   const where = formatPath([...databasePath, 'name']);
   if (matches.length === 0) {
-    throw new ToolError(`${where}: no SkySQL service is named ${database.name} (the API key sees ${live.listed} services); dbfence manages existing services and does not create them`);
+    throw new ToolError(`${where}: no SkySQL service is named ${database.name} (the API key sees ${live.listed} services in the organization it acts in: provider.orgId, or the key's default); dbfence manages existing services and does not create them`);
   }
   if (matches.length > 1) {
     throw new ToolError(`${where}: ${matches.length} SkySQL services are named ${database.name} (${matches.map((service) => service.id).join(', ')}); dbfence cannot tell which one the file means`);

@@ -9,6 +9,8 @@ export interface SkysqlHttpConfig {
   apiKey(): string;
   /** Where the key comes from, for messages (never the key itself). */
   keySource: string;
+  /** The organization every request acts in (`X-MDB-Org`); the key's default one when undefined. */
+  orgId?: string;
   options: SkysqlOptions;
   now(): Date;
   log(message: string): void;
@@ -33,7 +35,7 @@ type Attempt =
 const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
 
 /**
- * The transport: `X-API-Key` auth, a timeout per request, bounded retries of
+ * The transport: `X-API-Key` auth (and `X-MDB-Org`, the organization), a timeout per request, bounded retries of
  * rate limits and transient failures (honouring Retry-After), retries of a
  * busy service until a deadline, and one-line ToolErrors naming the request.
  * Every message passes through `redact`, so not even an API echoing the key
@@ -91,6 +93,8 @@ export class SkysqlHttp {
       if (value !== undefined) url.searchParams.set(name, value);
     }
     const headers: Record<string, string> = { 'X-API-Key': this.apiKey(), Accept: 'application/json' };
+    // A key whose user belongs to several organizations acts in its default one unless told (as the Terraform provider's org_id does).
+    if (this.config.orgId !== undefined) headers['X-MDB-Org'] = this.config.orgId;
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     let response: Response;
     let text: string;
@@ -126,7 +130,7 @@ export class SkysqlHttp {
       case 401:
         return { kind: 'fatal', message: `SkySQL rejected the API key from ${this.config.keySource} (${status} on ${method} ${path})${detail}; check that the key is valid and not expired` };
       case 403:
-        return { kind: 'fatal', message: `the API key from ${this.config.keySource} may not ${method} ${path} (${status})${detail}` };
+        return { kind: 'fatal', message: `the API key from ${this.config.keySource} may not ${method} ${path}${this.config.orgId === undefined ? '' : ` in organization ${this.config.orgId} (provider.orgId)`} (${status})${detail}` };
       default:
         return { kind: 'fatal', message: `${label} failed: ${status}${detail}` };
     }

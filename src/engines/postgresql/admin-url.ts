@@ -111,7 +111,7 @@ function decode(part: string): string {
 }
 
 /** 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z) or the name localhost. */
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (!ipaddr.isValid(host)) return false;
   return ipaddr.process(host).range() === 'loopback';

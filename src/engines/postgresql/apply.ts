@@ -3,7 +3,8 @@ import { ToolError } from '../../errors.js';
 import { type Step, StepFailed, type StepProgress } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { SecretResolver } from '../../providers/types.js';
-import { applyCertificate, resolvePostgresCa } from '../../edges/pg-hba/certificate.js';
+import { applyCertificate } from '../../edges/pg-hba/certificate.js';
+import { resolveProviderCa } from '../../tls/provider-ca.js';
 import { errorMessage, type Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import type { PostgresqlOperation } from './diff.js';
@@ -135,7 +136,7 @@ export function engineSteps(
       changes: certificate,
       async run() {
         try {
-          const ca = resolvePostgresCa(selfManaged, context.secrets, context.now());
+          const ca = resolveProviderCa(selfManaged, context.secrets, context.now());
           const { host, port } = session.server;
           await applyCertificate(await session.admin(), desired.config, ca, { host, port });
         } catch (error) {

@@ -2,6 +2,7 @@ import { ToolError } from '../../errors.js';
 import type { Database, EndpointsConfig, PostgresProviderSettings, Privilege, SecretRef } from '../../model/config.js';
 import { type DocPath, formatPath } from '../../model/path.js';
 import { parseCidr } from '../../net/cidr.js';
+import { type AccountOwnership, accountOwnership } from '../../plan/accounts.js';
 
 /** Every role dbfence manages carries a comment starting with this; no other role is ever touched. */
 export const MARKER = 'managed by dbfence';
@@ -14,21 +15,16 @@ export function markerComment(integration: string, database: string, owner: stri
 }
 
 /**
- * Which file a managed role belongs to, read from its marker. A marker that
- * names an owner belongs to the file with that `provider.owner`; one without
- * (written by files without an owner, and by every version before owners)
- * belongs to the file that declares its database. A marker in another form,
- * such as one written by hand to hand a role over, belongs to no file: any
- * file may declare the role, none drops it.
+ * Which file a managed role belongs to, read from its marker (see
+ * `accountOwnership`). A marker in another form, such as one written by hand
+ * to hand a role over, belongs to no file: any file may declare the role,
+ * none drops it.
  */
-export function roleOwnership(state: DesiredState, comment: string | null): 'mine' | 'unclaimed' | { other: string } {
+export function roleOwnership(state: DesiredState, comment: string | null): AccountOwnership {
   const match = comment === null ? null : MARKER_FORM.exec(comment);
   if (!match) return 'unclaimed';
   const [, owner, database] = match as unknown as [string, string | undefined, string];
-  if (owner !== undefined) return owner === state.owner ? 'mine' : { other: `the file with provider.owner ${owner}` };
-  if (!state.databases.some((d) => d.name === database)) return { other: `the file of database ${database}` };
-  // A file that has just set provider.owner takes over the unowned roles of its databases that it declares.
-  return state.owner === undefined ? 'mine' : 'unclaimed';
+  return accountOwnership(state, { owner, database });
 }
 
 export interface DesiredGrant {

@@ -1,6 +1,5 @@
 import type { SecretRef } from '../../model/config.js';
-import { ToolError } from '../../errors.js';
-import { planDifferences } from '../../plan/apply.js';
+import { lockedStepGroup } from '../../plan/apply.js';
 import type { Step, StepGroup } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { ProviderContext } from '../../providers/types.js';
@@ -75,15 +74,12 @@ export class PostgresqlEngine {
    * live state again and runs the steps only if it still plans `changes`.
    */
   lockedSteps(state: DesiredState, changes: readonly Change[], relabel: (change: PostgresqlChange) => Change, where: string): StepGroup {
-    return {
-      changes,
-      open: (run) => this.exclusive(async () => {
-        const live = await this.inspect([state]);
-        const differences = planDifferences(changes, this.changes(state, live).map(relabel));
-        if (differences !== undefined) throw new ToolError(`${where} changed since the plan was made (${differences}): plan again and review it`);
-        await run(this.steps(state, live, changes));
-      }),
-    };
+    return lockedStepGroup(changes, {
+      exclusive: (use) => this.exclusive(use),
+      inspect: () => this.inspect([state]),
+      changes: (live) => this.changes(state, live).map(relabel),
+      steps: (live) => this.steps(state, live, changes),
+    }, where);
   }
 
   /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */

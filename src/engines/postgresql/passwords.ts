@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ToolError } from '../../errors.js';
-import type { SecretRef } from '../../model/config.js';
-import { type DocPath, formatPath } from '../../model/path.js';
-import type { SecretResolver } from '../../providers/types.js';
+import { formatPath } from '../../model/path.js';
+import type { PasswordRef, SecretResolver } from '../../providers/types.js';
 import type { DesiredRole } from './desired.js';
 import { verifierMatches, verifierMatchesSync } from './scram.js';
 
-/** An integration's password as the file references it, with where the file does. */
-export interface PasswordRef {
-  ref: SecretRef;
-  path: DocPath;
-}
+export type { PasswordRef } from '../../providers/types.js';
 
 /**
  * PBKDF2s in flight at once. They run on libuv's thread pool (4 threads unless

@@ -1,15 +1,30 @@
+import type { Engine } from '../../model/config.js';
 import { parseDuration } from '../../model/duration.js';
 import { descriptorOf } from '../../providers/descriptors.js';
 import { createRule } from '../rule.js';
+
+/**
+ * Engines whose accounts match an IPv6 client only by its exact address: MariaDB
+ * stores an IPv6 netmask or CIDR host and never matches it, and MySQL takes no
+ * IPv6 netmask (mariadb-facts.md §2).
+ */
+const EXACT_IPV6_HOSTS: ReadonlySet<Engine> = new Set(['mysql', 'mariadb']);
 
 export default createRule({
   id: 'provider-limits',
   severity: 'error',
   rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
-  description: "An endpoint exceeds what the provider supports: private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, a CIDR that is not a network address, or an idle timeout the provider does not offer.",
+  description: "A database or endpoint exceeds what the provider supports: an engine it does not serve, private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, an IPv6 range as a MariaDB or MySQL account's source (only exact addresses match), a CIDR that is not a network address, or an idle timeout the provider does not offer.",
   check({ config, index, report }) {
-    const limits = descriptorOf(config.provider).limits(config.provider);
+    const descriptor = descriptorOf(config.provider);
+    const limits = descriptor.limits(config.provider);
     for (const { database, path } of index.databases) {
+      if (!descriptor.engines.includes(database.engine)) {
+        report({
+          path: [...path, 'engine'],
+          message: `${limits.label} serves ${descriptor.engines.join(' and ')} databases; ${database.name} is ${database.engine}`,
+        });
+      }
       const count = database.endpoints?.length ?? 0;
       if (limits.maxEndpointsPerDatabase === undefined || count <= limits.maxEndpointsPerDatabase) continue;
       report({
@@ -17,6 +32,13 @@ export default createRule({
         at: 'key',
         message: `${limits.label} gives a database one endpoint (public nlb or private privateconnect); ${database.name} declares ${count}`,
       });
+    }
+    for (const { database, sources } of index.integrations) {
+      if (!EXACT_IPV6_HOSTS.has(database.engine)) continue;
+      for (const source of sources) {
+        if (source.network?.family !== 'ipv6' || source.network.prefix === 128) continue;
+        report({ path: source.path, message: `a ${database.engine} account matches an IPv6 client only by its exact address: list each address as /128 instead of ${source.text}` });
+      }
     }
     const defaultIdle = config.defaults?.idleTimeout;
     if (limits.fixedIdleTimeout !== undefined && defaultIdle !== undefined && parseDuration(defaultIdle) !== limits.fixedIdleTimeout) {

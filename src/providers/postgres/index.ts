@@ -2,7 +2,8 @@ import { ToolError } from '../../errors.js';
 import type { EndpointsConfig, PostgresProviderSettings } from '../../model/config.js';
 import type { PlanNotice } from '../../plan/types.js';
 import type { Provider, ProviderFactory } from '../types.js';
-import { certificateNotices, resolvePostgresCaCertificate } from '../../edges/pg-hba/certificate.js';
+import { certificateNotices } from '../../edges/pg-hba/certificate.js';
+import { resolveProviderCaCertificate } from '../../tls/provider-ca.js';
 import { desiredState, PostgresqlEngine, type PostgresLive } from '../../engines/postgresql/index.js';
 
 export type { PostgresLive } from '../../engines/postgresql/index.js';
@@ -19,7 +20,7 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
   const settings: PostgresProviderSettings = config.provider;
   // With provider.ca, inspect also tells whether that CA signed the served certificate.
   const engine = new PostgresqlEngine(settings.adminUrl, 'provider.adminUrl', context,
-    () => (settings.ca ? { certificatePem: resolvePostgresCaCertificate(settings, context.secrets) } : undefined));
+    () => (settings.ca ? { certificatePem: resolveProviderCaCertificate(settings, context.secrets) } : undefined));
 
   const provider: Provider<PostgresLive> = {
     kind: 'postgres',
@@ -31,7 +32,7 @@ export const createPostgresProvider: ProviderFactory = (config, context) => {
     exclusive: (apply) => engine.exclusive(apply),
     steps: (desired, live, changes) => engine.steps(desiredState(desired), live, changes),
     async caCertificate() {
-      return resolvePostgresCaCertificate(settings, context.secrets);
+      return resolveProviderCaCertificate(settings, context.secrets);
     },
     async close() {},
   };

@@ -17,6 +17,8 @@ export const skysqlDescriptor: ProviderDescriptor<SkysqlProviderSettings> = {
     // A service has one endpoint mechanism: nlb (public) or privateconnect (private).
     maxEndpointsPerDatabase: 1,
   }),
+  // Every SkySQL topology (es-single, es-replica, xpand, serverless) is MariaDB; there is no MySQL service.
+  engines: ['mariadb'],
   adminUsers: ['dbadmin'],
   isAdminUser: (user) => DEFAULT_USER.test(user),
 };

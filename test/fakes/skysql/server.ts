@@ -7,7 +7,8 @@ import {
 
 /**
  * A local stand-in for the SkySQL DBaaS API (`/provisioning/v1`), following
- * the contract in shared/research/skysql-api.md §5: `X-API-Key` auth, paged
+ * the contract in shared/research/skysql-api.md §5: `X-API-Key` auth, the
+ * organization of `X-MDB-Org` (the key's default one without it), paged
  * service listing, the allowlist and endpoint operations, `pending_*` states
  * that last a while on the fake's clock, mutations refused while pending, and
  * `errr.ErrorResponse` bodies. It records every request it is sent.
@@ -25,6 +26,13 @@ export interface FakeSkysqlOptions {
   busyStatus?: 400 | 409;
   /** The 401 message repeats the key it was sent (to prove the adapter redacts it). */
   echoKeyInErrors?: boolean;
+  /**
+   * The organizations the key's user belongs to, its default first
+   * (`[DEFAULT_ORG]` when absent). A request acts in the one its `X-MDB-Org`
+   * names, or in the default, and sees only that organization's services; one
+   * naming another organization is refused with 403 (the status is inference).
+   */
+  organizations?: string[];
 }
 
 export interface RecordedRequest {
@@ -33,6 +41,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: unknown;
   apiKey: string | undefined;
+  /** The `X-MDB-Org` header, when sent. */
+  org: string | undefined;
 }
 
 export interface InjectedFailure {
@@ -49,7 +59,8 @@ export interface FakeSkysql {
   requests: RecordedRequest[];
   /** The requests that change something (everything but GET). */
   mutations(): RecordedRequest[];
-  service(name: string): FakeService;
+  /** The service of that name (in `org`, when two organizations use the name). */
+  service(name: string, org?: string): FakeService;
   /** Makes the service busy for `ms` (Infinity: stuck), as a change made elsewhere would. */
   makeBusy(name: string, status: string, ms: number): void;
   /** The next `times` requests get 429, with this Retry-After value when given. */
@@ -60,10 +71,12 @@ export interface FakeSkysql {
 
 const BUSY_MESSAGE = 'service modification not allowed while service is in a pending state';
 const SERVICES = '/provisioning/v1/services';
+export const DEFAULT_ORG = 'org-default';
 
 export async function startFakeSkysql(options: FakeSkysqlOptions): Promise<FakeSkysql> {
   const now = options.now ?? Date.now;
-  const services = (options.services ?? []).map((seed) => seedService(seed, now()));
+  const organizations = options.organizations ?? [DEFAULT_ORG];
+  const services = (options.services ?? []).map((seed) => seedService(seed, now(), organizations[0]!));
   const requests: RecordedRequest[] = [];
   const failures: InjectedFailure[] = [];
   let rateLimited = { times: 0, retryAfter: undefined as string | undefined };
@@ -72,13 +85,14 @@ export async function startFakeSkysql(options: FakeSkysqlOptions): Promise<FakeS
     void readBody(req).then((text) => {
       const url = new URL(req.url ?? '/', 'http://fake');
       const apiKey = header(req, 'x-api-key');
+      const org = header(req, 'x-mdb-org');
       let body: unknown = undefined;
       try {
         body = text === '' ? undefined : JSON.parse(text);
       } catch {
         body = text;
       }
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, apiKey });
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, apiKey, org });
       const reply = new Reply(res, url.pathname);
       if (rateLimited.times > 0) {
         rateLimited.times -= 1;
@@ -89,20 +103,25 @@ export async function startFakeSkysql(options: FakeSkysqlOptions): Promise<FakeS
         reply.error(401, 'unauthorized', options.echoKeyInErrors ? `invalid API key: ${apiKey ?? ''}` : 'invalid or missing API key');
         return;
       }
+      const organization = org ?? organizations[0]!;
+      if (!organizations.includes(organization)) {
+        reply.error(403, 'forbidden', `the user of this API key is not a member of organization ${organization}`);
+        return;
+      }
       const failure = failures.find((f) => f.times > 0 && f.method === req.method && f.path.test(url.pathname));
       if (failure) {
         failure.times -= 1;
         reply.error(failure.status, 'injected', failure.message);
         return;
       }
-      route(req.method ?? 'GET', url, body, reply);
+      route(req.method ?? 'GET', url, body, reply, services.filter((service) => service.org === organization));
     });
   });
 
-  function route(method: string, url: URL, body: unknown, reply: Reply): void {
-    if (url.pathname === SERVICES && method === 'GET') return listServices(url, reply);
+  function route(method: string, url: URL, body: unknown, reply: Reply, visible: FakeService[]): void {
+    if (url.pathname === SERVICES && method === 'GET') return listServices(url, reply, visible);
     const match = /^\/provisioning\/v1\/services\/([^/]+)(\/.*)?$/.exec(url.pathname);
-    const service = match ? services.find((s) => s.id === decodeURIComponent(match[1]!)) : undefined;
+    const service = match ? visible.find((s) => s.id === decodeURIComponent(match[1]!)) : undefined;
     if (!match || !service) return reply.error(404, 'not_found', match ? `service ${match[1]} not found` : `no route ${method} ${url.pathname}`);
     tick(service, now());
     const rest = match[2] ?? '';
@@ -128,17 +147,17 @@ export async function startFakeSkysql(options: FakeSkysqlOptions): Promise<FakeS
     }
   }
 
-  function listServices(url: URL, reply: Reply): void {
+  function listServices(url: URL, reply: Reply, visible: FakeService[]): void {
     const sizeText = url.searchParams.get('page_size') ?? '10';
     const size = Number(sizeText);
     if (!/^\d+$/.test(sizeText) || size < 1 || size > 100) return reply.error(400, 'bad_request', 'page_size must be between 1 and 100');
     const token = url.searchParams.get('page_token');
     const offset = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString().replace(/^offset:/, ''));
-    if (!Number.isInteger(offset) || offset < 0 || offset > services.length) return reply.error(400, 'bad_request', 'invalid page_token');
-    const page = services.slice(offset, offset + size);
+    if (!Number.isInteger(offset) || offset < 0 || offset > visible.length) return reply.error(400, 'bad_request', 'invalid page_token');
+    const page = visible.slice(offset, offset + size);
     for (const service of page) tick(service, now());
     const headers: Record<string, string> = {};
-    if (offset + size < services.length) headers['X-SkySQL-Page-Token-Next'] = Buffer.from(`offset:${offset + size}`).toString('base64url');
+    if (offset + size < visible.length) headers['X-SkySQL-Page-Token-Next'] = Buffer.from(`offset:${offset + size}`).toString('base64url');
     if (offset > 0) headers['X-SkySQL-Page-Token-Previous'] = Buffer.from(`offset:${Math.max(0, offset - size)}`).toString('base64url');
     reply.json(200, page.map(serviceResponse), headers);
   }
@@ -194,8 +213,8 @@ export async function startFakeSkysql(options: FakeSkysqlOptions): Promise<FakeS
     reply.json(200, (serviceResponse(service).endpoints as unknown[]));
   }
 
-  function find(name: string): FakeService {
-    const found = services.find((service) => service.name === name);
+  function find(name: string, org?: string): FakeService {
+    const found = services.find((service) => service.name === name && (org === undefined || service.org === org));
     if (!found) throw new Error(`the fake has no service ${name}`);
     return found;
   }

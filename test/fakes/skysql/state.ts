@@ -11,6 +11,8 @@ export interface FakeAllowItem {
 export interface FakeService {
   id: string;
   name: string;
+  /** The organization the service belongs to. */
+  org: string;
   provider: Cloud;
   region: string;
   status: string;
@@ -24,6 +26,8 @@ export interface FakeService {
 
 export interface FakeServiceSeed {
   name: string;
+  /** The organization it belongs to; the key's default one when absent. */
+  org?: string;
   provider?: Cloud;
   mechanism?: 'nlb' | 'privateconnect' | 'privatelink';
   allowList?: { ip: string; comment?: string }[];
@@ -33,12 +37,13 @@ export interface FakeServiceSeed {
 
 let serial = 40820593;
 
-export function seedService(seed: FakeServiceSeed, now: number): FakeService {
+export function seedService(seed: FakeServiceSeed, now: number, defaultOrg: string): FakeService {
   const provider = seed.provider ?? 'aws';
   const mechanism = seed.mechanism ?? 'nlb';
   const service: FakeService = {
     id: `dbd${'wgx'[serial % 3]}f${serial++}`,
     name: seed.name,
+    org: seed.org ?? defaultOrg,
     provider,
     region: provider === 'gcp' ? 'us-central1' : provider === 'azure' ? 'eastus' : 'us-east-2',
     status: seed.status ?? 'ready',

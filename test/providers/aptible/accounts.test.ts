@@ -204,7 +204,7 @@ describe('aptible accounts (postgresql engine through databases[].adminUrl)', ()
       },
       {
         ruleId: 'accounts-unmanaged', address: 'aptible.accounts.legacy.looker', path: ['databases', 1, 'integrations', 0],
-        message: 'integration looker: user looker and its grants are not managed, so the plan shows no change for them whatever the database holds: dbfence does not manage users on Aptible mysql databases yet',
+        message: 'integration looker: user looker and its grants are not managed, so the plan shows no change for them whatever the database holds: databases[1].adminUrl is not set; give the database\'s admin connection URL to manage them',
       },
     ]);
   });

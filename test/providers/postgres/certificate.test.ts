@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/errors.js';
 import type { EndpointsConfig } from '../../../src/model/config.js';
-import {
-  type CertificateLive, certificateNotices, diffCertificate, resolvePostgresCa, resolvePostgresCaCertificate,
-} from '../../../src/edges/pg-hba/certificate.js';
+import { type CertificateLive, certificateNotices, diffCertificate } from '../../../src/edges/pg-hba/certificate.js';
+import { resolveProviderCa, resolveProviderCaCertificate } from '../../../src/tls/provider-ca.js';
 import type { SecretResolver } from '../../../src/providers/types.js';
 import { createCa } from '../../../src/tls/ca.js';
 import { readCertificate } from '../../../src/tls/certificate-info.js';
@@ -186,24 +185,24 @@ describe('resolving provider.ca', () => {
   const settings = config().provider as Extract<EndpointsConfig['provider'], { kind: 'postgres' }>;
 
   it('reads the CA pair, accepting CRLF and a missing final newline', () => {
-    const pair = resolvePostgresCa(settings, secrets({ 'ca.crt': ca.certificatePem.trimEnd().replace(/\n/g, '\r\n'), CA_KEY: ca.keyPem }));
+    const pair = resolveProviderCa(settings, secrets({ 'ca.crt': ca.certificatePem.trimEnd().replace(/\n/g, '\r\n'), CA_KEY: ca.keyPem }));
     expect(pair).toEqual(ca);
   });
 
   it('names the reference, never the value, when the CA cannot sign', () => {
     const other = createCa({ commonName: 'Other', validityDays: 1, now });
-    const call = (): unknown => resolvePostgresCa(settings, secrets({ 'ca.crt': ca.certificatePem, CA_KEY: other.keyPem }));
+    const call = (): unknown => resolveProviderCa(settings, secrets({ 'ca.crt': ca.certificatePem, CA_KEY: other.keyPem }));
     expect(call).toThrow(new ToolError('provider.ca: the key does not belong to the certificate'));
   });
 
   it('explains how to get a CA when provider.ca is missing', () => {
     const bare = config({ ca: false }).provider as typeof settings;
-    expect(() => resolvePostgresCaCertificate(bare, secrets({}))).toThrow(/provider\.ca is not set: .*`dbfence ca init`/);
+    expect(() => resolveProviderCaCertificate(bare, secrets({}))).toThrow(/provider\.ca is not set: .*`dbfence ca init`/);
   });
 
   it('refuses to hand out a certificate that is not a CA', () => {
     const server = issueServerCertificate({ ca, hostnames: ['x.example.com'], notAfter: new Date(now.getTime() + DAY), now });
-    expect(() => resolvePostgresCaCertificate(settings, secrets({ 'ca.crt': server.certificatePem })))
+    expect(() => resolveProviderCaCertificate(settings, secrets({ 'ca.crt': server.certificatePem })))
       .toThrow('provider.ca.certificate is not a CA certificate');
   });
 });

@@ -14,17 +14,19 @@ import { DEFAULT_OPTIONS } from '../../../src/edges/skysql/options.js';
  */
 const apiKey = process.env.SKYSQL_API_KEY;
 const apiUrl = process.env.SKYSQL_API_URL || DEFAULT_API_URL;
+/** The organization to act in (`provider.orgId`), for a key whose user belongs to several. */
+const orgId = process.env.SKYSQL_ORG_ID || undefined;
 if (!apiKey) console.info('skysql live acceptance test skipped: SKYSQL_API_KEY is not set');
 
 describe.skipIf(!apiKey)('skysql against the live API (read-only)', () => {
   it('plans no change for a file that declares every service as it is', async () => {
     const logs: string[] = [];
     const context = { secrets: envSecretResolver(), log: (message: string) => logs.push(message), now: () => new Date() };
-    const http = new SkysqlHttp({ baseUrl: apiUrl, apiKey: () => apiKey!, keySource: 'SKYSQL_API_KEY', options: DEFAULT_OPTIONS, now: context.now, log: context.log });
+    const http = new SkysqlHttp({ baseUrl: apiUrl, apiKey: () => apiKey!, keySource: 'SKYSQL_API_KEY', orgId, options: DEFAULT_OPTIONS, now: context.now, log: context.log });
     const services = (await new SkysqlApi(http, 100).listServices()).map(toLiveService);
     const config: EndpointsConfig = {
       version: 1,
-      provider: { kind: 'skysql', apiKey: { fromEnv: 'SKYSQL_API_KEY' }, apiUrl },
+      provider: { kind: 'skysql', apiKey: { fromEnv: 'SKYSQL_API_KEY' }, apiUrl, ...(orgId ? { orgId } : {}) },
       databases: services.filter((s) => services.filter((t) => t.name === s.name).length === 1).flatMap(declaredAsItIs),
     };
     console.info(`skysql live: ${services.length} services, ${config.databases.length} declared as they are`);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { applyFile } from '../../../src/plan/apply.js';
 import { ToolError } from '../../../src/errors.js';
 import { API_KEY, configFor, errorOf, privateDatabase, publicDatabase, startHarness, type Harness } from './harness.js';
 
@@ -38,6 +39,30 @@ describe('skysql inspect', () => {
       expect((await provider.inspect([config])).listed).toBe(1);
     }
     expect(harness.fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(2).fill('GET /provisioning/v1/services'));
+  });
+
+  it('acts in provider.orgId, sent as X-MDB-Org on every request, for a key whose user belongs to several organizations', async () => {
+    harness = await startHarness(
+      { organizations: ['org-home', 'org-production'], services: [{ name: 'orders', org: 'org-home' }, { name: 'orders', org: 'org-production', allowList: [{ ip: '52.20.10.10/32' }] }] },
+      [],
+    );
+    const home = configFor(harness.fake, [publicDatabase('orders', ['52.20.10.10/32'])]);
+    const production = { ...home, provider: { ...home.provider, orgId: 'org-production' } };
+    const provider = harness.providerFor(production);
+    expect(provider.diff(production, await provider.inspect([production]))).toEqual([]);
+    expect(await applyFile(provider, production, { allowDestructive: false })).toEqual({ outcomes: [], ok: true });
+    // Without the setting, the key's default organization: another service of the same name, whose allowlist differs.
+    expect(harness.provider.diff(home, await harness.provider.inspect([home]))).toHaveLength(1);
+    expect(harness.fake.requests.map((r) => r.org)).toEqual(['org-production', 'org-production', undefined]);
+  });
+
+  it('names the organization when the key may not act in it', async () => {
+    harness = await startHarness({ services: [{ name: 'orders' }] }, []);
+    const config = configFor(harness.fake, [publicDatabase('orders', [])]);
+    const elsewhere = { ...config, provider: { ...config.provider, orgId: 'org-someone-else' } };
+    expect((await errorOf(() => harness!.providerFor(elsewhere).inspect([elsewhere]))).message).toBe(
+      'the API key from the environment variable SKYSQL_API_KEY may not GET /provisioning/v1/services in organization org-someone-else (provider.orgId) (403 Forbidden): the user of this API key is not a member of organization org-someone-else',
+    );
   });
 
   it('reads a private service, taking the older mechanism name privatelink as privateconnect', async () => {
@@ -170,7 +195,7 @@ describe('skysql plan', () => {
       return (await errorOf(async () => harness!.provider.diff(config, await harness!.provider.inspect([config])))).message;
     };
     expect(await check([publicDatabase('missing', [])])).toBe(
-      'databases[0].name: no SkySQL service is named missing (the API key sees 3 services); dbfence manages existing services and does not create them',
+      'databases[0].name: no SkySQL service is named missing (the API key sees 3 services in the organization it acts in: provider.orgId, or the key\'s default); dbfence manages existing services and does not create them',
     );
     expect(await check([publicDatabase('twin', [])])).toMatch(/^databases\[0\]\.name: 2 SkySQL services are named twin \(db\w+, db\w+\); dbfence cannot tell which one the file means$/);
     const both = publicDatabase('orders', []);
