@@ -30,7 +30,10 @@ interface ContainerRecord {
  * deals with lines or columns.
  */
 export class LocationIndex {
-  private readonly records = new WeakMap<object, ContainerRecord>();
+  // A Map, not a WeakMap: the index lives exactly as long as the data, and the
+  // garbage collector treats hundreds of thousands of weak entries as
+  // ephemerons, with work of their own in every collection.
+  private readonly records = new Map<object, ContainerRecord>();
 
   constructor(readonly root: OffsetRange) {}
 
