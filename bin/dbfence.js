@@ -4,8 +4,7 @@
 // linting a small file). The cache is keyed by the bundle's content, so a new
 // version never runs old code; any failure to read or write it only costs speed.
 // Where it lives and why it is trusted: code-cache.js.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +30,7 @@ if (process.versions.v8.startsWith('11.3.')) v8.setFlagsFromString('--interrupt-
 
 const bundle = fileURLToPath(new URL('../dist/cli/index.cjs', import.meta.url));
 const source = readFileSync(bundle, 'utf8');
-const cache = openCodeCache(cacheFolder(), `${createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 32)}.bin`);
+const cache = openCodeCache(cacheFolder(), `${await bundleKey(source)}.bin`);
 if (cache.problem && process.env.DBFENCE_DEBUG) process.stderr.write(`dbfence: code cache not used: ${cache.problem}\n`);
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData: cache.data });
 const cli = { exports: {} };
@@ -45,3 +44,21 @@ if (cache.data === undefined || script.cachedDataRejected) cache.save(script.cre
 // written, as it is where writes to pipes and files are synchronous (Linux),
 // so nothing is cut short elsewhere either.
 if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+
+/**
+ * Names the bundle's build for this Node. scripts/bundle.mjs writes the
+ * SHA-256 of the bundle on its first line, so it is not hashed here (hashing
+ * a megabyte, and loading node:crypto for it, was a twentieth of linting a
+ * small file); the file's size and modification time join it, so a bundle
+ * edited by hand gets a cache of its own. A bundle without the line (built
+ * some other way) is hashed.
+ */
+async function bundleKey(text) {
+  const stated = /^\/\/ sha256 ([0-9a-f]{64})\n/.exec(text)?.[1];
+  if (stated === undefined) {
+    const { createHash } = await import('node:crypto');
+    return createHash('sha256').update(process.version).update(text).digest('hex').slice(0, 32);
+  }
+  const { size, mtimeMs } = statSync(bundle);
+  return `${stated.slice(0, 32)}-${process.version}-${size}-${Math.trunc(mtimeMs)}`;
+}

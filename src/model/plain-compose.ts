@@ -1,4 +1,4 @@
-import { CST, isScalar, LineCounter, parseDocument, Parser, type Schema } from 'yaml';
+import { CST, isScalar, LineCounter, parseDocument, Parser, type ScalarTag } from 'yaml';
 import type { LocationIndex } from './locations.js';
 
 /**
@@ -28,13 +28,21 @@ export const FORBIDDEN_KEYS = new Set(['__proto__']);
 /** Thrown inside the converter to give up; caught at its entry. */
 class NotPlain extends Error {}
 
-let plainSchema: { tags: Schema['tags']; options: object } | undefined;
+/** The tags that resolve a plain scalar by their test, in `yaml`'s order, and the options they resolve under. */
+interface PlainSchema {
+  tags: { test: RegExp; resolve: ScalarTag['resolve'] }[];
+  options: object;
+}
 
-/** The tags `yaml` resolves plain scalars with, and the options it resolves them under, as in the full parse. */
-function defaultSchema(): { tags: Schema['tags']; options: object } {
+let plainSchema: PlainSchema | undefined;
+
+/** The tags `yaml`'s composer tries on a plain scalar (default ones with a test), as in the full parse. */
+function defaultSchema(): PlainSchema {
   if (!plainSchema) {
     const empty = parseDocument('', PARSE_OPTIONS);
-    plainSchema = { tags: empty.schema.tags, options: empty.options };
+    // A tag with a test is a scalar tag; collection tags have none.
+    const tags = empty.schema.tags.flatMap((tag) => (tag.default === true && tag.test ? [{ test: tag.test, resolve: (tag as ScalarTag).resolve }] : []));
+    plainSchema = { tags, options: empty.options };
   }
   return plainSchema;
 }
@@ -163,7 +171,7 @@ class PlainConverter {
   /** A plain scalar's value, as `yaml`'s composer resolves it: the first default tag whose test matches, else a string. */
   private plainValue(source: string): unknown {
     for (const tag of this.schema.tags) {
-      if (tag.default === true && tag.test?.test(source)) {
+      if (tag.test.test(source)) {
         const resolved = tag.resolve(source, notPlain, this.schema.options) as unknown;
         return isScalar(resolved) ? resolved.value : resolved;
       }
