@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Starts the CLI from its bundle, dist/cli/index.cjs, with a V8 code cache: the
 // second and later runs skip compiling the bundle's functions (about a tenth of
-// linting a small file). The cache is keyed by the bundle's content, so a new
-// version never runs old code; any failure to read or write it only costs speed.
+// linting a small file). The cache is keyed by the bundle's hash (bundleKey),
+// so a new version never runs old code; any failure to read or write it only
+// costs speed.
 // Where it lives and why it is trusted: code-cache.js.
 import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { LocationIndex } from '../../src/model/locations.js';
-import { type ParsedDocument, parseComposed, parseYaml } from '../../src/model/parse.js';
+import { CHUNKED_PARSE_MIN_LENGTH, type ParsedDocument, parseComposed, parseYaml } from '../../src/model/parse.js';
 import { composePlain } from '../../src/model/plain-compose.js';
 
 /** What a parse gives the rest of dbfence: data, every node's recorded range, line starts, problems. */
@@ -46,6 +46,17 @@ describe('reading plain YAML straight from the parser tokens', () => {
     const plain = texts.filter((text) => expectSameAsComposed(text));
     // Not a vacuous comparison: the files people write take the plain path.
     expect(plain.length).toBeGreaterThan(texts.length / 2);
+  });
+
+  it('gives what the full composition gives for a large file read in pieces, some plain and some not', () => {
+    const item = (i: number) => `  - name: db${i} # database ${i}\n    engine: postgresql\n    endpoints:\n      - name: ep${i}\n        allow: [{ cidr: 10.0.0.${i % 250}/32 }]\n`;
+    const items = Array.from({ length: 1500 }, (_, i) => item(i));
+    items[3] = '  - name: anchored\n    endpoints: &eps\n      - name: a\n    copy: *eps\n';
+    items[7] = '  - name: tagged\n    port: !!str 5432\n';
+    items[9] = '  - name: multi\n    description: >\n      folded\n      text\n\n';
+    const text = `version: 1\nprovider:\n  kind: postgres\ndatabases:\n${items.join('')}# the end\n`;
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    expectSameAsComposed(text);
   });
 
   it.each([
