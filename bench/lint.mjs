@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Times `dbfence lint` as a whole process on the shared workload (10, 100 and
-// 1,000 databases), side by side with Spectral on the same files, median of 5,
+// 1,000 databases), side by side with Spectral on the same files (runs
+// interleaved, so both meet the same load), median of 5,
 // with peak memory: one table per Node runtime, this one and the LTS lines
 // users have (22 and 24), each running both tools.
 // Usage: node bench/lint.mjs [--runs N] [--shared DIR] [--no-spectral] [--sizes 10,100] [--only-this-node]
@@ -42,9 +43,17 @@ function median(list) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function series(command, args) {
-  const samples = Array.from({ length: runs }, () => measure(command, args));
-  return { seconds: median(samples.map((s) => s.seconds)), mb: Math.max(...samples.map((s) => s.mb)), status: samples[0].status };
+/**
+ * Runs the commands in turn, `runs` times over, after one run each that is
+ * not counted (it fills dbfence's code cache on a new runtime, and the file
+ * cache for both): interleaved, so a load on the machine that comes and goes
+ * weighs on every command alike.
+ */
+function interleaved(commands) {
+  const samples = commands.map(() => []);
+  for (const [command, args] of commands) measure(command, args);
+  for (let run = 0; run < runs; run++) commands.forEach(([command, args], i) => samples[i].push(measure(command, args)));
+  return samples.map((list) => ({ seconds: median(list.map((s) => s.seconds)), mb: Math.max(...list.map((s) => s.mb)), status: list[0].status }));
 }
 
 /** Spectral's script (run by each Node binary in turn, not by its `#!/usr/bin/env node` line). */
@@ -79,16 +88,16 @@ const files = sizes.map((size) => {
 });
 
 const fmt = (n, digits = 2) => n.toFixed(digits);
-console.log(`dbfence lint vs spectral lint, whole process, median of ${runs} (peak RSS = max over runs); load average at the start ${loadavg().map((n) => fmt(n, 1)).join(', ')}`);
+console.log(`dbfence lint vs spectral lint, whole process, median of ${runs} runs interleaved (peak RSS = max over runs); load average at the start ${loadavg().map((n) => fmt(n, 1)).join(', ')}`);
 for (const node of runtimes()) {
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   const rows = [];
   for (const { size, file, kb } of files) {
-    const dbfence = series(node, ['bin/dbfence.js', 'lint', file]);
+    const commands = [[node, ['bin/dbfence.js', 'lint', file]]];
+    if (spectral) commands.push([node, [spectral, 'lint', '-r', join(values.shared, 'spectral', '.spectral.yaml'), file]]);
+    const [dbfence, spectralResult] = interleaved(commands);
     if (dbfence.status !== 0) throw new Error(`dbfence lint ${file} on Node ${version} exited ${dbfence.status}: the workload should have no findings`);
-    const row = { size, kb, dbfence };
-    if (spectral) row.spectral = series(node, [spectral, 'lint', '-r', join(values.shared, 'spectral', '.spectral.yaml'), file]);
-    rows.push(row);
+    rows.push({ size, kb, dbfence, spectral: spectralResult });
   }
   console.log(`\nNode ${version}`);
   console.log('| databases | file | dbfence s | dbfence MB | spectral s | spectral MB | speed-up |');

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Starts the CLI from its bundle, dist/cli/index.cjs, with a V8 code cache: the
 // second and later runs skip compiling the bundle's functions (about a tenth of
-// linting a small file). The cache is keyed by the bundle's content, so a new
-// version never runs old code; any failure to read or write it only costs speed.
+// linting a small file). The cache is keyed by the bundle's hash (bundleKey),
+// so a new version never runs old code; any failure to read or write it only
+// costs speed.
 // Where it lives and why it is trusted: code-cache.js.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,19 +19,24 @@ import { cacheFolder, openCodeCache } from './code-cache.js';
 // process and is what child processes inherit.
 process.env = { ...process.env };
 
-// V8 hands a function to its optimising compiler once it has run for a budget
-// of work. A typical endpoints.yaml lints in a few dozen milliseconds, before
-// that work pays back, while the compiler threads compete with the lint for
-// the cores: raising the budget made a 55 KB file 20 % faster and a 550 KB one
-// 7 % faster, and left a 5.6 MB one unchanged (bench/lint.mjs, Node 20). Only
-// V8 11.3 (Node 20) has this flag: the V8 of Node 22 (12.4) and 24 (13.6) lack
-// it (`node --v8-options`), and V8 reports an unknown flag on standard error
-// where no caller can catch it. So it is set only where it is known to exist.
-if (process.versions.v8.startsWith('11.3.')) v8.setFlagsFromString('--interrupt-budget=400000');
+// V8 hands a function to its optimising compiler (TurboFan) once it has run
+// for a budget of work. A typical endpoints.yaml lints in a few dozen
+// milliseconds, before that work pays back, while the compiler threads compete
+// with the lint for the cores. Raising the budget made a 55 KB file about a
+// fifth faster and left a 5.6 MB one within a few per cent (bench/lint.mjs):
+// on Node 20 (V8 11.3) by interrupt budget (more than this cost the large file
+// a tenth), on Node 22 (V8 12.4) by invocation count. On Node 24 (V8 13.6) it
+// gained nothing and cost the large file a little.
+// Each flag exists only in its V8 (`node --v8-options`), and V8 reports an
+// unknown flag on standard error where no caller can catch it, so each is set
+// only where it is known to exist.
+const LATER_TURBOFAN = { '11.3.': '--interrupt-budget=1000000', '12.4.': '--invocation-count-for-turbofan=10000' };
+const laterTurbofan = Object.entries(LATER_TURBOFAN).find(([v8Version]) => process.versions.v8.startsWith(v8Version));
+if (laterTurbofan) v8.setFlagsFromString(laterTurbofan[1]);
 
 const bundle = fileURLToPath(new URL('../dist/cli/index.cjs', import.meta.url));
 const source = readFileSync(bundle, 'utf8');
-const cache = openCodeCache(cacheFolder(), `${createHash('sha256').update(process.version).update(source).digest('hex').slice(0, 32)}.bin`);
+const cache = openCodeCache(cacheFolder(), `${await bundleKey(source)}.bin`);
 if (cache.problem && process.env.DBFENCE_DEBUG) process.stderr.write(`dbfence: code cache not used: ${cache.problem}\n`);
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData: cache.data });
 const cli = { exports: {} };
@@ -39,3 +44,27 @@ script.runInThisContext()(cli.exports, createRequire(bundle), cli, bundle, join(
 await cli.exports.run(process.argv.slice(2));
 // Made after the run, the cache holds every function the run compiled.
 if (cache.data === undefined || script.cachedDataRejected) cache.save(script.createCachedData());
+// The run is over, but Node would first run the garbage collections V8 has
+// scheduled meanwhile (a full one, for a file of a few dozen KB: about a
+// twentieth of the run). Exiting now skips them; only when the output is all
+// written, as it is where writes to pipes and files are synchronous (Linux),
+// so nothing is cut short elsewhere either.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+
+/**
+ * Names the bundle's build for this Node. scripts/bundle.mjs writes the
+ * SHA-256 of the bundle on its first line, so it is not hashed here (hashing
+ * a megabyte, and loading node:crypto for it, was a twentieth of linting a
+ * small file); the file's size and modification time join it, so a bundle
+ * edited by hand gets a cache of its own. A bundle without the line (built
+ * some other way) is hashed.
+ */
+async function bundleKey(text) {
+  const stated = /^\/\/ sha256 ([0-9a-f]{64})\n/.exec(text)?.[1];
+  if (stated === undefined) {
+    const { createHash } = await import('node:crypto');
+    return createHash('sha256').update(process.version).update(text).digest('hex').slice(0, 32);
+  }
+  const { size, mtimeMs } = statSync(bundle);
+  return `${stated.slice(0, 32)}-${process.version}-${size}-${Math.trunc(mtimeMs)}`;
+}

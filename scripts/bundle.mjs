@@ -14,6 +14,7 @@
 // no dependencies: `npm install dbfence` installs dbfence alone.
 // CI rebuilds both and fails when the committed dist/ differs (.ci/run).
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,10 @@ const cli = buildSync({
   banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   metafile: true,
 });
+// The bundle's hash on its first line names its V8 code cache (bin/dbfence.js), which then need not hash it each run.
+const cliBundle = new URL('../dist/cli/index.cjs', import.meta.url);
+const cliCode = readFileSync(cliBundle, 'utf8');
+writeFileSync(cliBundle, `// sha256 ${createHash('sha256').update(cliCode).digest('hex')}\n${cliCode}`);
 writeFileSync(new URL('../dist/cli/licenses.txt', import.meta.url), bundledLicenses(Object.keys(cli.metafile.inputs)));
 console.log(`bundle: dist/ holds ${readdirSync(new URL('../dist', import.meta.url), { recursive: true }).sort().join(', ')}`);
 

@@ -13,47 +13,59 @@ export interface OffsetRange {
   end: number;
 }
 
-/**
- * The children of one mapping or sequence: four offsets per child (key start,
- * key end, value start, value end), and for mappings the keys in source order.
- * Flat numbers rather than an object per child: a large file has hundreds of
- * thousands of nodes.
- */
-interface ContainerRecord {
-  keys: string[] | undefined;
-  offsets: number[];
-}
+/** Keys V8 orders before all others in Object.keys (array indices; this pattern is a superset). */
+const INDEX_LIKE = /^\d+$/;
 
 /**
  * Maps document paths to source offsets. Rules report paths; this index is the
  * one place that turns them into positions (as Spectral does), so no rule ever
  * deals with lines or columns.
+ *
+ * The children of every recorded mapping or sequence are four offsets each
+ * (key start, key end, value start, value end) in one shared array, after a
+ * count: a container maps to a number, not to objects of its own, as a large
+ * file has hundreds of thousands of containers and the garbage collector
+ * copies every object that lives. A mapping's keys are its own keys in
+ * source order; they are stored only where Object.keys would give another
+ * order (keys that look like array indices come first there).
  */
 export class LocationIndex {
-  private readonly records = new WeakMap<object, ContainerRecord>();
+  /** Per container: the count of children, then four offsets per child. */
+  private readonly offsets: number[] = [];
+  private readonly starts = new Map<object, number>();
+  private readonly sourceKeys = new Map<object, string[]>();
 
   constructor(readonly root: OffsetRange) {}
 
   /** Records a mapping's children; `offsets` holds four numbers per key, in the keys' order. */
   recordMap(container: object, keys: string[], offsets: number[]): void {
-    this.records.set(container, { keys, offsets });
+    if (keys.some((key) => INDEX_LIKE.test(key))) this.sourceKeys.set(container, keys);
+    this.record(container, keys.length, offsets);
   }
 
   /** Records a sequence's items; `offsets` holds four numbers per item. */
   recordSeq(container: unknown[], offsets: number[]): void {
-    this.records.set(container, { keys: undefined, offsets });
+    this.record(container, offsets.length / 4, offsets);
+  }
+
+  private record(container: object, count: number, offsets: number[]): void {
+    this.starts.set(container, this.offsets.length);
+    this.offsets.push(count);
+    for (let i = 0; i < offsets.length; i++) this.offsets.push(offsets[i]!);
   }
 
   child(container: object, key: string | number): ChildRange | undefined {
-    const record = this.records.get(container);
-    if (!record) return undefined;
-    const index = record.keys ? record.keys.indexOf(String(key)) : typeof key === 'number' ? key : -1;
-    return rangeAt(record.offsets, index);
+    const start = this.starts.get(container);
+    if (start === undefined) return undefined;
+    const index = Array.isArray(container) ? (typeof key === 'number' ? key : -1) : this.keysOf(container).indexOf(String(key));
+    return this.rangeAt(start, index);
   }
 
   /** The keys recorded for a mapping, in source order. */
   keysOf(container: object): string[] {
-    return this.records.get(container)?.keys ?? [];
+    const start = this.starts.get(container);
+    if (start === undefined || Array.isArray(container)) return [];
+    return this.sourceKeys.get(container) ?? Object.keys(container).slice(0, this.offsets[start]);
   }
 
   /**
@@ -83,20 +95,22 @@ export class LocationIndex {
   /** Visits every recorded node below `data` with its path, depth first in source order. */
   *walk(data: unknown, path: (string | number)[] = []): Generator<{ path: (string | number)[]; range: ChildRange }> {
     if (data === null || typeof data !== 'object') return;
-    const record = this.records.get(data);
-    if (!record) return;
-    const count = record.offsets.length / 4;
+    const start = this.starts.get(data);
+    if (start === undefined) return;
+    const count = this.offsets[start]!;
+    const keys = Array.isArray(data) ? undefined : this.keysOf(data);
     for (let i = 0; i < count; i++) {
-      const key = record.keys ? record.keys[i]! : i;
+      const key = keys ? keys[i]! : i;
       const childPath = [...path, key];
-      yield { path: childPath, range: rangeAt(record.offsets, i)! };
+      yield { path: childPath, range: this.rangeAt(start, i)! };
       yield* this.walk((data as Record<string | number, unknown>)[key], childPath);
     }
   }
-}
 
-function rangeAt(offsets: number[], index: number): ChildRange | undefined {
-  if (index < 0 || index * 4 >= offsets.length) return undefined;
-  const at = index * 4;
-  return { keyStart: offsets[at]!, keyEnd: offsets[at + 1]!, valueStart: offsets[at + 2]!, valueEnd: offsets[at + 3]! };
+  private rangeAt(start: number, index: number): ChildRange | undefined {
+    if (index < 0 || index >= this.offsets[start]!) return undefined;
+    const at = start + 1 + index * 4;
+    const offsets = this.offsets;
+    return { keyStart: offsets[at]!, keyEnd: offsets[at + 1]!, valueStart: offsets[at + 2]!, valueEnd: offsets[at + 3]! };
+  }
 }

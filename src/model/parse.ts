@@ -3,6 +3,7 @@ import {
 } from 'yaml';
 import { DocumentAliases } from './aliases.js';
 import { LocationIndex } from './locations.js';
+import { composePlain, FORBIDDEN_KEYS, PARSE_OPTIONS } from './plain-compose.js';
 import { countLines, SourceFile } from './source.js';
 
 /** A problem with the file as YAML, before any schema or rule sees it. */
@@ -42,18 +43,27 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliasNodes: 10_000, maxDep
  */
 export const CHUNKED_PARSE_MIN_LENGTH = 128 * 1024;
 
-/** Keys that would reach an object's prototype if assigned; refused outright. */
-const FORBIDDEN_KEYS = new Set(['__proto__']);
 
-const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false } as const;
-
-/** Parses one YAML document, keeping every node's source range. */
+/**
+ * Parses one YAML document, keeping every node's source range: in pieces when
+ * it is large, straight from the parser's tokens when it is plain YAML (see
+ * plain-compose.ts), else by composing it in full (parseComposed), which gives
+ * the same result and is the one that reports problems.
+ */
 export function parseYaml(name: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedDocument {
   return (text.length >= CHUNKED_PARSE_MIN_LENGTH ? parseInChunks(name, text, limits) : undefined)
-    ?? parseWhole(name, text, limits);
+    ?? parsePlain(name, text, limits)
+    ?? parseComposed(name, text, limits);
 }
 
-function parseWhole(name: string, text: string, limits: ParseLimits): ParsedDocument {
+function parsePlain(name: string, text: string, limits: ParseLimits): ParsedDocument | undefined {
+  const locations = new LocationIndex({ start: 0, end: Math.min(text.length, 1) });
+  const plain = composePlain(text, locations, limits.maxDepth);
+  return plain && { source: new SourceFile(name, text, plain.lineCounter), data: plain.value, locations, problems: [] };
+}
+
+/** One parse of the whole document with `yaml`'s composer: the reference for every faster way. */
+export function parseComposed(name: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedDocument {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter });
   const source = new SourceFile(name, text, lineCounter);
@@ -115,15 +125,23 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
   for (let i = 0; i < layout.itemStarts.length; i++) {
     const start = layout.itemStarts[i]!;
     const end = layout.itemStarts[i + 1] ?? layout.blockEnd;
-    const doc = parseDocument(text.slice(start, end), PARSE_OPTIONS);
+    const piece = text.slice(start, end);
+    // The item sits in the top-level mapping's `databases` list: two levels down.
+    const at = (offset: number) => start + offset;
+    const plain = composePlain(piece, locations, limits.maxDepth, { outer: 2, at, unwrapSingleItem: true });
+    if (plain) {
+      items.push(plain.value);
+      itemOffsets.push(at(plain.range[0]), at(plain.range[1]), at(plain.range[0]), at(plain.range[1]));
+      continue;
+    }
+    const doc = parseDocument(piece, PARSE_OPTIONS);
     if (doc.errors.length > 0 || doc.warnings.length > 0 || !isSeq(doc.contents) || doc.contents.items.length !== 1) return undefined;
     const item = doc.contents.items[0] as Node;
     const aliases = withinBudget(new DocumentAliases(doc));
     if (!aliases || [...aliases.anchorNames].some((anchor) => topAliasNames.has(anchor))) return undefined;
     // An alias that names no anchor in its own item names one in an earlier piece (or none): converting
     // it reports a problem, and the problem sends the file to one parse.
-    // The item sits in the top-level mapping's `databases` list: two levels down.
-    items.push(new Converter(aliases, locations, problems, limits.maxDepth, (offset) => start + offset).convert(item, 2));
+    items.push(new Converter(aliases, locations, problems, limits.maxDepth, at).convert(item, 2));
     const [itemStart, itemEnd] = item.range ?? [0, 0];
     itemOffsets.push(start + itemStart, start + itemEnd, start + itemStart, start + itemEnd);
     if (problems.length > 0) return undefined;
@@ -133,8 +151,9 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
   const keys = locations.keysOf(data);
   const databasesKey = locations.child(data, 'databases')!;
   const offsets = keys.flatMap((key) => {
+    // One parse puts the list at its first `-`.
     const range = key === 'databases'
-      ? { ...databasesKey, valueStart: itemOffsets[0] ?? databasesKey.keyEnd, valueEnd: itemOffsets[itemOffsets.length - 1] ?? databasesKey.keyEnd }
+      ? { ...databasesKey, valueStart: text.indexOf('-', layout.itemStarts[0]), valueEnd: itemOffsets[itemOffsets.length - 1] ?? databasesKey.keyEnd }
       : locations.child(data, key)!;
     return [range.keyStart, range.keyEnd, range.valueStart, range.valueEnd];
   });

@@ -9,7 +9,6 @@ import { DEFAULT_MAX_FILE_BYTES, readBoundedStream } from '../../model/read.js';
 import { FORMATS, type Format, render, reportInput } from '../../report/index.js';
 import { repositoryRoot } from '../../report/paths.js';
 import { useColor } from '../color.js';
-import { withPoliciesAt } from '../git-ref.js';
 import { expandInputs, STDIN } from '../inputs.js';
 import type { CommandResult } from '../main.js';
 
@@ -86,7 +85,8 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   const first = lintInputs[0]!;
   const run = ref === undefined
     ? await runLint(lintInputs, { policiesDir: values.policies, maxFileBytes: bound })
-    : await withPoliciesAt(ref, typeof first === 'string' ? first : first.path, values.policies, async (trusted) => {
+    // Loaded only for --policies-from: it brings in child processes, which a plain lint never starts.
+    : await (await import('../git-ref.js')).withPoliciesAt(ref, typeof first === 'string' ? first : first.path, values.policies, async (trusted) => {
       const linted = await runLint(lintInputs, { policiesDir: trusted.policiesDir, maxFileBytes: bound });
       changes += trusted.changesNote(linted.files[0]!);
       return linted;
