@@ -43,7 +43,11 @@ const bundle = join(__dirname, '..', 'dist', 'cli', 'index.cjs');
 // UTF-8, without decoding a megabyte (about a hundredth of a small lint).
 const bytes = readFileSync(bundle);
 const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-const cache = openCodeCache(cacheFolder(), `${bundleKey(source)}.bin`);
+// An entry holds what the run that made it compiled: one made by `dbfence
+// --version` would leave every later lint compiling the lint code. Lint, run
+// most often (by hooks and CI, on every change), has an entry of its own.
+const scope = process.argv[2] === 'lint' ? 'lint' : 'other';
+const cache = openCodeCache(cacheFolder(), `${bundleKey(source)}-${scope}.bin`);
 if (cache.problem && process.env.DBFENCE_DEBUG) process.stderr.write(`dbfence: code cache not used: ${cache.problem}\n`);
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData: cache.data });
 const cli = { exports: {} };
