@@ -6,12 +6,13 @@
 // the file must be owned by the current user, not symbolic links, and not
 // writable by group or others; otherwise the CLI runs without a cache, which
 // only costs speed.
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+'use strict';
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { homedir } = require('node:os');
+const { isAbsolute, join } = require('node:path');
 
 /** The cache folder for this user, or undefined where there is none to be had. */
-export function cacheFolder(env = process.env) {
+function cacheFolder(env = process.env) {
   if (process.platform === 'win32') return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, 'dbfence', 'code-cache') : undefined;
   // The XDG spec: a relative $XDG_CACHE_HOME is invalid and ignored.
   const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
@@ -32,7 +33,7 @@ function distrust(stats, kind) {
  * Returns the cached data when it can be trusted, a `save` that writes a new
  * entry, and `problem`: why an entry present was not used (for DBFENCE_DEBUG).
  */
-export function openCodeCache(folder, name) {
+function openCodeCache(folder, name) {
   const none = { data: undefined, save() {}, problem: undefined };
   if (folder === undefined) return none;
   try {
@@ -69,3 +70,5 @@ export function openCodeCache(folder, name) {
     if (fd !== undefined) closeSync(fd);
   }
 }
+
+module.exports = { cacheFolder, openCodeCache };

@@ -5,13 +5,17 @@
 // so a new version never runs old code; any failure to read or write it only
 // costs speed.
 // Where it lives and why it is trusted: code-cache.js.
-import { readFileSync, statSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import { Script } from 'node:vm';
-import { cacheFolder, openCodeCache } from './code-cache.js';
+// This folder's files are CommonJS (bin/package.json): Node 20 starts an ES
+// module through its ESM loader, which loads and compiles a dozen internal
+// modules first (about a twentieth of linting a small file).
+'use strict';
+const { isAscii } = require('node:buffer');
+const { readFileSync, statSync } = require('node:fs');
+const Module = require('node:module');
+const { join } = require('node:path');
+const v8 = require('node:v8');
+const { Script } = require('node:vm');
+const { cacheFolder, openCodeCache } = require('./code-cache.js');
 
 // The `yaml` parser reads process.env.LOG_TOKENS once per token, and each read
 // of Node's process.env is a call into the C++ environment: about a tenth of
@@ -34,22 +38,30 @@ const LATER_TURBOFAN = { '11.3.': '--interrupt-budget=1000000', '12.4.': '--invo
 const laterTurbofan = Object.entries(LATER_TURBOFAN).find(([v8Version]) => process.versions.v8.startsWith(v8Version));
 if (laterTurbofan) v8.setFlagsFromString(laterTurbofan[1]);
 
-const bundle = fileURLToPath(new URL('../dist/cli/index.cjs', import.meta.url));
-const source = readFileSync(bundle, 'utf8');
-const cache = openCodeCache(cacheFolder(), `${await bundleKey(source)}.bin`);
+const bundle = join(__dirname, '..', 'dist', 'cli', 'index.cjs');
+// esbuild writes the bundle in ASCII: taken byte for byte it reads the same as
+// UTF-8, without decoding a megabyte (about a hundredth of a small lint).
+const bytes = readFileSync(bundle);
+const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+// An entry holds what the run that made it compiled: one made by `dbfence
+// --version` would leave every later lint compiling the lint code. Lint, run
+// most often (by hooks and CI, on every change), has an entry of its own.
+const scope = process.argv[2] === 'lint' ? 'lint' : 'other';
+const cache = openCodeCache(cacheFolder(), `${bundleKey(source)}-${scope}.bin`);
 if (cache.problem && process.env.DBFENCE_DEBUG) process.stderr.write(`dbfence: code cache not used: ${cache.problem}\n`);
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData: cache.data });
 const cli = { exports: {} };
-script.runInThisContext()(cli.exports, createRequire(bundle), cli, bundle, join(bundle, '..'));
-await cli.exports.run(process.argv.slice(2));
-// Made after the run, the cache holds every function the run compiled.
-if (cache.data === undefined || script.cachedDataRejected) cache.save(script.createCachedData());
-// The run is over, but Node would first run the garbage collections V8 has
-// scheduled meanwhile (a full one, for a file of a few dozen KB: about a
-// twentieth of the run). Exiting now skips them; only when the output is all
-// written, as it is where writes to pipes and files are synchronous (Linux),
-// so nothing is cut short elsewhere either.
-if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+script.runInThisContext()(cli.exports, Module.createRequire(bundle), cli, bundle, join(bundle, '..'));
+cli.exports.run(process.argv.slice(2)).then(() => {
+  // Made after the run, the cache holds every function the run compiled.
+  if (cache.data === undefined || script.cachedDataRejected) cache.save(script.createCachedData());
+  // The run is over, but Node would first run the garbage collections V8 has
+  // scheduled meanwhile (a full one, for a file of a few dozen KB: about a
+  // twentieth of the run). Exiting now skips them; only when the output is all
+  // written, as it is where writes to pipes and files are synchronous (Linux),
+  // so nothing is cut short elsewhere either.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
+});
 
 /**
  * Names the bundle's build for this Node. scripts/bundle.mjs writes the
@@ -59,10 +71,10 @@ if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) 
  * edited by hand gets a cache of its own. A bundle without the line (built
  * some other way) is hashed.
  */
-async function bundleKey(text) {
+function bundleKey(text) {
   const stated = /^\/\/ sha256 ([0-9a-f]{64})\n/.exec(text)?.[1];
   if (stated === undefined) {
-    const { createHash } = await import('node:crypto');
+    const { createHash } = require('node:crypto');
     return createHash('sha256').update(process.version).update(text).digest('hex').slice(0, 32);
   }
   const { size, mtimeMs } = statSync(bundle);

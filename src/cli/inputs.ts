@@ -1,6 +1,5 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { globSync, isDynamicPattern } from 'tinyglobby';
 import { ToolError } from '../errors.js';
 
 /** The argument that stands for standard input. */
@@ -20,7 +19,7 @@ const IGNORED = ['**/node_modules/**', '**/.git/**'];
  * sorted. A folder or glob that matches nothing stops the run. A path that
  * does not exist is passed on, to be refused by the reader.
  */
-export function expandInputs(args: readonly string[]): string[] {
+export async function expandInputs(args: readonly string[]): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
   const add = (path: string) => {
@@ -39,12 +38,12 @@ export function expandInputs(args: readonly string[]): string[] {
     }
     const kind = kindOf(arg);
     if (kind === 'folder') {
-      const found = search(FOLDER_PATTERN, { cwd: arg, dot: true });
+      const found = await search(FOLDER_PATTERN, { cwd: arg, dot: true });
       if (found.length === 0) throw new ToolError(`no endpoints.yaml or endpoints.yml under ${arg}`);
       found.forEach((file) => add(join(arg, file)));
-    } else if (kind === 'missing' && isDynamicPattern(arg)) {
+    } else if (kind === 'missing' && (await glob()).isDynamicPattern(arg)) {
       // As a shell's: `*` does not match a name that starts with a dot.
-      const found = search(arg, { dot: false });
+      const found = await search(arg, { dot: false });
       if (found.length === 0) throw new ToolError(`no file matches ${arg}`);
       found.forEach(add);
     } else {
@@ -62,7 +61,12 @@ function kindOf(path: string): 'folder' | 'other' | 'missing' {
   }
 }
 
+/** The glob library, loaded only for a folder or a pattern: a lint of named files does without it. */
+function glob(): Promise<typeof import('tinyglobby')> {
+  return import('tinyglobby');
+}
+
 /** Symbolic links are not followed: a link to a parent folder would make the search endless. */
-function search(pattern: string, options: { cwd?: string; dot: boolean }): string[] {
-  return globSync(pattern, { ...options, ignore: IGNORED, followSymbolicLinks: false }).sort();
+async function search(pattern: string, options: { cwd?: string; dot: boolean }): Promise<string[]> {
+  return (await glob()).globSync(pattern, { ...options, ignore: IGNORED, followSymbolicLinks: false }).sort();
 }

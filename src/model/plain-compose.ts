@@ -121,6 +121,12 @@ function spaceBefore(text: string, token: CST.SourceToken): boolean {
  */
 class PlainConverter {
   private readonly schema = defaultSchema();
+  /**
+   * Plain scalars already resolved, to their value when it is a primitive:
+   * the same keys and words recur all through a file, and trying each tag's
+   * test on each of them was a tenth of converting a small file.
+   */
+  private readonly resolved = new Map<string, unknown>();
   start = 0;
   valueEnd = 0;
   end = 0;
@@ -170,6 +176,15 @@ class PlainConverter {
 
   /** A plain scalar's value, as `yaml`'s composer resolves it: the first default tag whose test matches, else a string. */
   private plainValue(source: string): unknown {
+    const known = this.resolved.get(source);
+    if (known !== undefined || this.resolved.has(source)) return known;
+    const value = this.resolveTag(source);
+    // An object (a date, under some schemas) is made anew for each scalar, as the full parse does.
+    if (value === null || typeof value !== 'object') this.resolved.set(source, value);
+    return value;
+  }
+
+  private resolveTag(source: string): unknown {
     for (const tag of this.schema.tags) {
       if (tag.test.test(source)) {
         const resolved = tag.resolve(source, notPlain, this.schema.options) as unknown;

@@ -44,6 +44,13 @@ describe.skipIf(!posix)('the code cache', () => {
     expect(readdirSync(join(home, '.cache', 'dbfence', 'code-cache'))).toHaveLength(1);
   });
 
+  it('keeps an entry for lint apart from other commands, so a lint after --version does not run without the lint code cached', async () => {
+    const home = join(scratch, 'by-command');
+    expect((await dbfence(['--version'], { env: { XDG_CACHE_HOME: home } })).code).toBe(0);
+    expect(await lintWith(home)).toBe('');
+    expect(readdirSync(join(home, 'dbfence', 'code-cache')).map((name) => name.replace(/^.*-/, '')).sort()).toEqual(['lint.bin', 'other.bin']);
+  });
+
   it('is not used when the file is writable by others, and is replaced by one of the user\'s own', async () => {
     const { home, file } = await primed('loose-file');
     chmodSync(file, 0o666);

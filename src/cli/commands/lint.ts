@@ -68,7 +68,7 @@ export async function lintCommand(argv: string[]): Promise<CommandResult> {
   if (failOn !== 'error' && failOn !== 'warning') throw new ToolError(`--fail-on must be error or warning, not "${failOn}"`);
   const maxWarnings = optionalCount(values['max-warnings'], '--max-warnings');
   const maxFileBytes = optionalCount(values['max-file-size'], '--max-file-size');
-  const inputs = expandInputs(positionals.length > 0 ? positionals : ['endpoints.yaml']);
+  const inputs = await expandInputs(positionals.length > 0 ? positionals : ['endpoints.yaml']);
   const stdinName = values['stdin-filename'];
   if (stdinName !== undefined && !inputs.includes(STDIN)) throw new ToolError('--stdin-filename names standard input: add - to the files to lint it');
   const files = inputs.filter((input) => input !== STDIN);
