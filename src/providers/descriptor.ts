@@ -13,6 +13,12 @@ export interface ProviderLimits {
   maxEndpointsPerDatabase?: number;
   /** The load balancer's idle timeout when the provider does not let it be set, in seconds. */
   fixedIdleTimeout?: number;
+  /**
+   * Each `from` entry of an integration becomes the host of one of its
+   * accounts (a self-managed MariaDB or MySQL). On a platform the accounts are
+   * at `%` behind its proxy, and the platform's filter enforces `from`.
+   */
+  sourcesAreAccountHosts?: boolean;
 }
 
 /**

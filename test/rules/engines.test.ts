@@ -51,13 +51,19 @@ describe('lint knows the engine', () => {
     }]);
   });
 
-  it('refuses an IPv6 range as the source of a MySQL or MariaDB account, whose host matches exact addresses only', () => {
-    const file = aptibleDatabase('mysql', ['52.20.10.10/32', '2001:db8::/64', '2001:db8::7/128'], ['SELECT']);
-    expect(findings(file, ['provider-limits'])).toEqual([{
+  it('refuses an IPv6 range as the source of a self-managed MySQL or MariaDB account, whose host matches exact addresses only', () => {
+    const selfManaged = aptibleDatabase('mysql', ['52.20.10.10/32', '2001:db8::/64', '2001:db8::7/128'], ['SELECT'])
+      .replace(/provider:[^]*?databases:/, 'provider:\n  kind: mariadb\n  adminUrl: { fromEnv: DBFENCE_MARIADB_ADMIN_URL }\ndatabases:');
+    expect(findings(selfManaged, ['provider-limits'])).toEqual([{
       ruleId: 'provider-limits',
       path: 'databases[0].integrations[0].from[1]',
       message: 'a mysql account matches an IPv6 client only by its exact address: list each address as /128 instead of 2001:db8::/64',
     }]);
-    expect(findings(file.replace('engine: mysql', 'engine: postgresql'), ['provider-limits'])).toEqual([]);
+    expect(findings(selfManaged.replace('engine: mysql', 'engine: mariadb'), ['provider-limits'])).toHaveLength(1);
+  });
+
+  it('leaves IPv6 sources on a platform to its filter: the accounts there are at %, behind its proxy', () => {
+    const aptible = aptibleDatabase('mysql', ['52.20.10.10/32', '2001:db8::/64'], ['SELECT']);
+    expect(findings(aptible, ['provider-limits'])).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ export default createRule({
   id: 'provider-limits',
   severity: 'error',
   rationale: "A file the provider would refuse fails at apply time, after review; the provider's documented limits are checked at lint time instead.",
-  description: "A database or endpoint exceeds what the provider supports: an engine it does not serve, private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, an IPv6 range as a MariaDB or MySQL account's source (only exact addresses match), a CIDR that is not a network address, or an idle timeout the provider does not offer.",
+  description: "A database or endpoint exceeds what the provider supports: an engine it does not serve, private endpoints on self-managed PostgreSQL or Aptible, more endpoints per database or allow entries than the provider takes, IPv6 where only IPv4 is accepted, an IPv6 range as the source of a self-managed MariaDB or MySQL account (only exact addresses match), a CIDR that is not a network address, or an idle timeout the provider does not offer.",
   check({ config, index, report }) {
     const descriptor = descriptorOf(config.provider);
     const limits = descriptor.limits(config.provider);
@@ -34,7 +34,7 @@ export default createRule({
       });
     }
     for (const { database, sources } of index.integrations) {
-      if (!EXACT_IPV6_HOSTS.has(database.engine)) continue;
+      if (!limits.sourcesAreAccountHosts || !EXACT_IPV6_HOSTS.has(database.engine)) continue;
       for (const source of sources) {
         if (source.network?.family !== 'ipv6' || source.network.prefix === 128) continue;
         report({ path: source.path, message: `a ${database.engine} account matches an IPv6 client only by its exact address: list each address as /128 instead of ${source.text}` });
