@@ -6,8 +6,10 @@
 // the file must be owned by the current user, not symbolic links, and not
 // writable by group or others; otherwise the CLI runs without a cache, which
 // only costs speed.
+// Each new entry makes the entries of other builds and Node versions stale:
+// saving one removes those (see removeStale), so upgrades leave nothing behind.
 'use strict';
-const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, opendirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { homedir } = require('node:os');
 const { isAbsolute, join } = require('node:path');
 
@@ -52,7 +54,9 @@ function openCodeCache(folder, name) {
       renameSync(partial, file);
     } catch {
       // A read-only or full disk: the next run compiles again, that is all.
+      return;
     }
+    removeStale(folder, name);
   };
   let fd;
   try {
@@ -68,6 +72,55 @@ function openCodeCache(folder, name) {
     return { data: undefined, save, problem };
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+// An entry's name (bin/dbfence.js): the bundle's key (32 hex digits of its
+// SHA-256, then the Node version, the bundle's size and modification time; or
+// 32 hex digits of a hash that covers the Node version), `-lint` or `-other`,
+// `.bin`; and `.<pid>` while a save writes it.
+const ENTRY = /^([0-9a-f]{32}(?:-v\d+\.\d+\.\d+(?:-[0-9A-Za-z.]+)?-\d+-\d+)?)-(?:lint|other)\.bin(\.\d+)?$/;
+// Another build or Node version may still be in use (a global and a local
+// install, two Node versions): an entry made within this time is kept, so two
+// of them never remove each other's entry on every run.
+const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+// Bounds the work one save does in a folder that holds more than it should.
+const MAX_NAMES_READ = 200;
+
+/**
+ * Removes from `folder` (a trusted one: only this user can add or swap its
+ * files) the entries, made more than STALE_AFTER_MS ago, of another key than
+ * `current`'s, and the leftovers of saves cut short. Only regular files of this
+ * user are removed (lstat: a symbolic link is never followed, nor removed);
+ * files named otherwise are not this cache's. A failure only leaves a file.
+ */
+function removeStale(folder, current) {
+  const currentKey = ENTRY.exec(current)?.[1];
+  if (currentKey === undefined) return;
+  const staleBefore = Date.now() - STALE_AFTER_MS;
+  let dir;
+  try {
+    dir = opendirSync(folder);
+    for (let read = 0, entry; read < MAX_NAMES_READ && (entry = dir.readSync()) !== null; read += 1) {
+      const [, key, partial] = ENTRY.exec(entry.name) ?? [];
+      if (key === undefined || (key === currentKey && partial === undefined)) continue;
+      const path = join(folder, entry.name);
+      try {
+        const stats = lstatSync(path);
+        const mine = process.getuid === undefined || stats.uid === process.getuid();
+        if (stats.isFile() && mine && stats.mtimeMs < staleBefore) unlinkSync(path);
+      } catch {
+        // Gone meanwhile, or not ours to remove: it stays.
+      }
+    }
+  } catch {
+    // An unreadable folder: nothing is removed.
+  } finally {
+    try {
+      dir?.closeSync();
+    } catch {
+      // Cleaning up never fails the run.
+    }
   }
 }
 

@@ -20,8 +20,22 @@ export function readSourceText(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES):
 /** The text of a bounded read, or the finding for content over the bound or not UTF-8. */
 export function sourceText(read: BoundedRead, maxBytes: number): ReadResult {
   if ('bytes' in read) return decodeUtf8(read.bytes);
-  const size = read.size === undefined ? '' : `${formatBytes(read.size)}, `;
-  return { ok: false, offset: 0, text: '', message: `the file is ${size}over the ${formatBytes(maxBytes)} limit; is this the right file?` };
+  if (read.size === undefined) return { ok: false, offset: 0, text: '', message: `the file is over the limit of ${formatLimit(maxBytes)}; is this the right file?` };
+  const { size, limit } = sizeOverLimit(read.size, maxBytes);
+  return { ok: false, offset: 0, text: '', message: `the file is ${size}, over the limit of ${limit}; is this the right file?` };
+}
+
+/**
+ * A size over a limit, both as a reader can compare them: the size rounded
+ * down, so it never reads as more than it is, and in bytes, the limit's too,
+ * where rounded it would not read as more than the limit (a file one byte
+ * over 5 MiB is not "5.0 MiB, over the limit of 5 MiB").
+ */
+function sizeOverLimit(size: number, limit: number): { size: string; limit: string } {
+  const unit = size >= MIB ? { bytes: MIB, name: 'MiB' } : { bytes: KIB, name: 'KiB' };
+  const shown = Math.floor((size / unit.bytes) * 10) / 10;
+  if (shown * unit.bytes > limit) return { size: `${shown.toFixed(1)} ${unit.name}`, limit: formatLimit(limit) };
+  return { size: inBytes(size), limit: inBytes(limit) };
 }
 
 /** A file's bytes, or its size when over the bound (undefined when it only showed while reading). */
@@ -117,6 +131,16 @@ export function decodeUtf8(bytes: Uint8Array): ReadResult {
   }
 }
 
-export function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** A limit exactly: in MiB or KiB when it is a whole number of them, else in bytes. */
+export function formatLimit(bytes: number): string {
+  if (bytes >= MIB && bytes % MIB === 0) return `${bytes / MIB} MiB`;
+  if (bytes >= KIB && bytes % KIB === 0) return `${bytes / KIB} KiB`;
+  return inBytes(bytes);
+}
+
+function inBytes(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} ${bytes === 1 ? 'byte' : 'bytes'}`;
 }

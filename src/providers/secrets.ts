@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { SecretRef } from '../model/config.js';
-import { formatBytes, readRegularFile } from '../model/read.js';
+import { formatLimit, readRegularFile } from '../model/read.js';
 import type { SecretResolver } from './types.js';
 
 /** A secret file holds a password, a URL or a PEM certificate or key: far below this. */
@@ -31,7 +31,7 @@ export function envSecretResolver(options: EnvSecretResolverOptions = {}): Secre
         const path = isAbsolute(ref.fromFile) ? ref.fromFile : join(options.baseDir ?? process.cwd(), ref.fromFile);
         const read = readRegularFile(path, MAX_SECRET_FILE_BYTES, (reason) => `${what}: cannot read ${ref.fromFile}: ${reason}`);
         if (!('bytes' in read)) {
-          throw new ToolError(`${what}: ${ref.fromFile} is over the ${formatBytes(MAX_SECRET_FILE_BYTES)} a secret file may hold; is this the right file?`);
+          throw new ToolError(`${what}: ${ref.fromFile} is over the ${formatLimit(MAX_SECRET_FILE_BYTES)} a secret file may hold; is this the right file?`);
         }
         value = read.bytes.toString('utf8');
         if (value.trim() === '') throw new ToolError(`${what}: ${ref.fromFile} is empty`);

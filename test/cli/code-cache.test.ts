@@ -1,6 +1,6 @@
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dbfence } from './helpers.js';
 
@@ -23,6 +23,16 @@ async function primed(name: string) {
   const [entry] = readdirSync(folder);
   return { home, folder, file: join(folder, entry!) };
 }
+
+/** Writes a file of the user's own, made two days ago, as an entry left by an earlier run would be. */
+function leftBehind(folder: string, name: string) {
+  const path = join(folder, name);
+  writeFileSync(path, 'compiled code', { mode: 0o600 });
+  utimesSync(path, TWO_DAYS_AGO, TWO_DAYS_AGO);
+  return path;
+}
+
+const TWO_DAYS_AGO = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
 
 const posix = process.platform !== 'win32';
 const root = process.getuid?.() === 0;
@@ -80,6 +90,45 @@ describe.skipIf(!posix)('the code cache', () => {
     mkdirSync(join(linkedHome, 'dbfence'), { recursive: true });
     symlinkSync(folder, join(linkedHome, 'dbfence', 'code-cache'));
     expect(await lintWith(linkedHome)).toMatch(/code-cache: the folder is a symbolic link\n$/);
+  });
+
+  it('removes, when it saves an entry, the entries of other builds and Node versions made over a day ago, and nothing else', async () => {
+    const { folder, file, home } = await primed('stale');
+    const current = basename(file); // <hash>-<node>-<size>-<mtime>-lint.bin
+    utimesSync(file, TWO_DAYS_AGO, TWO_DAYS_AGO);
+    const stale = [
+      leftBehind(folder, `${'0'.repeat(32)}-v20.0.0-1234-5678-lint.bin`), // an earlier build
+      leftBehind(folder, current.replace(/-v[^-]+-/, '-v18.20.4-').replace(/-lint\.bin$/, '-other.bin')), // another Node
+      leftBehind(folder, `${'a'.repeat(32)}-lint.bin`), // a build without its hash line
+      leftBehind(folder, `${current}.4242`), // a save cut short
+    ];
+    const recent = join(folder, `${'1'.repeat(32)}-other.bin`);
+    writeFileSync(recent, 'another install, in use', { mode: 0o600 });
+    const foreign = leftBehind(folder, 'notes.txt');
+    const target = join(scratch, 'stale-target.bin');
+    writeFileSync(target, 'not in the cache folder');
+    const link = join(folder, `${'c'.repeat(32)}-lint.bin`);
+    symlinkSync(target, link);
+    lutimesSync(link, TWO_DAYS_AGO, TWO_DAYS_AGO);
+
+    // --version has no entry yet: it saves one.
+    expect((await dbfence(['--version'], { env: { XDG_CACHE_HOME: home } })).code).toBe(0);
+    const left = readdirSync(folder);
+    expect(left).toHaveLength(5);
+    expect(left).toEqual(expect.arrayContaining([current, current.replace(/-lint\.bin$/, '-other.bin'), basename(recent), basename(foreign), basename(link)]));
+    for (const path of stale) expect(left).not.toContain(basename(path));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(lstatSync(target).isFile()).toBe(true);
+    expect(await lintWith(home)).toBe('');
+  });
+
+  // Only root can give a file to another user, as another local user would plant it.
+  it.skipIf(!root)('never removes another user\'s file, named as a stale entry', async () => {
+    const { folder, home } = await primed('stale-other-owner');
+    const planted = leftBehind(folder, `${'0'.repeat(32)}-lint.bin`);
+    chownSync(planted, 4242, 4242);
+    expect((await dbfence(['--version'], { env: { XDG_CACHE_HOME: home } })).code).toBe(0);
+    expect(lstatSync(planted).uid).toBe(4242);
   });
 
   // Only root can give a file to another user, as another local user would plant it.

@@ -67,7 +67,7 @@ describe('dbfence lint: folders, globs and standard input', () => {
   it('bounds standard input as it bounds files', async () => {
     const { code, stdout } = await dbfence(['lint', '-', '--max-file-size', '100', '-f', 'json'], { cwd: repo, input: FINDINGS });
     expect(code).toBe(1);
-    expect(JSON.parse(stdout).findings).toMatchObject([{ ruleId: 'syntax', message: 'the file is over the 1 KiB limit; is this the right file?' }]);
+    expect(JSON.parse(stdout).findings).toMatchObject([{ ruleId: 'syntax', message: 'the file is over the limit of 100 bytes; is this the right file?' }]);
   });
 
   it('is 2, with one line, for --stdin-filename without -, and for - twice', async () => {

@@ -109,6 +109,15 @@ describe('dbfence lint: exit status', () => {
     expectOneLineError(await dbfence(['lint', ...args, 'findings.yaml']), /--max-warnings takes a whole number/);
   });
 
+  it.each([['5MB'], ['5\n'], ['=-1'], ['']])('is 2, with one line, for --max-file-size %j', async (value) => {
+    const args = value.startsWith('=') ? [`--max-file-size${value}`] : ['--max-file-size', value];
+    expectOneLineError(await dbfence(['lint', ...args, 'findings.yaml']), /--max-file-size takes a whole number, not "/);
+  });
+
+  it('is 2, with one line, for a --max-file-size too large to be exact', async () => {
+    expectOneLineError(await dbfence(['lint', '--max-file-size', '99999999999999999999', 'findings.yaml']), /--max-file-size takes a whole number up to 9007199254740991, not 99999999999999999999/);
+  });
+
   it('is 2, with one line, for a negative --max-warnings written apart', async () => {
     expectOneLineError(await dbfence(['lint', '--max-warnings', '-1', 'findings.yaml']), /--max-warnings/);
   });

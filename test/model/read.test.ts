@@ -40,8 +40,19 @@ describe('reading the file', () => {
 
   it('refuses a file over the size limit without reading it', () => {
     expect(lintBytes('big.yaml', Buffer.from(VALID), 16)).toMatchObject([
-      { ruleId: 'syntax', line: 1, column: 1, message: expect.stringMatching(/^the file is 1 KiB, over the 1 KiB limit/) },
+      { ruleId: 'syntax', line: 1, column: 1, message: `the file is ${Buffer.byteLength(VALID)} bytes, over the limit of 16 bytes; is this the right file?` },
     ]);
+  });
+
+  it.each([
+    // One byte over reads as over, not as equal to the limit.
+    [5 * 1024 * 1024 + 1, 5 * 1024 * 1024, 'the file is 5,242,881 bytes, over the limit of 5,242,880 bytes'],
+    // Rounded down, so never more than it is; the limit exact.
+    [Math.ceil(5.19 * 1024 * 1024), 5 * 1024 * 1024, 'the file is 5.1 MiB, over the limit of 5 MiB'],
+    [3000, 1000, 'the file is 2.9 KiB, over the limit of 1,000 bytes'],
+    [2100, 2099, 'the file is 2,100 bytes, over the limit of 2,099 bytes'],
+  ])('says a size of %i bytes over a limit of %i bytes truly: %s', (size, limit, message) => {
+    expect(lintBytes('sized.yaml', Buffer.alloc(size, 0x20), limit)).toMatchObject([{ ruleId: 'syntax', message: `${message}; is this the right file?` }]);
   });
 
   it('stops with one clear error, not a finding, when there is no file to read', () => {
@@ -65,7 +76,7 @@ describe('reading the file', () => {
 
   it.skipIf(!existsSync('/proc/self/status'))('holds the size limit while reading, for a file whose size says 0', () => {
     expect(lintFile('/proc/self/status', ruleSet, { maxFileBytes: 64 }).findings).toMatchObject([
-      { ruleId: 'syntax', line: 1, column: 1, message: 'the file is over the 1 KiB limit; is this the right file?' },
+      { ruleId: 'syntax', line: 1, column: 1, message: 'the file is over the limit of 64 bytes; is this the right file?' },
     ]);
   });
 });

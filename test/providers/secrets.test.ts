@@ -31,7 +31,7 @@ describe('fromFile secrets', () => {
 
   it('refuse a file too large to be a secret', () => {
     writeFileSync(join(dir, 'huge'), Buffer.alloc(MAX_SECRET_FILE_BYTES + 1, 'x'));
-    expect(() => fromFile('huge')).toThrow(new ToolError('provider.adminUrl: huge is over the 1.0 MiB a secret file may hold; is this the right file?'));
+    expect(() => fromFile('huge')).toThrow(new ToolError('provider.adminUrl: huge is over the 1 MiB a secret file may hold; is this the right file?'));
   });
 
   it('name a missing file', () => {

@@ -185,6 +185,10 @@ export const WRITE_ERRORS: Record<string, string> = {
 
 function optionalCount(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new ToolError(`${flag} takes a whole number, not "${text}"`);
-  return Number(text);
+  // JSON quoting keeps a value with a line break on the error's one line.
+  if (!/^\d+$/.test(text)) throw new ToolError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
+  const count = Number(text);
+  // Past this, a number is rounded: the flag would not mean what it says.
+  if (!Number.isSafeInteger(count)) throw new ToolError(`${flag} takes a whole number up to ${Number.MAX_SAFE_INTEGER}, not ${text}`);
+  return count;
 }

@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ToolError } from '../../errors.js';
 import { BUILTIN_PACK, POLICY_SCHEMA_TEXT } from '../../generated/assets.js';
-import { DEFAULT_MAX_FILE_BYTES, formatBytes, readRegularFile } from '../../model/read.js';
+import { DEFAULT_MAX_FILE_BYTES, formatLimit, readRegularFile } from '../../model/read.js';
 import type { AnyRule } from '../rule.js';
 import type { CustomRule } from './custom-rule.js';
 import type { Pack } from './pack.js';
@@ -57,7 +57,7 @@ function listPolicyFiles(dir: string): string[] {
 
 function readText(file: string): string {
   const read = readRegularFile(file, DEFAULT_MAX_FILE_BYTES, (reason) => `${file}: cannot read the policy file: ${reason}`);
-  if (!('bytes' in read)) throw new ToolError(`${file}: the policy file is over ${formatBytes(DEFAULT_MAX_FILE_BYTES)}; is this the right file?`);
+  if (!('bytes' in read)) throw new ToolError(`${file}: the policy file is over ${formatLimit(DEFAULT_MAX_FILE_BYTES)}; is this the right file?`);
   return read.bytes.toString('utf8');
 }
 
