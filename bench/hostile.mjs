@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Times `dbfence lint` as a whole process on the hostile YAML of issue 8:
-// alias expansion spread over many `databases` items, one anchor with many
-// aliases, and an alias across items. Prints wall time, peak memory, exit
+// Times `dbfence lint` as a whole process on hostile YAML: alias expansion
+// spread over many `databases` items, one anchor with many aliases, an alias
+// across items (issue 8); millions of tiny nodes in one flow list, and
+// 100,000 allow entries that are no address. Prints wall time, peak memory, exit
 // status and the findings by rule for each. Run `npm run bundle` first.
 // Usage: node bench/hostile.mjs [--timeout SECONDS] [--only NAME,NAME] [--bin PATH]
 // (--bin: another build's bin/dbfence.js, to compare before and after a change)
@@ -70,12 +71,32 @@ function aliasAcrossItems(count) {
   return HEADER + Array.from({ length: count }, (_, d) => item(d)).join('');
 }
 
+/** One flow list of `count` one-letter items, past the list of databases. */
+function oneFlowList(count) {
+  return `${HEADER}  - name: orders\n    engine: postgresql\nextra: [${repeat('a', count, ',')}]\n`;
+}
+
+/** One public endpoint whose allowlist has `count` entries that are no address. */
+function allowNotAddresses(count) {
+  return `${HEADER}  - name: orders
+    engine: postgresql
+    endpoints:
+      - name: orders-public
+        exposure: public
+        hostname: orders.example.com
+        allow:
+${repeat('          - { cidr: not-an-address, description: x }', count, '\n')}
+`;
+}
+
 const CASES = [
   ['aliases-in-2000-items', () => aliasesInEveryItem(2000)],
   ['aliases-in-8000-items', () => aliasesInEveryItem(8000)],
   ['one-anchor-9000-aliases', () => oneAnchorManyAliases(9000)],
   ['one-anchor-20000-aliases', () => oneAnchorManyAliases(20000)],
   ['alias-across-3000-items', () => aliasAcrossItems(3000)],
+  ['flow-list-7000000-items', () => oneFlowList(7_000_000)],
+  ['allow-100000-not-addresses', () => allowNotAddresses(100_000)],
 ];
 
 /** The findings by rule and line of the first (`syntax×1 at 16:44`), or the tool's error line. */

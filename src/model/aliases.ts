@@ -14,14 +14,18 @@ export class DocumentAliases {
   readonly written: Alias[] = [];
   /** Every name an anchor gives. */
   readonly anchorNames = new Set<string>();
+  /** How many nodes (scalars, collections, aliases; keys included) the document holds, aliases unexpanded. */
+  readonly nodeCount: number;
   /** How many nodes the expansion of each node adds; memoised, so counting is linear. */
   private readonly sizes = new Map<Node, number>();
 
   constructor(doc: Document) {
     const anchors = new Map<string, Node>();
     const pending: unknown[] = [doc.contents];
+    let nodeCount = 0;
     while (pending.length > 0) {
       const node = pending.pop();
+      if (node !== null && typeof node === 'object' && !isPair(node)) nodeCount++;
       if (isAlias(node)) {
         this.targets.set(node, anchors.get(node.source));
         this.written.push(node);
@@ -36,6 +40,7 @@ export class DocumentAliases {
       if (isPair(node)) pending.push(node.value, node.key);
       else if (isMap(node) || isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
     }
+    this.nodeCount = nodeCount;
   }
 
   target(alias: Alias): Node | undefined {

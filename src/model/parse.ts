@@ -1,5 +1,5 @@
 import {
-  type Alias, type CST, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, Parser, type YAMLError,
+  type Alias, type CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, type Node, parseDocument, Parser, type YAMLError,
 } from 'yaml';
 import { DocumentAliases } from './aliases.js';
 import { LocationIndex } from './locations.js';
@@ -33,9 +33,17 @@ export interface ParseLimits {
    * rules', can walk without running out of stack.
    */
   maxDepth: number;
+  /**
+   * How many nodes (scalars, lists, mappings, list items, aliases) the file
+   * may hold, counted from the parser's tokens before any is kept: parsing
+   * keeps every node alive at once, and a file of millions of tiny ones
+   * (`[a,a,a,…]`) would run out of memory. The largest benchmark file (1,000
+   * databases, 5.8 MB) has about 400,000.
+   */
+  maxNodes: number;
 }
 
-export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliasNodes: 10_000, maxDepth: 256 };
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxAliasNodes: 10_000, maxDepth: 256, maxNodes: 1_000_000 };
 
 /**
  * From this size on, the `databases` list is parsed one item at a time (see
@@ -52,8 +60,49 @@ export const CHUNKED_PARSE_MIN_LENGTH = 128 * 1024;
  */
 export function parseYaml(name: string, text: string, limits: ParseLimits = DEFAULT_PARSE_LIMITS): ParsedDocument {
   return (text.length >= CHUNKED_PARSE_MIN_LENGTH ? parseInChunks(name, text, limits) : undefined)
+    ?? parseIfTooManyNodes(name, text, limits)
     ?? parsePlain(name, text, limits)
     ?? parseComposed(name, text, limits);
+}
+
+/**
+ * A text of `length` characters holds at most this many nodes: each counted
+ * token but a scalar's start marker takes at least one character, and two
+ * scalars have at least one between them.
+ */
+function mostNodesIn(length: number): number {
+  return 2 * length + 1;
+}
+
+/** The file as one problem, when it holds more nodes than the limit; undefined when it does not. */
+function parseIfTooManyNodes(name: string, text: string, limits: ParseLimits): ParsedDocument | undefined {
+  if (mostNodesIn(text.length) <= limits.maxNodes) return undefined;
+  const over = firstNodePastLimit(text, limits.maxNodes);
+  if (over === undefined) return undefined;
+  const problem = { start: over, end: Math.min(text.length, over + 1), message: `the file holds more than ${limits.maxNodes} YAML nodes; refusing to read it` };
+  return { source: new SourceFile(name, text, countLines(text)), data: undefined, locations: new LocationIndex({ start: 0, end: Math.min(text.length, 1) }), problems: [problem] };
+}
+
+/** Lexer tokens that are not source text: the document, flow-end and scalar markers. */
+const CONTROL_TOKENS = new Set(['\x02', '\x18', '\x1f']);
+
+/**
+ * Where the node that takes the file past `maxNodes` starts, counted from the
+ * lexer's tokens one at a time (none is kept); undefined when none does.
+ * A node starts at a scalar's marker, a `[` or `{`, a list item's `-`, or an alias.
+ */
+function firstNodePastLimit(text: string, maxNodes: number): number | undefined {
+  let nodes = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const first = token[0];
+    if (token === '\x1f' || token === '[' || token === '{' || token === '-' || first === '*') {
+      nodes++;
+      if (nodes > maxNodes) return offset;
+    }
+    if (!CONTROL_TOKENS.has(token)) offset += token.length;
+  }
+  return undefined;
 }
 
 function parsePlain(name: string, text: string, limits: ParseLimits): ParsedDocument | undefined {
@@ -110,10 +159,15 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
   const problems: SourceProblem[] = [];
   // The top level without the list; what follows the list is shifted back into place.
   const removed = layout.blockEnd - layout.blockStart;
-  const topDoc = parseDocument(text.slice(0, layout.blockStart) + text.slice(layout.blockEnd), PARSE_OPTIONS);
+  const topText = text.slice(0, layout.blockStart) + text.slice(layout.blockEnd);
+  // Text that could pass the node limit on its own is not parsed here: one parse counts it first.
+  if (mostNodesIn(topText.length) > limits.maxNodes) return undefined;
+  const topDoc = parseDocument(topText, PARSE_OPTIONS);
   if (topDoc.errors.length > 0 || topDoc.warnings.length > 0 || !isMap(topDoc.contents)) return undefined;
   const topAliases = withinBudget(new DocumentAliases(topDoc));
   if (!topAliases) return undefined;
+  // The nodes read so far: a file past the node limit gets one parse, which says where.
+  let nodes = topAliases.nodeCount;
   const topOffset = (offset: number) => (offset < layout.blockStart ? offset : offset + removed);
   const data = new Converter(topAliases, locations, problems, limits.maxDepth, topOffset).convert(topDoc.contents) as Record<string, unknown>;
   if (problems.length > 0 || !('databases' in data) || data.databases !== null) return undefined;
@@ -126,10 +180,14 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
     const start = layout.itemStarts[i]!;
     const end = layout.itemStarts[i + 1] ?? layout.blockEnd;
     const piece = text.slice(start, end);
+    // The same for each piece.
+    if (mostNodesIn(piece.length) > limits.maxNodes) return undefined;
     // The item sits in the top-level mapping's `databases` list: two levels down.
     const at = (offset: number) => start + offset;
     const plain = composePlain(piece, locations, limits.maxDepth, { outer: 2, at, unwrapSingleItem: true });
     if (plain) {
+      nodes += plain.nodeCount;
+      if (nodes > limits.maxNodes) return undefined;
       items.push(plain.value);
       itemOffsets.push(at(plain.range[0]), at(plain.range[1]), at(plain.range[0]), at(plain.range[1]));
       continue;
@@ -139,6 +197,8 @@ function parseInChunks(name: string, text: string, limits: ParseLimits): ParsedD
     const item = doc.contents.items[0] as Node;
     const aliases = withinBudget(new DocumentAliases(doc));
     if (!aliases || [...aliases.anchorNames].some((anchor) => topAliasNames.has(anchor))) return undefined;
+    nodes += aliases.nodeCount;
+    if (nodes > limits.maxNodes) return undefined;
     // An alias that names no anchor in its own item names one in an earlier piece (or none): converting
     // it reports a problem, and the problem sends the file to one parse.
     items.push(new Converter(aliases, locations, problems, limits.maxDepth, at).convert(item, 2));

@@ -53,6 +53,8 @@ export interface PlainDocument {
   /** The top-level node's token, so a caller can check its shape (a one-item list, for a piece). */
   root: CST.Token;
   lineCounter: LineCounter;
+  /** How many nodes were converted (scalars and collections; keys not counted). */
+  nodeCount: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export function composePlain(
       root = items[0]!;
     }
     const value = converter.convert(root, outer);
-    return { value, root: document.value, lineCounter, range: [converter.start, converter.valueEnd] };
+    return { value, root: document.value, lineCounter, nodeCount: converter.nodeCount, range: [converter.start, converter.valueEnd] };
   } catch (error) {
     if (error instanceof NotPlain) return undefined;
     throw error;
@@ -130,6 +132,7 @@ class PlainConverter {
   start = 0;
   valueEnd = 0;
   end = 0;
+  nodeCount = 0;
 
   constructor(
     private readonly text: string,
@@ -140,6 +143,7 @@ class PlainConverter {
 
   /** `outer`: how many lists and mappings hold the node. */
   convert(token: CST.Token, outer: number): unknown {
+    this.nodeCount++;
     switch (token.type) {
       case 'scalar':
       case 'single-quoted-scalar':

@@ -20,6 +20,16 @@ export interface Network {
 export type ParseResult = { ok: true; network: Network } | { ok: false; reason: string };
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
+/** The shape ipaddr.js's isValidFourPartDecimal also requires, tested before its throwing part. */
+const FOUR_PART_DECIMAL = /^(0|[1-9]\d*)(\.(0|[1-9]\d*)){3}$/;
+
+/**
+ * Every character any of ipaddr.js's address and CIDR patterns can match
+ * (digits, hex letters and `x`, `.`, `:`, a `%zone` of letters and digits,
+ * `/`), with the same case folding: text with any other character is
+ * certainly refused, without asking ipaddr.js (which throws, slowly, inside).
+ */
+const ADDRESS_CHARACTERS = /^[0-9a-z.:%/]+$/i;
 
 /**
  * Parses a CIDR or bare address strictly: IPv4 only as four decimal octets
@@ -43,10 +53,11 @@ export function parseCidr(text: string): ParseResult {
     if (embedded.includes('.') && addressText === `::${embedded}`) {
       return { ok: false, reason: 'tools disagree on what ::a.b.c.d means: write ::ffff:a.b.c.d for an IPv4-mapped address' };
     }
-    if (!ipaddr.IPv6.isValid(addressText)) return { ok: false, reason: 'not a valid IPv6 address' };
+    if (!ADDRESS_CHARACTERS.test(addressText) || !ipaddr.IPv6.isValid(addressText)) return { ok: false, reason: 'not a valid IPv6 address' };
     address = ipaddr.IPv6.parse(addressText);
   } else {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
+    // The shape first: ipaddr.js throws (slowly) inside its check on text of another shape.
+    if (!FOUR_PART_DECIMAL.test(addressText) || !ipaddr.IPv4.isValidFourPartDecimal(addressText)) {
       return { ok: false, reason: 'not an IPv4 address in four decimal octets without leading zeros' };
     }
     address = ipaddr.IPv4.parse(addressText);
@@ -103,8 +114,9 @@ export function addressCount(network: Pick<Network, 'family' | 'prefix'>): bigin
 export function parseCidrLenient(text: string): Network | undefined {
   const strict = parseCidr(text);
   if (strict.ok) return strict.network;
+  const trimmed = text.trim();
+  if (!ADDRESS_CHARACTERS.test(trimmed)) return undefined;
   try {
-    const trimmed = text.trim();
     const [address, prefix] = trimmed.includes('/')
       ? ipaddr.parseCIDR(trimmed)
       : (() => {

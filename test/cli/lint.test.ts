@@ -266,6 +266,15 @@ describe('dbfence lint: hostile files', () => {
   writeFileSync(deep, `${valid}extra: ${'['.repeat(6000)}${']'.repeat(6000)}\n`);
   const long = join(scratch, 'long.yaml');
   writeFileSync(long, `${valid}extra: ${'a'.repeat(15 * 1024 * 1024)}\n`);
+  const manyNodes = join(scratch, 'many-nodes.yaml');
+  writeFileSync(manyNodes, `${valid}extra: [${Array(7_000_000).fill('a').join(',')}]\n`);
+
+  it('refuses a 14 MB flow list of tiny items with one finding, in a small heap', async () => {
+    const json = await dbfence(['lint', '-f', 'json', manyNodes], { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).findings).toMatchObject([{ ruleId: 'syntax', message: 'the file holds more than 1000000 YAML nodes; refusing to read it' }]);
+  }, 180_000);
 
   // Both once killed the default format: a V8 out-of-memory abort, a stack overflow in the secret masker.
   it.each([['a 6,000-deep nested list', deep], ['a 15 MB single-line value', long]])('reports findings on %s, in stylish and JSON', async (_, file) => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRuleSet, lintDocument } from '../../src/lint/engine.js';
 import { loadBuiltinPack } from '../../src/lint/policies/load.js';
 import { mergePacks } from '../../src/lint/policies/pack.js';
-import { CHUNKED_PARSE_MIN_LENGTH, parseYaml } from '../../src/model/parse.js';
+import { CHUNKED_PARSE_MIN_LENGTH, DEFAULT_PARSE_LIMITS, parseYaml } from '../../src/model/parse.js';
 
 const ruleSet = buildRuleSet(mergePacks([loadBuiltinPack()]));
 
@@ -102,6 +102,36 @@ describe('nesting', () => {
   it('counts the levels an alias brings in', () => {
     const text = `${HEADER}databases: []\nanchor: &deep ${'['.repeat(200)}${']'.repeat(200)}\nextra: ${'['.repeat(100)}*deep${']'.repeat(100)}\n`;
     expect(lint(text)).toMatchObject([{ ruleId: 'syntax', message: 'the document nests deeper than 256 levels' }]);
+  });
+});
+
+describe('node count', () => {
+  const message = 'the file holds more than 1000000 YAML nodes; refusing to read it';
+  /** Where the text's `index`th (from 0) occurrence of `needle` is, as line and column. */
+  const position = (text: string, needle: string, index: number) => {
+    let offset = -1;
+    for (let i = 0; i <= index; i++) offset = text.indexOf(needle, offset + 1);
+    const before = text.slice(0, offset).split('\n');
+    return { line: before.length, column: before.at(-1)!.length + 1 };
+  };
+
+  it.each([
+    // The list's `[` is the first node, so the 1,000,000th `a` passes the limit.
+    ['a flow list of tiny items', `[${Array(1_000_001).fill('a').join(',')}]`, 'a', 999_999],
+    ['flow lists opened a million deep', '['.repeat(1_000_001), '[', 1_000_000],
+    ['a block list of empty items', '-\n'.repeat(1_000_001), '-', 1_000_000],
+  ])('past a million, in %s, is refused with one finding where the limit is passed', (_, text, needle, index) => {
+    expect(lint(text)).toEqual([{ ruleId: 'syntax', ...position(text, needle, index), message }]);
+  });
+
+  it('is counted over the whole file when it is parsed one database at a time', () => {
+    const text = largeFile(300);
+    expect(text.length).toBeGreaterThan(CHUNKED_PARSE_MIN_LENGTH);
+    expect(parseYaml('endpoints.yaml', text).problems).toEqual([]);
+    const { problems } = parseYaml('endpoints.yaml', text, { ...DEFAULT_PARSE_LIMITS, maxNodes: 5000 });
+    expect(problems).toMatchObject([{ message: 'the file holds more than 5000 YAML nodes; refusing to read it' }]);
+    // Past the list, at the top level: not parsed there at all.
+    expect(lint(largeFile(300, `extra: [${Array(1_000_000).fill('a').join(',')}]\n`))).toMatchObject([{ ruleId: 'syntax', message }]);
   });
 });
 

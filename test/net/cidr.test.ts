@@ -162,6 +162,24 @@ describe('parseCidrLenient', () => {
     expect(parseCidrLenient(text)).toBeUndefined();
   });
 
+  it('reads exactly what ipaddr.js reads, even with its pre-check on the characters', () => {
+    const piece = fc.constantFrom('0', '1', '255', '010', '0x1f', '0X1F', 'ff', 'ABC', '::', ':', '.', '/', '/24', '/0', '%eth0', ' ', '-', 'g', 'x', 'ſ', '\u212A', '\u0660');
+    /** The old reading: whatever ipaddr.js accepts, past the strict parser. */
+    const ipaddrReads = (text: string) => {
+      try {
+        const trimmed = text.trim();
+        if (trimmed.includes('/')) ipaddr.parseCIDR(trimmed);
+        else ipaddr.parse(trimmed);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join('')), (text) => {
+      expect(parseCidrLenient(text) !== undefined).toBe(parseCidr(text).ok || ipaddrReads(text));
+    }), { numRuns: 5000 });
+  });
+
   it('agrees with the strict parser on canonical input', () => {
     for (const text of ['10.0.0.0/8', '10.1.2.3/8', '2001:db8::/32', '::ffff:1.2.3.4']) {
       expect(parseCidrLenient(text)).toEqual(parsed(text));
