@@ -6,6 +6,7 @@ import type { Change, PlanNotice } from '../../plan/types.js';
 import type { PasswordRef, ProviderContext } from '../../providers/types.js';
 import type { Trust } from './admin-url.js';
 import { engineSteps, withApplyLock } from './apply.js';
+import { HeldSession } from '../held-session.js';
 import { type ServerAddress, Session } from './connect.js';
 import type { MariadbDesiredState } from './desired.js';
 import { type MariadbChange, planChanges } from './diff.js';
@@ -34,8 +35,7 @@ export type { MariadbLive } from './live.js';
  * `exclusive`, where all share the session holding the lock.
  */
 export class MariadbEngine {
-  /** The session holding the apply lock, while `exclusive` runs. */
-  private held: Session | undefined;
+  private readonly sessions: HeldSession<Session>;
   /** Password checks, remembered for the engine's run: plan, drift and apply check the same accounts. */
   private readonly matches = rememberingPasswordMatches();
 
@@ -43,7 +43,9 @@ export class MariadbEngine {
   constructor(
     private readonly adminUrl: SecretRef, private readonly where: string, private readonly context: ProviderContext,
     private readonly trust: Trust = {},
-  ) {}
+  ) {
+    this.sessions = new HeldSession(() => Session.open(adminUrl, where, context.secrets, trust), (session, use) => withApplyLock(session, context.log, use));
+  }
 
   /** Where the admin URL points (read from the secret, no connection made). */
   server(): ServerAddress {
@@ -51,7 +53,7 @@ export class MariadbEngine {
   }
 
   inspect(states: readonly MariadbDesiredState[]): Promise<MariadbLive> {
-    return this.withSession((session) => inspect(session, states));
+    return this.sessions.use((session) => inspect(session, states));
   }
 
   /** Pure: the changes that make `live` match `state`, each with its operation. */
@@ -66,14 +68,7 @@ export class MariadbEngine {
 
   /** Runs `apply` holding the server's apply lock; what it inspects and runs meanwhile uses the session that holds it. */
   exclusive<T>(apply: () => Promise<T>): Promise<T> {
-    return this.withSession((session) => withApplyLock(session, this.context.log, async () => {
-      this.held = session;
-      try {
-        return await apply();
-      } finally {
-        this.held = undefined;
-      }
-    }));
+    return this.sessions.exclusive(apply);
   }
 
   /**
@@ -93,21 +88,12 @@ export class MariadbEngine {
   /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */
   steps(live: MariadbLive, changes: readonly Change[]): Step[] {
     if (changes.length === 0) return [];
-    if (!this.held) throw new Error('the mariadb engine runs steps only inside exclusive(), under the apply lock');
-    return engineSteps(this.held, changes, { dialect: live.dialect, password: (ref) => this.password(ref), log: this.context.log });
+    const held = this.sessions.held;
+    if (!held) throw new Error('the mariadb engine runs steps only inside exclusive(), under the apply lock');
+    return engineSteps(held, changes, { dialect: live.dialect, password: (ref) => this.password(ref), log: this.context.log });
   }
 
   private password({ ref, path }: PasswordRef): string {
     return this.context.secrets.resolve(ref, formatPath(path));
-  }
-
-  private async withSession<T>(use: (session: Session) => Promise<T>): Promise<T> {
-    if (this.held) return use(this.held);
-    const session = Session.open(this.adminUrl, this.where, this.context.secrets, this.trust);
-    try {
-      return await use(session);
-    } finally {
-      await session.close();
-    }
   }
 }

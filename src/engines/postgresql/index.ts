@@ -4,6 +4,7 @@ import type { Step, StepGroup } from '../../plan/runner.js';
 import type { Change } from '../../plan/types.js';
 import type { ProviderContext } from '../../providers/types.js';
 import { engineSteps, withApplyLock } from './apply.js';
+import { HeldSession } from '../held-session.js';
 import { type ServerAddress, Session } from './connect.js';
 import type { DesiredState } from './desired.js';
 import { planChanges, type PostgresqlChange } from './diff.js';
@@ -28,8 +29,7 @@ export type { PostgresLive } from './live.js';
  */
 export class PostgresqlEngine {
   private readonly passwords: Passwords;
-  /** The session holding the apply lock, while `exclusive` runs. */
-  private held: Session | undefined;
+  private readonly sessions: HeldSession<Session>;
 
   /** `where` names the admin URL's setting in the file, for messages. */
   constructor(
@@ -37,6 +37,7 @@ export class PostgresqlEngine {
     private readonly caCertificate: () => { certificatePem: string } | undefined = () => undefined,
   ) {
     this.passwords = new Passwords(context.secrets);
+    this.sessions = new HeldSession(() => Session.open(adminUrl, where, context.secrets), (session, use) => withApplyLock(session, context.log, use));
   }
 
   /** Where the admin URL points (read from the secret, no connection made). */
@@ -46,7 +47,7 @@ export class PostgresqlEngine {
 
   async inspect(states: readonly DesiredState[]): Promise<PostgresLive> {
     const ca = this.caCertificate();
-    return this.withSession((session) => inspect(session, states, { ...(ca ? { ca } : {}), passwords: this.passwords }));
+    return this.sessions.use((session) => inspect(session, states, { ...(ca ? { ca } : {}), passwords: this.passwords }));
   }
 
   /** Pure: the changes that make `live` match `state`, each with its operation. */
@@ -56,14 +57,7 @@ export class PostgresqlEngine {
 
   /** Runs `apply` holding the apply lock; what it inspects and runs meanwhile uses the session that holds it. */
   exclusive<T>(apply: () => Promise<T>): Promise<T> {
-    return this.withSession((session) => withApplyLock(session, this.context.log, async () => {
-      this.held = session;
-      try {
-        return await apply();
-      } finally {
-        this.held = undefined;
-      }
-    }));
+    return this.sessions.exclusive(apply);
   }
 
   /**
@@ -85,19 +79,10 @@ export class PostgresqlEngine {
   /** The runner's steps for `changes` (this engine's plan for `live`, under any addresses), run inside `exclusive`. */
   steps(state: DesiredState, live: PostgresLive, changes: readonly Change[]): Step[] {
     if (changes.length === 0) return [];
-    if (!this.held) throw new Error('the postgresql engine runs steps only inside exclusive(), under the apply lock');
-    return engineSteps(this.held, state, live, changes, {
+    const held = this.sessions.held;
+    if (!held) throw new Error('the postgresql engine runs steps only inside exclusive(), under the apply lock');
+    return engineSteps(held, state, live, changes, {
       passwords: this.passwords, secrets: this.context.secrets, log: this.context.log, now: this.context.now,
     });
-  }
-
-  private async withSession<T>(use: (session: Session) => Promise<T>): Promise<T> {
-    if (this.held) return use(this.held);
-    const session = Session.open(this.adminUrl, this.where, this.context.secrets);
-    try {
-      return await use(session);
-    } finally {
-      await session.close();
-    }
   }
 }
